@@ -1,0 +1,15 @@
+// Package knowledge owns what the bot knows: the rule-of-law reports
+// (法治政府建设年度报告), their sections and passages, the keywords,
+// synonyms and department aliases, the search index, and the grounded
+// answer built from the best passage.
+//
+// The flow is:
+//
+//	Parse (txt, html, docx, md) → *Report with passages and heading paths
+//	Keywords (gojieba TF-IDF)    → keywords stored with each passage
+//	Build(reports, ...)          → *Base, an immutable in-memory index
+//	Base.Search / Base.Answer    → ranked hits, or an honest "not covered"
+//
+// Storage of reports lives elsewhere (package storage/sqlite); this package
+// has no I/O besides reading report files and dictionaries it is handed.
+package knowledge
