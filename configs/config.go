@@ -1,0 +1,500 @@
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of fazhibot. The yaml tags are the keys
+// of the configuration file; the environment variable of a key is derived
+// from the same tags (see the package documentation). A Config is a plain
+// value: copies are independent except for the shared backing arrays of its
+// slices, which must not be modified.
+type Config struct {
+	Server    ServerConfig    `yaml:"server"`
+	Database  DatabaseConfig  `yaml:"database"`
+	Knowledge KnowledgeConfig `yaml:"knowledge"`
+	Redis     RedisConfig     `yaml:"redis"`
+	WeChat    WeChatConfig    `yaml:"wechat"`
+	API       APIConfig       `yaml:"api"`
+	Bot       BotConfig       `yaml:"bot"`
+}
+
+// ServerConfig configures the HTTP server.
+type ServerConfig struct {
+	Listen string `yaml:"listen"` // address to listen on, e.g. ":8080"
+}
+
+// DatabaseConfig configures the knowledge-base database.
+type DatabaseConfig struct {
+	// URL is "sqlite:PATH" or a "postgres://…" / "postgresql://…" URL.
+	URL string `yaml:"url"`
+}
+
+// KnowledgeConfig configures the knowledge base and its search.
+type KnowledgeConfig struct {
+	// DictDir holds the gojieba dictionaries named in DictFiles.
+	DictDir string `yaml:"dict_dir"`
+	// TermsDir holds term lists replacing the built-in ones of
+	// DefaultTerms; empty means the built-in ones.
+	TermsDir string `yaml:"terms_dir"`
+	// MinConfidence is the share (0–1) of a question's weighted terms the
+	// best passage must cover to be given as an answer; 0 means the search
+	// engine's calibrated default.
+	MinConfidence float64 `yaml:"min_confidence"`
+	// MaxHits is the most passages a search returns.
+	MaxHits int `yaml:"max_hits"`
+}
+
+// RedisConfig configures sessions, message dedupe, reply cache and rate
+// limits.
+type RedisConfig struct {
+	// URL is a "redis://…" or "rediss://…" URL; empty means the embedded
+	// in-process store.
+	URL string `yaml:"url"`
+	// SessionTTL is how long a conversation is remembered after its last
+	// message.
+	SessionTTL time.Duration `yaml:"session_ttl"`
+	// RateLimit is the most messages a user may send per minute; 0 turns
+	// rate limiting off.
+	RateLimit int `yaml:"rate_limit"`
+}
+
+// WeChatConfig configures the WeChat official account callback.
+type WeChatConfig struct {
+	Path      string `yaml:"path"`       // URL path of the callback
+	AppID     string `yaml:"app_id"`     // AppID of the official account
+	AppSecret string `yaml:"app_secret"` // AppSecret of the official account
+	Token     string `yaml:"token"`      // Token used to sign callbacks
+	// AESKey is the EncodingAESKey for encrypted messages: empty, or 43
+	// characters.
+	AESKey string `yaml:"aes_key"`
+	// ReplyTimeout is how long the bot may take to reply in the callback;
+	// WeChat retries after 5 seconds, so it is at most 4.5s.
+	ReplyTimeout time.Duration `yaml:"reply_timeout"`
+}
+
+// APIConfig configures the JSON API.
+type APIConfig struct {
+	// Tokens are the bearer tokens accepted by the JSON API; none means the
+	// API is closed.
+	Tokens []string `yaml:"tokens"`
+}
+
+// BotConfig configures the conversation.
+type BotConfig struct {
+	Hotline string `yaml:"hotline"` // hotline offered when the bot cannot help
+	// SensitiveWords are words that make the bot decline a message.
+	SensitiveWords []string `yaml:"sensitive_words"`
+}
+
+// DictFiles are the gojieba dictionaries that must exist in
+// KnowledgeConfig.DictDir.
+func DictFiles() []string {
+	return []string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf8", "idf.utf8", "stop_words.utf8"}
+}
+
+// maxReplyTimeout is the longest WeChatConfig.ReplyTimeout allowed.
+const maxReplyTimeout = 4500 * time.Millisecond
+
+// envPrefix starts the environment variable of every key.
+const envPrefix = "FAZHIBOT_"
+
+// Default returns the configuration used for every key that is set neither
+// in the file nor in the environment. Each call returns a fresh value.
+func Default() Config {
+	return Config{
+		Server:   ServerConfig{Listen: ":8080"},
+		Database: DatabaseConfig{URL: "sqlite:data/fazhibot.db"},
+		Knowledge: KnowledgeConfig{
+			DictDir: "configs/jieba",
+			MaxHits: 5,
+		},
+		Redis: RedisConfig{
+			SessionTTL: 30 * time.Minute,
+			RateLimit:  20,
+		},
+		WeChat: WeChatConfig{
+			Path:         "/wechat",
+			ReplyTimeout: maxReplyTimeout,
+		},
+		Bot: BotConfig{Hotline: "12345"},
+	}
+}
+
+// Error is a problem with one configuration key. Its message, in Chinese
+// for staff, names the key (and the environment variable when the value
+// came from one) and what is wrong.
+type Error struct {
+	Key     string // dotted key, e.g. "database.url"; "" for the file as a whole
+	Env     string // environment variable the value came from, or ""
+	Problem string // what is wrong, in Chinese
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Env != "":
+		return fmt.Sprintf("环境变量 %s（配置项 %s）: %s", e.Env, e.Key, e.Problem)
+	case e.Key == "":
+		return "配置文件: " + e.Problem
+	}
+	return fmt.Sprintf("配置项 %s: %s", e.Key, e.Problem)
+}
+
+// Load returns Default overlaid with the YAML document read from r and then
+// with the environment as seen through getenv. r may be nil for defaults and
+// environment only; an empty document is allowed. getenv may be nil for no
+// environment; an empty variable counts as unset. Unknown keys and values of
+// the wrong type are errors naming the key; a malformed environment value is
+// an error naming the variable. Empty lists are returned as nil. Load does
+// not call Validate.
+func Load(r io.Reader, getenv func(string) string) (Config, error) {
+	c := Default()
+	if r != nil {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return Config{}, fmt.Errorf("读取配置文件失败: %w", err)
+		}
+		if err := decodeYAML(data, &c); err != nil {
+			return Config{}, err
+		}
+	}
+	if getenv != nil {
+		err := walk(reflect.ValueOf(&c).Elem(), "", func(key string, v reflect.Value) error {
+			name := envName(key)
+			s := getenv(name)
+			if s == "" {
+				return nil
+			}
+			if problem := setString(v, s); problem != "" {
+				return &Error{Key: key, Env: name, Problem: problem}
+			}
+			return nil
+		})
+		if err != nil {
+			return Config{}, err
+		}
+	}
+	_ = walk(reflect.ValueOf(&c).Elem(), "", func(_ string, v reflect.Value) error {
+		if v.Kind() == reflect.Slice && v.Len() == 0 {
+			v.SetZero()
+		}
+		return nil
+	})
+	return c, nil
+}
+
+// envName returns the environment variable of a dotted key.
+func envName(key string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// decodeYAML decodes one YAML document into c, rejecting unknown keys.
+func decodeYAML(data []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(c)
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil // empty document
+	case err == nil:
+		var extra yaml.Node
+		if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+			return &Error{Problem: "只能包含一个 YAML 文档"}
+		}
+		return nil
+	}
+	var typeErr *yaml.TypeError
+	if errors.As(err, &typeErr) {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) == 1 {
+			if errs := explain(doc.Content[0], reflect.TypeFor[Config](), ""); len(errs) > 0 {
+				return errors.Join(errs...)
+			}
+		}
+	}
+	return &Error{Problem: "格式错误: " + err.Error()}
+}
+
+// explain returns an *Error for each unknown key and each value of the wrong
+// type in the YAML node n decoded into type t at key.
+func explain(n *yaml.Node, t reflect.Type, key string) []error {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if t.Kind() != reflect.Struct {
+		if n.Decode(reflect.New(t).Interface()) != nil {
+			return []error{&Error{Key: key, Problem: fmt.Sprintf("值 %s 无效，应为%s", describe(n), typeName(t))}}
+		}
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return []error{&Error{Key: key, Problem: fmt.Sprintf("值 %s 无效，应为包含子配置项的映射", describe(n))}}
+	}
+	var errs []error
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name := n.Content[i].Value
+		f, ok := fieldByKey(t, name)
+		if !ok {
+			errs = append(errs, &Error{Key: join(key, name),
+				Problem: "未知的配置项，此处可用的有 " + strings.Join(keysOf(t), "、")})
+			continue
+		}
+		errs = append(errs, explain(n.Content[i+1], f.Type, join(key, name))...)
+	}
+	return errs
+}
+
+// describe renders a YAML node for an error message.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "（映射）"
+	case yaml.SequenceNode:
+		return "（列表）"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// typeName names a leaf type for staff.
+func typeName(t reflect.Type) string {
+	if t == reflect.TypeFor[time.Duration]() {
+		return "时长，如 30m、4.5s"
+	}
+	switch t.Kind() {
+	case reflect.Int:
+		return "整数"
+	case reflect.Float64:
+		return "数字"
+	case reflect.Bool:
+		return " true 或 false"
+	case reflect.Slice:
+		return "文本列表"
+	}
+	return "文本"
+}
+
+// setString parses s into the leaf v as an environment value and returns
+// what is wrong with s, or "" on success. A list is comma-separated; its
+// items are trimmed and empty items dropped.
+func setString(v reflect.Value, s string) string {
+	if v.Type() == reflect.TypeFor[time.Duration]() {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Sprintf("无效的时长 %q，应如 30m、4.5s", s)
+		}
+		v.SetInt(int64(d))
+		return ""
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Sprintf("无效的整数 %q", s)
+		}
+		v.SetInt(int64(n))
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Sprintf("无效的数字 %q", s)
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Sprintf("无效的布尔值 %q，应为 true 或 false", s)
+		}
+		v.SetBool(b)
+	case reflect.Slice:
+		if v.Type().Elem().Kind() != reflect.String {
+			panic("configs: unsupported list type " + v.Type().String())
+		}
+		var items []string
+		for item := range strings.SplitSeq(s, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, item)
+			}
+		}
+		v.Set(reflect.ValueOf(items))
+	default:
+		// A programming error: a key of a type this function does not know.
+		panic("configs: unsupported key type " + v.Type().String())
+	}
+	return ""
+}
+
+// walk calls fn for every leaf key of the struct v, in declaration order,
+// with the key's dotted path below prefix. It stops at the first error.
+func walk(v reflect.Value, prefix string, fn func(key string, v reflect.Value) error) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		name := tagName(t.Field(i))
+		if name == "" {
+			continue
+		}
+		var err error
+		if f := v.Field(i); f.Kind() == reflect.Struct {
+			err = walk(f, join(prefix, name), fn)
+		} else {
+			err = fn(join(prefix, name), f)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func tagName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if f := t.Field(i); tagName(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func keysOf(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if name := tagName(t.Field(i)); name != "" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// Driver splits the database URL into a driver name, "sqlite" or
+// "postgres", and the data source for it: the file path for sqlite, the
+// whole URL for postgres. It returns two empty strings for a URL of any
+// other form; Validate reports those.
+func (d DatabaseConfig) Driver() (driver, dsn string) {
+	switch {
+	case strings.HasPrefix(d.URL, "sqlite:"):
+		return "sqlite", strings.TrimPrefix(d.URL, "sqlite:")
+	case strings.HasPrefix(d.URL, "postgres://"), strings.HasPrefix(d.URL, "postgresql://"):
+		return "postgres", d.URL
+	}
+	return "", ""
+}
+
+// Validate reports every problem of c as an *Error naming the key, joined
+// with errors.Join, or nil when c is usable. Besides checking values it
+// checks that the jieba dictionaries exist in knowledge.dict_dir and that
+// knowledge.terms_dir, when set, is a directory; relative paths are taken
+// from the working directory.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{Key: key, Problem: fmt.Sprintf(format, args...)})
+	}
+
+	if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil || port == "" {
+		bad("server.listen", "地址 %q 无效，应如 :8080 或 127.0.0.1:8080", c.Server.Listen)
+	}
+
+	switch driver, dsn := c.Database.Driver(); {
+	case driver == "":
+		bad("database.url", "不支持的地址 %q，应为 sqlite:路径 或 postgres://…", c.Database.URL)
+	case driver == "sqlite" && (dsn == "" || strings.HasPrefix(dsn, "//") || strings.Contains(dsn, "?")):
+		bad("database.url", "地址 %q 无效，应为 sqlite:路径，如 sqlite:data/fazhibot.db", c.Database.URL)
+	case driver == "postgres":
+		if u, err := url.Parse(dsn); err != nil || u.Host == "" {
+			bad("database.url", "地址 %q 无效，应如 postgres://用户:密码@主机:5432/数据库", c.Database.URL)
+		}
+	}
+
+	k := c.Knowledge
+	if fi, err := os.Stat(k.DictDir); err != nil || !fi.IsDir() {
+		bad("knowledge.dict_dir", "jieba 词典目录 %q 不存在", k.DictDir)
+	} else {
+		for _, name := range DictFiles() {
+			path := filepath.Join(k.DictDir, name)
+			if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+				bad("knowledge.dict_dir", "缺少 jieba 词典文件 %s", path)
+			}
+		}
+	}
+	if k.TermsDir != "" {
+		if fi, err := os.Stat(k.TermsDir); err != nil || !fi.IsDir() {
+			bad("knowledge.terms_dir", "目录 %q 不存在；留空则使用内置词表", k.TermsDir)
+		}
+	}
+	if !(k.MinConfidence >= 0 && k.MinConfidence <= 1) {
+		bad("knowledge.min_confidence", "应为 0 到 1 之间的数字（0 表示使用默认值），实为 %v", k.MinConfidence)
+	}
+	if k.MaxHits < 1 {
+		bad("knowledge.max_hits", "应至少为 1，实为 %d", k.MaxHits)
+	}
+
+	if r := c.Redis; r.URL != "" {
+		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("redis.url", "不支持的地址 %q，应为 redis://… 或 rediss://…，留空则使用内置存储", r.URL)
+		}
+	}
+	if c.Redis.SessionTTL <= 0 {
+		bad("redis.session_ttl", "应大于 0，实为 %v", c.Redis.SessionTTL)
+	}
+	if c.Redis.RateLimit < 0 {
+		bad("redis.rate_limit", "应不小于 0（0 表示不限流），实为 %d", c.Redis.RateLimit)
+	}
+
+	w := c.WeChat
+	if !strings.HasPrefix(w.Path, "/") {
+		bad("wechat.path", "路径 %q 无效，应以 / 开头，如 /wechat", w.Path)
+	}
+	if n := len([]rune(w.AESKey)); n != 0 && n != 43 {
+		bad("wechat.aes_key", "长度应为 43 个字符，实为 %d 个", n)
+	}
+	if w.ReplyTimeout <= 0 || w.ReplyTimeout > maxReplyTimeout {
+		bad("wechat.reply_timeout", "应大于 0 且不超过 4.5s（微信 5 秒内收不到回复会重试），实为 %v", w.ReplyTimeout)
+	}
+
+	for i, token := range c.API.Tokens {
+		if strings.TrimSpace(token) == "" {
+			bad("api.tokens", "第 %d 个令牌为空", i+1)
+		}
+	}
+
+	if strings.TrimSpace(c.Bot.Hotline) == "" {
+		bad("bot.hotline", "不能为空")
+	}
+	for i, word := range c.Bot.SensitiveWords {
+		if strings.TrimSpace(word) == "" {
+			bad("bot.sensitive_words", "第 %d 个词为空", i+1)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,283 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxReplyBytes is the most UTF-8 bytes a rendered answer may take: the
+// size of one WeChat text reply.
+const MaxReplyBytes = 2048
+
+// Reason says why a question was not answered.
+type Reason string
+
+// The reasons a question is not answered.
+const (
+	Answered             Reason = ""
+	ReasonNoTerms        Reason = "no_terms"         // nothing searchable in the question
+	ReasonLowConfidence  Reason = "low_confidence"   // no passage covers the question well enough
+	ReasonDeptNotCovered Reason = "dept_not_covered" // the named department has no report
+	ReasonYearNotCovered Reason = "year_not_covered" // no report for the named year (of that department)
+	ReasonActionRequest  Reason = "action_request"   // the citizen asks the bot to do something
+)
+
+// Answer is the knowledge base's reply to one question.
+type Answer struct {
+	// Answered reports whether Text quotes a passage.
+	Answered bool
+	// Reason says why not, when Answered is false.
+	Reason Reason
+	// Text is the rendered reply in Chinese, at most MaxReplyBytes: the
+	// source first, the quoted sentences, then the section path; or an
+	// honest "not covered" message naming what the reports do cover.
+	Text string
+	// Excerpt is the quoted sentences alone, empty when not answered.
+	Excerpt string
+	// Hits are the ranked passages, best first, even when not answered.
+	Hits []Hit
+	// Year and Department are what the question asked about (0 and ""
+	// when it named none); Terms are its searchable terms.
+	Year       int
+	Department string
+	Terms      []string
+}
+
+// Answer searches for q and renders a grounded answer from the best
+// passage, or a "not covered" reply when the question falls outside the
+// reports or no passage is confident enough. The error is non-nil only when
+// ctx is done.
+func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
+	u := b.understand(q)
+	a := Answer{Year: u.year, Department: u.department, Terms: u.terms}
+	switch {
+	case u.action:
+		a.Reason = ReasonActionRequest
+	case u.department != "" && len(b.covered[u.department]) == 0:
+		a.Reason = ReasonDeptNotCovered
+	case u.year != 0 && u.department != "" && !slices.Contains(b.covered[u.department], u.year):
+		a.Reason = ReasonYearNotCovered
+	case u.year != 0 && !b.years[u.year]:
+		a.Reason = ReasonYearNotCovered
+	case len(u.terms)+len(u.context) == 0:
+		a.Reason = ReasonNoTerms
+	}
+	if a.Reason != Answered {
+		a.Text = b.notCovered(a)
+		return a, nil
+	}
+	hits, err := b.search(ctx, u, b.limit(q))
+	if err != nil {
+		return Answer{}, err
+	}
+	a.Hits = hits
+	if len(hits) == 0 || hits[0].Confidence < b.minConfidence {
+		a.Reason = ReasonLowConfidence
+		a.Text = b.notCovered(a)
+		return a, nil
+	}
+	a.Answered = true
+	a.Excerpt = b.excerpt(hits[0], q.Text, b.queryTerms(u.terms, u.context))
+	a.Text = RenderHit(hits[0], a.Excerpt)
+	return a, nil
+}
+
+// RenderHit renders a quoted excerpt of a hit for a citizen: the source
+// (department and year) first, then the excerpt, then the section path.
+// The result is at most MaxReplyBytes; a long excerpt is cut at a sentence
+// or clause boundary, never inside a character or a number.
+func RenderHit(h Hit, excerpt string) string {
+	head := fmt.Sprintf("【%s·%d年度法治政府建设报告】\n", h.Department, h.Year)
+	tail := ""
+	if s := h.Section(); s != "" {
+		tail = "\n(出处:" + s + ")"
+	}
+	room := MaxReplyBytes - len(head) - len(tail)
+	if room < 200 {
+		tail = ""
+		room = MaxReplyBytes - len(head)
+	}
+	return head + Truncate(excerpt, room) + tail
+}
+
+// Truncate shortens s to at most max bytes of UTF-8. It cuts after the
+// last sentence or clause end that fits, or failing that between two
+// characters that are not both part of a number, and appends "…" when it
+// cut. It never splits a character or a number such as "316.79".
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	limit := max - len(ellipsis)
+	if limit <= 0 {
+		return ""
+	}
+	cut := 0
+	for i, r := range s {
+		end := i + utf8.RuneLen(r)
+		if end > limit {
+			break
+		}
+		if strings.ContainsRune("。；;！？!?，,、", r) {
+			cut = end
+		}
+	}
+	if cut < limit/2 { // no boundary in the second half: cut between runes
+		cut = 0
+		for i, r := range s {
+			end := i + utf8.RuneLen(r)
+			if end > limit {
+				break
+			}
+			if next, _ := utf8.DecodeRuneInString(s[end:]); !(isNumberRune(r) && isNumberRune(next)) {
+				cut = end
+			}
+		}
+	}
+	return s[:cut] + ellipsis
+}
+
+func isNumberRune(r rune) bool { return unicode.IsDigit(r) || r == '.' || r == '%' }
+
+// Excerpt picks the one to three sentences of a hit that carry what q
+// asks: the sentence that covers most of the question's terms, with its
+// neighbour when the question asks for a figure the sentence lacks.
+func (b *Base) Excerpt(h Hit, q Query) string {
+	u := b.understand(q)
+	return b.excerpt(h, q.Text, b.queryTerms(u.terms, u.context))
+}
+
+func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
+	sentences := splitSentences(h.Text)
+	if len(sentences) <= 1 {
+		return h.Text
+	}
+	best, bestScore := 0, -1.0
+	for i, s := range sentences {
+		if score := b.sentenceScore(s, qts); score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	from, to := best, best+1
+	if wantsFigure(question) && !hasDigit(sentences[best]) {
+		if to < len(sentences) && hasDigit(sentences[to]) {
+			to++
+		} else if from > 0 && hasDigit(sentences[from-1]) {
+			from--
+		}
+	}
+	if utf8.RuneCountInString(strings.Join(sentences[from:to], "")) < 40 && to < len(sentences) {
+		to++ // a very short sentence says little without the next one
+	}
+	return strings.TrimSpace(strings.Join(sentences[from:to], ""))
+}
+
+// sentenceScore is the weighted share of question terms in sentence s.
+func (b *Base) sentenceScore(s string, qts []queryTerm) float64 {
+	words := map[string]bool{}
+	for _, w := range b.seg.Words(s) {
+		words[b.terms.canonical(w)] = true
+	}
+	grams := countBigrams(s)
+	var sum float64
+	for _, qt := range qts {
+		if words[qt.word] {
+			sum += qt.weight
+			continue
+		}
+		if len(qt.bigrams) == 0 {
+			continue
+		}
+		n := 0
+		for _, g := range qt.bigrams {
+			if grams[g] > 0 {
+				n++
+			}
+		}
+		sum += qt.weight * 0.9 * float64(n) / float64(len(qt.bigrams))
+	}
+	if hasDigit(s) {
+		sum += 0.01 // prefer the sentence with the figure on a tie
+	}
+	return sum
+}
+
+// splitSentences splits text after each sentence end (。！？; and their
+// half-width forms), keeping the punctuation with its sentence.
+func splitSentences(text string) []string {
+	var out []string
+	start := 0
+	for i, r := range text {
+		if strings.ContainsRune("。！？!?；;", r) {
+			end := i + utf8.RuneLen(r)
+			if s := strings.TrimSpace(text[start:end]); s != "" {
+				out = append(out, s)
+			}
+			start = end
+		}
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }
+
+// wantsFigure reports whether a question asks for a number or a date.
+func wantsFigure(q string) bool {
+	for _, w := range []string{"多少", "几", "百分之", "率", "哪天", "何时", "什么时候", "多久", "多长"} {
+		if strings.Contains(q, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// notCovered renders an honest reply for an unanswered question, naming
+// what the knowledge base does cover.
+func (b *Base) notCovered(a Answer) string {
+	var sb strings.Builder
+	switch a.Reason {
+	case ReasonActionRequest:
+		sb.WriteString("抱歉,我只能解答江津区法治政府建设年度报告中的内容,无法代为办理事务。")
+	case ReasonDeptNotCovered:
+		fmt.Fprintf(&sb, "抱歉,目前还没有收录%s的法治政府建设年度报告。", a.Department)
+	case ReasonYearNotCovered:
+		who := a.Department
+		if who == "" {
+			who = "各部门"
+		}
+		fmt.Fprintf(&sb, "抱歉,目前没有收录%s%d年度的法治政府建设报告。", who, a.Year)
+		if ys := b.covered[a.Department]; a.Department != "" && len(ys) > 0 {
+			fmt.Fprintf(&sb, "\n%s已收录:%s年度。", a.Department, joinYears(ys))
+			return sb.String()
+		}
+	default:
+		sb.WriteString("抱歉,已收录的法治政府建设年度报告中没有找到与您的问题相符的内容。")
+	}
+	sb.WriteString("\n目前收录的报告:")
+	for _, c := range b.Coverage() {
+		line := fmt.Sprintf("\n· %s:%s年度", c.Department, joinYears(c.Years))
+		if sb.Len()+len(line) > MaxReplyBytes-200 {
+			sb.WriteString("\n……")
+			break
+		}
+		sb.WriteString(line)
+	}
+	return sb.String()
+}
+
+func joinYears(ys []int) string {
+	parts := make([]string, len(ys))
+	for i, y := range ys {
+		parts[i] = strconv.Itoa(y)
+	}
+	return strings.Join(parts, "、")
+}

@@ -1,0 +1,211 @@
+package knowledge
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Options configure Build.
+type Options struct {
+	// Segmenter splits text into words. Required.
+	Segmenter *Segmenter
+	// Terms holds synonyms, department aliases and stopwords. Required.
+	Terms *Terms
+	// MinConfidence is the share (0–1) of a question's weighted terms the
+	// best passage must cover to count as an answer. Zero means
+	// DefaultMinConfidence.
+	MinConfidence float64
+	// MaxHits caps the hits returned when a Query sets no Limit. Zero means 5.
+	MaxHits int
+	// Now is the clock for relative years (去年). Nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultMinConfidence is the calibrated confidence below which a question
+// is answered as "not covered" rather than with a doubtful passage. It was
+// calibrated with `fazhibot eval` on the sample question set.
+const DefaultMinConfidence = 0.5
+
+// Base is an immutable, in-memory search index over a set of reports.
+// It is safe for concurrent use. To change what it knows, Build a new one
+// and swap it in.
+type Base struct {
+	seg           *Segmenter
+	terms         *Terms
+	now           func() time.Time
+	minConfidence float64
+	maxHits       int
+
+	reports              map[ReportID]*Report
+	docs                 []doc
+	words                map[string][]posting // canonical word → passages
+	bigrams              map[string][]posting // character bigram → passages
+	avgWords, avgBigrams float64
+	covered              map[string][]int // department → years it has reports for
+	years                map[int]bool
+}
+
+// doc is one indexed passage.
+type doc struct {
+	report  *Report
+	seq     int
+	words   float64 // number of indexed words
+	bigrams float64 // number of indexed bigrams
+	figure  bool    // the passage text holds a digit
+}
+
+type posting struct {
+	doc int32
+	tf  float32
+}
+
+// Build indexes reports. The reports must not be modified afterwards.
+// It returns an error when a required option is missing or two reports
+// share an ID.
+func Build(reports []*Report, opts Options) (*Base, error) {
+	if opts.Segmenter == nil || opts.Terms == nil {
+		return nil, errors.New("knowledge: Build needs a Segmenter and Terms")
+	}
+	b := &Base{
+		seg:           opts.Segmenter,
+		terms:         opts.Terms,
+		now:           opts.Now,
+		minConfidence: opts.MinConfidence,
+		maxHits:       opts.MaxHits,
+		reports:       make(map[ReportID]*Report, len(reports)),
+		words:         map[string][]posting{},
+		bigrams:       map[string][]posting{},
+		covered:       map[string][]int{},
+		years:         map[int]bool{},
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.minConfidence == 0 {
+		b.minConfidence = DefaultMinConfidence
+	}
+	if b.maxHits == 0 {
+		b.maxHits = 5
+	}
+	var totalWords, totalBigrams float64
+	for _, r := range reports {
+		if _, dup := b.reports[r.ID]; dup {
+			return nil, errors.New("knowledge: duplicate report id " + string(r.ID))
+		}
+		b.reports[r.ID] = r
+		b.years[r.Year] = true
+		if !slices.Contains(b.covered[r.Department], r.Year) {
+			b.covered[r.Department] = append(b.covered[r.Department], r.Year)
+			slices.Sort(b.covered[r.Department])
+		}
+		for i := range r.Passages {
+			id := int32(len(b.docs))
+			d := doc{report: r, seq: i, figure: hasDigit(r.Passages[i].Text)}
+			wc := b.passageWords(&r.Passages[i])
+			for w, n := range wc {
+				b.words[w] = append(b.words[w], posting{id, float32(n)})
+				d.words += float64(n)
+			}
+			bc := countBigrams(r.Passages[i].SectionPath() + " " + r.Passages[i].Text)
+			for g, n := range bc {
+				b.bigrams[g] = append(b.bigrams[g], posting{id, float32(n)})
+				d.bigrams += float64(n)
+			}
+			totalWords += d.words
+			totalBigrams += d.bigrams
+			b.docs = append(b.docs, d)
+		}
+	}
+	if n := float64(len(b.docs)); n > 0 {
+		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
+	}
+	return b, nil
+}
+
+// passageWords counts the canonical words of a passage: its text, its
+// heading path (counted twice: headings name the topic) and its keywords.
+func (b *Base) passageWords(p *Passage) map[string]int {
+	counts := map[string]int{}
+	add := func(text string, weight int) {
+		for _, w := range b.seg.Words(text) {
+			counts[b.terms.canonical(w)] += weight
+		}
+	}
+	add(p.Text, 1)
+	if len(p.Path) > 0 {
+		add(strings.Join(p.Path, " "), 2)
+	}
+	for _, k := range p.Keywords {
+		counts[b.terms.canonical(strings.ToLower(k))]++
+	}
+	return counts
+}
+
+// countBigrams counts the overlapping two-character sequences of each run
+// of letters and digits in text. They let typos (幸政复议) and words the
+// segmenter splits differently still match.
+func countBigrams(text string) map[string]int {
+	counts := map[string]int{}
+	forEachBigram(text, func(g string) { counts[g]++ })
+	return counts
+}
+
+func forEachBigram(text string, fn func(string)) {
+	var prev rune
+	for _, r := range normalizeWidth(text) {
+		r = unicode.ToLower(r)
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			fn(string([]rune{prev, r}))
+		}
+		prev = r
+	}
+}
+
+// idf is BM25's inverse document frequency.
+func (b *Base) idf(df int) float64 {
+	n := float64(len(b.docs))
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// bm25 scores one term occurrence count against a document length.
+func bm25(tf, docLen, avgLen, idf float64) float64 {
+	const k1, bParam = 1.2, 0.75
+	return idf * tf * (k1 + 1) / (tf + k1*(1-bParam+bParam*docLen/avgLen))
+}
+
+// Coverage lists, per department, the years the knowledge base has reports
+// for, departments sorted by name.
+func (b *Base) Coverage() []DepartmentYears {
+	out := make([]DepartmentYears, 0, len(b.covered))
+	for d, ys := range b.covered {
+		out = append(out, DepartmentYears{Department: d, Years: slices.Clone(ys)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Department < out[j].Department })
+	return out
+}
+
+// DepartmentYears is one department and the years it has reports for.
+type DepartmentYears struct {
+	Department string
+	Years      []int
+}
+
+// Report returns the report with the given ID, or false.
+func (b *Base) Report(id ReportID) (*Report, bool) {
+	r, ok := b.reports[id]
+	return r, ok
+}
+
+// Reports returns the number of reports and passages indexed.
+func (b *Base) Size() (reports, passages int) {
+	return len(b.reports), len(b.docs)
+}

@@ -1,0 +1,305 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Patterns for the report header. They are compiled once and never changed.
+var (
+	// labelled publication date: 发布日期:2021-02-18, 发布时间：2023年2月20日
+	pubDateRe = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|PubDate)\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+	// a bare date: 2021-03-02 09:15, 2022年2月15日
+	dateRe = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
+	// a closing date line: 2022年2月15日
+	closingDateRe = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$`)
+	urlLineRe     = regexp.MustCompile(`(?i)(?:来源网址|原文链接|原文地址|网址|链接|url)\s*[:：]\s*(https?://[^\s　]+)`)
+	sourceRe      = regexp.MustCompile(`(?:信息来源|文章来源|来源|发布机构)\s*[:：]\s*([^\s　【】|]+)`)
+	docNumberRe   = regexp.MustCompile(`^\p{Han}{1,12}[〔［\[]\d{4}[〕］\]]\d{1,5}号$`)
+	yearOfRe      = regexp.MustCompile(`(\d{4})\s*年度`)
+	yearRe        = regexp.MustCompile(`(\d{4})\s*年`)
+)
+
+// metaLabels are the labels that open a header line of a scraped page.
+var metaLabels = []string{"发布日期", "发布时间", "发文日期", "成文日期", "信息来源", "文章来源",
+	"来源网址", "原文链接", "原文地址", "来源", "索引号", "发布机构"}
+
+// readMetaLine reads a publication date, source address and source body
+// from a header or navigation line into m; values already set are kept.
+func readMetaLine(l string, m *meta) {
+	if sm := pubDateRe.FindStringSubmatch(l); sm != nil && m.publishDate == "" {
+		m.publishDate = ymd(sm[1], sm[2], sm[3])
+	}
+	if sm := urlLineRe.FindStringSubmatch(l); sm != nil && m.sourceURL == "" {
+		m.sourceURL = sm[1]
+	}
+	if sm := sourceRe.FindStringSubmatch(l); sm != nil && m.source == "" {
+		m.source = sm[1]
+	}
+}
+
+// isMetaLine reports whether a paragraph is a page header line such as
+// "发布日期:2021-02-18 16:12:35" or "来源网址: https://…".
+func isMetaLine(l string) bool {
+	if utf8.RuneCountInString(l) > 150 || strings.Contains(l, "。") {
+		return false
+	}
+	for _, label := range metaLabels {
+		if rest, ok := strings.CutPrefix(l, label); ok {
+			rest = strings.TrimLeft(rest, " \u3000")
+			return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：")
+		}
+	}
+	return false
+}
+
+// isBoilerplate reports whether a paragraph is closing boilerplate that
+// carries no content.
+func isBoilerplate(l string) bool {
+	switch strings.Trim(l, "（）() ") {
+	case "特此报告。", "特此报告", "此件公开发布", "此页无正文":
+		return true
+	}
+	return false
+}
+
+// applyMetadata fills r's Title, Department, Year, PublishDate, DocNumber
+// and SourceURL from m and the report's header and closing lines, and
+// returns the body blocks with those lines removed. On ErrNoYear the
+// returned line is the title's line, or 0.
+func applyMetadata(r *Report, blocks []block, m meta) ([]block, int, error) {
+	var body []block
+	for _, b := range blocks {
+		switch {
+		case isMetaLine(b.text):
+			readMetaLine(b.text, &m)
+		case isBoilerplate(b.text):
+		default:
+			body = append(body, b)
+		}
+	}
+
+	// The document number sits among the first lines, on a line of its own.
+	for i := 0; i < len(body) && i < 10; i++ {
+		if docNumberRe.MatchString(body[i].text) {
+			if m.docNumber == "" {
+				m.docNumber = body[i].text
+			}
+			body = append(body[:i:i], body[i+1:]...)
+			break
+		}
+	}
+
+	title, titleLine, body := findTitle(body, m.title)
+	if title == "" {
+		title = m.fallbackTitle
+	}
+	body, closing, signer := trimClosing(body)
+	if len(body) == 0 {
+		return nil, 0, ErrNoPassages
+	}
+
+	r.Title = title
+	r.DocNumber = m.docNumber
+	r.SourceURL = m.sourceURL
+	r.PublishDate = m.publishDate
+	if r.PublishDate == "" {
+		r.PublishDate = closing
+	}
+	r.Department = departmentOf(title)
+	if r.Department == "" && m.source != "" {
+		r.Department = normaliseDepartment(m.source)
+	}
+	if r.Department == "" && signer != "" {
+		r.Department = normaliseDepartment(signer)
+	}
+	r.Year = yearOf(title, body)
+	if r.Year == 0 {
+		return nil, titleLine, ErrNoYear
+	}
+	return body, 0, nil
+}
+
+// findTitle locates the title among the first paragraphs: a line ending
+// in 报告 that names a year (a title split as "重庆市江津区XX" + "关于…报告"
+// is joined). The title line and everything above it (letterhead, site
+// name) is removed, and so is a salutation such as "区委依法治区办：" right
+// below it. When known is set (from the HTML head) it is the title, and a
+// body line repeating it is removed the same way.
+func findTitle(body []block, known string) (string, int, []block) {
+	idx := -1
+	title := known
+	for i := 0; i < len(body) && i < 12; i++ {
+		t := body[i].text
+		if known != "" {
+			if t == known {
+				idx = i
+				break
+			}
+			continue
+		}
+		if isTitleLine(t) {
+			idx, title = i, t
+			if strings.HasPrefix(t, "关于") && i > 0 && isNameLine(body[i-1].text) {
+				title = body[i-1].text + t
+			}
+			break
+		}
+	}
+	if idx < 0 {
+		return title, 0, body
+	}
+	line := body[idx].line
+	body = body[idx+1:]
+	if len(body) > 0 {
+		t := body[0].text
+		if utf8.RuneCountInString(t) <= 20 && (strings.HasSuffix(t, "：") || strings.HasSuffix(t, ":")) {
+			body = body[1:]
+		}
+	}
+	return title, line, body
+}
+
+// isTitleLine reports whether t looks like a report title: a line ending
+// in 报告 that names a year or 法治.
+func isTitleLine(t string) bool {
+	return strings.HasSuffix(t, "报告") && (yearRe.MatchString(t) || strings.Contains(t, "法治")) &&
+		utf8.RuneCountInString(t) <= 80 && !strings.ContainsAny(t, "。，,；;：:")
+}
+
+// isNameLine reports whether t is a short line naming an organisation, such
+// as a letterhead or the signature above the closing date.
+func isNameLine(t string) bool {
+	n := utf8.RuneCountInString(t)
+	if n < 2 || n > 30 || strings.ContainsAny(t, "。，,；;：:、0123456789") {
+		return false
+	}
+	if strings.Contains(t, "江津") {
+		return true
+	}
+	for _, s := range []string{"局", "委员会", "委", "政府", "办公室", "中心", "院", "办"} {
+		if strings.HasSuffix(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimClosing removes the closing date line near the end of the report and
+// the signature line above it, and returns the date as YYYY-MM-DD together
+// with the signature.
+func trimClosing(body []block) ([]block, string, string) {
+	for i := len(body) - 1; i >= 0 && i >= len(body)-5; i-- {
+		sm := closingDateRe.FindStringSubmatch(body[i].text)
+		if sm == nil {
+			continue
+		}
+		date := ymd(sm[1], sm[2], sm[3])
+		rest := append(body[:i:i], body[i+1:]...)
+		signer := ""
+		if i > 0 && isNameLine(body[i-1].text) {
+			signer = body[i-1].text
+			rest = append(body[:i-1:i-1], body[i+1:]...)
+		}
+		return rest, date, signer
+	}
+	return body, "", ""
+}
+
+// ymd formats a date as YYYY-MM-DD, or returns "" when it is not a date.
+func ymd(y, m, d string) string {
+	year, _ := strconv.Atoi(y)
+	month, _ := strconv.Atoi(m)
+	day, _ := strconv.Atoi(d)
+	if year < 1990 || year > 2100 || month < 1 || month > 12 || day < 1 || day > 31 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", year, month, day)
+}
+
+// dateOf reads a leading date such as "2021-03-02 09:15" as YYYY-MM-DD.
+func dateOf(s string) string {
+	if sm := dateRe.FindStringSubmatch(strings.TrimSpace(s)); sm != nil {
+		return ymd(sm[1], sm[2], sm[3])
+	}
+	return ""
+}
+
+// departmentOf derives the department from a title: the part before 关于
+// or before the year, normalised to the 江津区XX form.
+func departmentOf(title string) string {
+	cut := strings.Index(title, "关于")
+	if loc := yearRe.FindStringIndex(title); cut < 0 && loc != nil {
+		cut = loc[0]
+	}
+	if cut <= 0 {
+		return ""
+	}
+	return normaliseDepartment(title[:cut])
+}
+
+// normaliseDepartment turns "重庆市江津区司法局" or "区交通局" into the
+// 江津区XX form.
+func normaliseDepartment(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "重庆市")
+	switch {
+	case s == "":
+		return ""
+	case strings.HasPrefix(s, "江津区"):
+		return s
+	case strings.HasPrefix(s, "江津"):
+		return "江津区" + strings.TrimPrefix(s, "江津")
+	case strings.HasPrefix(s, "区"):
+		return "江津" + s
+	}
+	return "江津区" + s
+}
+
+// yearOf returns the year reported on: from the title ("2020年度", else
+// "2020年"), else from the first "XXXX年度" in the body; 0 when none.
+func yearOf(title string, body []block) int {
+	if y := firstYear(yearOfRe, title); y != 0 {
+		return y
+	}
+	if y := firstYear(yearRe, title); y != 0 {
+		return y
+	}
+	for _, b := range body {
+		if y := firstYear(yearOfRe, b.text); y != 0 {
+			return y
+		}
+	}
+	return 0
+}
+
+// firstYear returns the first plausible year re finds in s, or 0.
+func firstYear(re *regexp.Regexp, s string) int {
+	for _, sm := range re.FindAllStringSubmatch(s, -1) {
+		if y, _ := strconv.Atoi(sm[1]); y >= 1990 && y <= 2100 {
+			return y
+		}
+	}
+	return 0
+}
+
+// infoPassage lists what the report header says, so that questions about
+// the title, 文号, date or publisher find it.
+func infoPassage(r *Report) Passage {
+	var parts []string
+	add := func(label, value string) {
+		if value != "" {
+			parts = append(parts, label+"："+value)
+		}
+	}
+	add("报告标题", r.Title)
+	add("文号", r.DocNumber)
+	add("发布日期", r.PublishDate)
+	add("发布单位", r.Department)
+	add("报告年度", strconv.Itoa(r.Year)+"年度")
+	add("来源网址", r.SourceURL)
+	return Passage{Path: []string{"报告信息"}, Text: strings.Join(parts, "；")}
+}

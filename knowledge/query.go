@@ -1,0 +1,176 @@
+package knowledge
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Query is a citizen's question as the knowledge base sees it.
+type Query struct {
+	// Text is the question as typed (or recognised from speech).
+	Text string
+	// Year restricts the search to reports on that year. Zero means the
+	// year is read from Text ("2020年", "20年", "二〇二〇年", "去年").
+	Year int
+	// Department restricts the search to one department, by canonical name
+	// (江津区生态环境局). Empty means it is read from Text, aliases included.
+	Department string
+	// Limit caps the number of hits; zero means the Base's default.
+	Limit int
+	// Now anchors relative years (今年, 去年, 前年); zero means the Base's clock.
+	Now time.Time
+	// Context holds the topic terms of earlier turns of the conversation
+	// (see Understanding.Terms). They help a follow-up such as "合格率呢"
+	// find its passage, weighing half as much as the question's own terms.
+	Context []string
+}
+
+// Understanding is what the knowledge base reads from a question.
+type Understanding struct {
+	Year       int      // the year asked about, 0 when none is named
+	Department string   // canonical department name, "" when none is named
+	Terms      []string // the question's own searchable terms, canonical
+	// Action reports a request to act (帮我预约…) rather than a question.
+	Action bool
+}
+
+// Understand reads the year, department and searchable terms of q, as
+// Search and Answer do. Context is not included in Terms.
+func (b *Base) Understand(q Query) Understanding {
+	u := b.understand(q)
+	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action}
+}
+
+// understood is what was read from a Query: filters and weighted terms.
+type understood struct {
+	year       int
+	department string // canonical name, "" when none was named
+	deptAlias  string // the words the citizen used for it
+	terms      []string
+	context    []string // topic terms of earlier turns, not in terms
+	action     bool     // the citizen asks the bot to do something, not to tell
+	figure     bool     // the question asks for a number or a date
+}
+
+var (
+	fourDigitYear = regexp.MustCompile(`(19|20)(\d\d)\s*年`)
+	twoDigitYear  = regexp.MustCompile(`(^|[^\d.])([12]\d)\s*年`)
+	hanziYear     = regexp.MustCompile(`([二][〇零○][一二三四五六七八九〇零○]{2})年`)
+	// actionRequest matches requests to act on the citizen's behalf, which
+	// a knowledge base of published reports cannot do.
+	actionRequest = regexp.MustCompile(`^(请)?(帮|替|给)(我|我们|俺)`)
+)
+
+var hanziDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+// readYear finds the year a question asks about and returns the text with
+// the year expression removed. It returns 0 when none is named.
+func readYear(text string, now time.Time) (int, string) {
+	if m := fourDigitYear.FindStringSubmatchIndex(text); m != nil {
+		y, _ := strconv.Atoi(text[m[0] : m[0]+4])
+		return y, text[:m[0]] + " " + text[m[1]:]
+	}
+	if m := hanziYear.FindStringSubmatchIndex(text); m != nil {
+		y := 0
+		for _, r := range text[m[2]:m[3]] {
+			y = y*10 + hanziDigits[r]
+		}
+		return y, text[:m[0]] + " " + text[m[1]:]
+	}
+	if m := twoDigitYear.FindStringSubmatchIndex(text); m != nil {
+		// Two-digit years ("20年") only in the range reports exist for;
+		// "10年" is more likely a duration than 2010.
+		if y, _ := strconv.Atoi(text[m[4]:m[5]]); y >= 15 {
+			return 2000 + y, text[:m[4]] + " " + text[m[1]:]
+		}
+	}
+	for word, delta := range map[string]int{"前年": -2, "去年": -1, "今年": 0} {
+		if i := strings.Index(text, word); i >= 0 {
+			return now.Year() + delta, text[:i] + " " + text[i+len(word):]
+		}
+	}
+	return 0, text
+}
+
+// isQuestionWord reports whether w asks for a quantity, like 几份, 几次
+// or 多少个: 几 or 多少 followed by at most one measure word.
+func isQuestionWord(w string) bool {
+	for _, prefix := range []string{"几", "多少"} {
+		if rest, ok := strings.CutPrefix(w, prefix); ok && utf8.RuneCountInString(rest) <= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// readDepartment finds the department a question names first (the longest
+// alias where several start at the same place), and returns its canonical
+// name, the alias used, and the text without it. "司法局帮区政府审合同"
+// names 司法局.
+func readDepartment(text string, depts []Department) (name, alias, rest string) {
+	at := len(text)
+	for _, d := range depts {
+		for _, a := range append([]string{d.Name}, d.Aliases...) {
+			i := strings.Index(text, a)
+			if i >= 0 && (i < at || i == at && len(a) > len(alias)) {
+				name, alias, at = d.Name, a, i
+			}
+		}
+	}
+	if alias == "" {
+		return "", "", text
+	}
+	return name, alias, strings.Replace(text, alias, " ", 1)
+}
+
+// understand reads filters and terms from q.
+func (b *Base) understand(q Query) understood {
+	text := normalizeWidth(strings.TrimSpace(q.Text))
+	now := q.Now
+	if now.IsZero() {
+		now = b.now()
+	}
+	u := understood{action: actionRequest.MatchString(text), figure: wantsFigure(text)}
+	u.year, text = readYear(text, now)
+	if q.Year != 0 {
+		u.year = q.Year
+	}
+	u.department, u.deptAlias, text = readDepartment(text, b.terms.Departments)
+	if q.Department != "" {
+		u.department = q.Department
+	}
+	seen := map[string]bool{}
+	for _, w := range b.seg.Words(text) {
+		if b.terms.Stopwords[w] || isQuestionWord(w) {
+			continue
+		}
+		w = b.terms.canonical(w)
+		if !seen[w] {
+			seen[w] = true
+			u.terms = append(u.terms, w)
+		}
+	}
+	if allSingleRunes(u.terms) {
+		// Lone characters (用, 说) are too vague to search on their own.
+		u.terms = nil
+	}
+	for _, w := range q.Context {
+		if !seen[w] {
+			seen[w] = true
+			u.context = append(u.context, w)
+		}
+	}
+	return u
+}
+
+func allSingleRunes(words []string) bool {
+	for _, w := range words {
+		if utf8.RuneCountInString(w) > 1 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,249 @@
+package knowledge
+
+import (
+	"context"
+	"sort"
+	"unicode/utf8"
+)
+
+// Hit is one passage that matched a question.
+type Hit struct {
+	ReportID   ReportID
+	Seq        int // the passage's position in its report
+	Title      string
+	Department string
+	Year       int
+	Path       []string
+	Text       string
+	// Score ranks hits: BM25 over words and character bigrams, boosted
+	// when the passage belongs to the department the question names.
+	Score float64
+	// Confidence is the share (0–1) of the question's weighted terms that
+	// the passage covers. Answers need DefaultMinConfidence or more.
+	Confidence float64
+	// Matched lists the question's terms found in the passage.
+	Matched []string
+}
+
+// Section renders the hit's heading path, joined by " > ".
+func (h Hit) Section() string { return Passage{Path: h.Path}.SectionPath() }
+
+// Search returns the passages that best match q, best first, at most
+// q.Limit (or the Base's default). A question with no searchable terms
+// returns no hits. The error is non-nil only when ctx is done.
+func (b *Base) Search(ctx context.Context, q Query) ([]Hit, error) {
+	return b.search(ctx, b.understand(q), b.limit(q))
+}
+
+// search ranks passages for u. When the question names a department that
+// has reports, that department's passages are searched first; only when
+// none of them is confident enough are all passages searched, the named
+// department's still boosted. So "教委的工单" stays with the 教委 report,
+// while "改由区政府统一办理" can still find the 司法局 report.
+func (b *Base) search(ctx context.Context, u understood, limit int) ([]Hit, error) {
+	if u.department == "" || len(b.covered[u.department]) == 0 {
+		return b.rank(ctx, u, limit, false)
+	}
+	hits, err := b.rank(ctx, u, limit, true)
+	if err != nil || (len(hits) > 0 && hits[0].Confidence >= b.minConfidence) {
+		return hits, err
+	}
+	wide, err := b.rank(ctx, u, limit, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(wide) > 0 && (len(hits) == 0 || wide[0].Confidence > hits[0].Confidence) {
+		return wide, nil
+	}
+	return hits, nil
+}
+
+func (b *Base) limit(q Query) int {
+	if q.Limit > 0 {
+		return q.Limit
+	}
+	return b.maxHits
+}
+
+// departmentBoost multiplies the score of passages from the department the
+// question names. It is a boost, not a filter: a question may name one
+// department while asking about another's work ("改由区政府统一办理").
+const departmentBoost = 1.5
+
+// noFigurePenalty multiplies the score of a passage without any digit when
+// the question asks for a number or a date (多少, 几, 哪天 …).
+const noFigurePenalty = 0.7
+
+// contextWeight is the weight of a follow-up's context terms relative to
+// the question's own terms.
+const contextWeight = 0.5
+
+// bigramWeight scales the character-bigram signal against the word signal.
+const bigramWeight = 0.3
+
+type queryTerm struct {
+	word    string
+	weight  float64 // share of the question this term carries
+	idf     float64
+	bigrams []string
+}
+
+type candidate struct {
+	doc         int32
+	score       float64
+	exact       []bool
+	bigramsSeen []int
+}
+
+// rank scores every passage that shares a word or bigram with u, keeping
+// the best limit. With deptOnly, only the named department's passages
+// count.
+func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool) ([]Hit, error) {
+	if len(u.terms)+len(u.context) == 0 || len(b.docs) == 0 {
+		return nil, ctx.Err()
+	}
+	qts := b.queryTerms(u.terms, u.context)
+	cands := map[int32]*candidate{}
+	get := func(d int32) *candidate {
+		c := cands[d]
+		if c == nil {
+			c = &candidate{doc: d, exact: make([]bool, len(qts)), bigramsSeen: make([]int, len(qts))}
+			cands[d] = c
+		}
+		return c
+	}
+	for i, qt := range qts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		scale := 1.0
+		if i >= len(u.terms) {
+			scale = contextWeight
+		}
+		for _, p := range b.words[qt.word] {
+			d := &b.docs[p.doc]
+			if !u.allows(d, deptOnly) {
+				continue
+			}
+			c := get(p.doc)
+			c.score += scale * bm25(float64(p.tf), d.words, b.avgWords, qt.idf)
+			c.exact[i] = true
+		}
+		for _, g := range qt.bigrams {
+			postings := b.bigrams[g]
+			gidf := b.idf(len(postings))
+			for _, p := range postings {
+				d := &b.docs[p.doc]
+				if !u.allows(d, deptOnly) {
+					continue
+				}
+				c := get(p.doc)
+				c.score += scale * bigramWeight * bm25(float64(p.tf), d.bigrams, b.avgBigrams, gidf)
+				c.bigramsSeen[i]++
+			}
+		}
+	}
+	list := make([]*candidate, 0, len(cands))
+	for _, c := range cands {
+		d := &b.docs[c.doc]
+		if u.department != "" && d.report.Department == u.department {
+			c.score *= departmentBoost
+		}
+		if u.figure && !d.figure {
+			c.score *= noFigurePenalty
+		}
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score > list[j].score
+		}
+		return list[i].doc < list[j].doc
+	})
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	hits := make([]Hit, len(list))
+	for i, c := range list {
+		hits[i] = b.hit(c, qts)
+	}
+	return hits, nil
+}
+
+// queryTerms weights the question's terms by their rarity. Terms the
+// knowledge base has never seen weigh the most: a question about 房价
+// should not be answered from a passage that only shares 多少 and 江津.
+// Context terms weigh contextWeight times as much as the question's own.
+func (b *Base) queryTerms(words, context []string) []queryTerm {
+	all := append(append([]string(nil), words...), context...)
+	qts := make([]queryTerm, len(all))
+	var total float64
+	for i, w := range all {
+		qt := queryTerm{word: w, idf: b.idf(len(b.words[w]))}
+		qt.weight = qt.idf
+		if utf8.RuneCountInString(w) == 1 {
+			qt.weight /= 2 // a single character says little on its own
+		}
+		if i >= len(words) {
+			qt.weight *= contextWeight
+		}
+		seen := map[string]bool{}
+		forEachBigram(w, func(g string) {
+			if !seen[g] {
+				seen[g] = true
+				qt.bigrams = append(qt.bigrams, g)
+			}
+		})
+		total += qt.weight
+		qts[i] = qt
+	}
+	for i := range qts {
+		qts[i].weight /= total
+	}
+	return qts
+}
+
+// coverage is the weighted share of terms a candidate covers: a word found
+// as a word counts fully, a word whose character bigrams are found counts
+// in proportion, slightly discounted.
+func coverage(c *candidate, qts []queryTerm) float64 {
+	var sum float64
+	for i, qt := range qts {
+		switch {
+		case c.exact[i]:
+			sum += qt.weight
+		case len(qt.bigrams) > 0:
+			sum += qt.weight * 0.9 * float64(c.bigramsSeen[i]) / float64(len(qt.bigrams))
+		}
+	}
+	return sum
+}
+
+func (b *Base) hit(c *candidate, qts []queryTerm) Hit {
+	d := b.docs[c.doc]
+	p := d.report.Passages[d.seq]
+	h := Hit{
+		ReportID:   d.report.ID,
+		Seq:        d.seq,
+		Title:      d.report.Title,
+		Department: d.report.Department,
+		Year:       d.report.Year,
+		Path:       p.Path,
+		Text:       p.Text,
+		Score:      c.score,
+		Confidence: coverage(c, qts),
+	}
+	for i, qt := range qts {
+		if c.exact[i] || (len(qt.bigrams) > 0 && c.bigramsSeen[i] == len(qt.bigrams)) {
+			h.Matched = append(h.Matched, qt.word)
+		}
+	}
+	return h
+}
+
+// allows reports whether the question's filters admit the passage: the
+// year, when one is named, is a filter, and so is the department with
+// deptOnly.
+func (u understood) allows(d *doc, deptOnly bool) bool {
+	return (u.year == 0 || d.report.Year == u.year) && (!deptOnly || d.report.Department == u.department)
+}

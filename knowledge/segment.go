@@ -1,0 +1,110 @@
+package knowledge
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/yanyiwu/gojieba"
+)
+
+// The dictionary files gojieba needs, looked up inside the configured
+// dictionary directory. gojieba's own defaults point into the build
+// machine's module cache and break anywhere else, so they are never used.
+var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf8", "idf.utf8", "stop_words.utf8"}
+
+// Segmenter splits Chinese text into words with gojieba and extracts
+// TF-IDF keywords. Create one per process: the dictionaries take tens of
+// megabytes. After NewSegmenter returns, a Segmenter is safe for concurrent
+// use; words are only added inside NewSegmenter, before it is shared.
+type Segmenter struct {
+	jieba *gojieba.Jieba
+}
+
+// NewSegmenter loads gojieba's dictionaries from dictDir and adds words
+// (domain terms that must stay whole, such as 行政复议 or 三线一单). It
+// returns an error naming the missing file when a dictionary is absent.
+func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
+	paths := make([]string, len(jiebaFiles))
+	for i, name := range jiebaFiles {
+		p := filepath.Join(dictDir, name)
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("分词词典缺失: %s: %w", p, err)
+		}
+		paths[i] = p
+	}
+	j := gojieba.NewJieba(paths...)
+	for _, w := range words {
+		if w = strings.TrimSpace(w); w != "" {
+			j.AddWord(w)
+		}
+	}
+	return &Segmenter{jieba: j}, nil
+}
+
+// Close frees the dictionaries. The Segmenter must not be used afterwards.
+func (s *Segmenter) Close() {
+	s.jieba.Free()
+}
+
+// Words segments text in search mode (long words are also split into their
+// shorter dictionary words) and returns the words that carry meaning:
+// whitespace and punctuation are dropped, and Latin letters are lower-cased.
+func (s *Segmenter) Words(text string) []string {
+	raw := s.jieba.CutForSearch(normalizeWidth(text), true)
+	out := raw[:0]
+	for _, w := range raw {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "" || !hasWordRune(w) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// Keyword is one extracted keyword and its TF-IDF weight.
+type Keyword struct {
+	Word   string
+	Weight float64
+}
+
+// Keywords returns up to n TF-IDF keywords of text, heaviest first.
+func (s *Segmenter) Keywords(text string, n int) []Keyword {
+	ww := s.jieba.ExtractWithWeight(normalizeWidth(text), n)
+	out := make([]Keyword, 0, len(ww))
+	for _, w := range ww {
+		if !hasWordRune(w.Word) {
+			continue
+		}
+		out = append(out, Keyword{Word: w.Word, Weight: w.Weight})
+	}
+	return out
+}
+
+// hasWordRune reports whether w holds a letter or a digit.
+func hasWordRune(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeWidth maps full-width ASCII variants (０-９, Ａ-Ｚ, ，：；（） …)
+// and the ideographic space to their half-width forms, so that "１２３４５"
+// and "12345" segment alike. Other characters are kept.
+func normalizeWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000':
+			return ' '
+		case r >= '\uff01' && r <= '\uff5e':
+			return r - 0xfee0
+		}
+		return r
+	}, s)
+}
