@@ -1,0 +1,169 @@
+package knowledge_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"fazhibot/knowledge"
+)
+
+func TestAnswer(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	tests := []struct {
+		question   string
+		answered   bool
+		reason     knowledge.Reason
+		report     knowledge.ReportID // of the top hit, when answered
+		contains   []string           // in the reply text
+		notContain []string
+	}{
+		{question: "生态环境局2020年罚了多少钱", answered: true, report: "jj-sthjj-2020",
+			contains: []string{"【江津区生态环境局·2020年度", "316.79万元", "出处:一、主要工作"}},
+		{question: "环保局20年下了几份处罚决定", answered: true, report: "jj-sthjj-2020", contains: []string{"30件"}},
+		{question: "生态环境局二〇二一年罚款多少", answered: true, report: "jj-sthjj-2021", contains: []string{"412.36万元"}},
+		{question: "环保局去年罚款多少", answered: true, report: "jj-sthjj-2021", contains: []string{"412.36万元"}},
+		// A typo the segmenter cannot know: the bigrams still find 行政复议.
+		{question: "2021年幸政复议申请收到多少件", answered: true, report: "jj-sfj-2021", contains: []string{"186件"}},
+		// Synonyms: 黑车 is 非法营运, 律所 is 律师事务所.
+		{question: "2020年查了多少辆黑车", answered: true, report: "jj-jtj-2020", contains: []string{"327辆"}},
+		{question: "交通局的法律顾问是哪个律所", answered: true, report: "jj-jtj-2020", contains: []string{"砚川律师事务所"}},
+		// Two departments named: the first is the one asked about.
+		{question: "司法局2021年帮区政府审合同,涉及金额多少", answered: true, report: "jj-sfj-2021", contains: []string{"86.4亿元"}},
+		// The HTML table row and the docx document number are searchable.
+		{question: "交通局2020年查处非法营运车辆多少辆", answered: true, report: "jj-jtj-2020", contains: []string{"327辆"}},
+		{question: "住建委那个法治报告的文号是多少", answered: true, report: "jj-zjw-2021", contains: []string{"津建委〔2022〕17号"}},
+
+		{question: "生态环境局2019年罚了多少钱", reason: knowledge.ReasonYearNotCovered,
+			contains: []string{"2019年度", "江津区生态环境局已收录:2020、2021年度"}},
+		{question: "2018年罚款多少", reason: knowledge.ReasonYearNotCovered, contains: []string{"2018年度", "目前收录的报告"}},
+		{question: "公安局2021年罚了多少钱", reason: knowledge.ReasonDeptNotCovered, contains: []string{"江津区公安局"}},
+		{question: "明天江津天气怎么样", reason: knowledge.ReasonLowConfidence, contains: []string{"没有找到", "江津区司法局:2021年度"}},
+		{question: "教委2022年高考本科上线率多少", reason: knowledge.ReasonLowConfidence},
+		{question: "帮我预约一下结婚登记", reason: knowledge.ReasonActionRequest, contains: []string{"无法代为办理"}},
+		{question: "怎么用", reason: knowledge.ReasonNoTerms},
+		{question: "", reason: knowledge.ReasonNoTerms},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			a, err := base.Answer(context.Background(), knowledge.Query{Text: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Answered != tt.answered || a.Reason != tt.reason {
+				t.Fatalf("answered=%v reason=%q, want %v %q; reply:\n%s", a.Answered, a.Reason, tt.answered, tt.reason, a.Text)
+			}
+			if tt.answered && a.Hits[0].ReportID != tt.report {
+				t.Errorf("top hit from %s, want %s", a.Hits[0].ReportID, tt.report)
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("reply lacks %q:\n%s", s, a.Text)
+				}
+			}
+			if len(a.Text) > knowledge.MaxReplyBytes || !utf8.ValidString(a.Text) {
+				t.Errorf("reply is %d bytes or invalid UTF-8", len(a.Text))
+			}
+		})
+	}
+}
+
+func TestAnswerWithContext(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	// "合格率呢" alone is vague; with the topic of the previous turn it
+	// finds the food-sampling passage.
+	first := base.Understand(knowledge.Query{Text: "市场监管局2022年食品抽检了多少批次"})
+	a, err := base.Answer(context.Background(), knowledge.Query{
+		Text: "合格率呢", Year: first.Year, Department: first.Department, Context: first.Terms,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.Contains(a.Text, "98.17%") {
+		t.Fatalf("answered=%v, want the 98.17%% figure:\n%s", a.Answered, a.Text)
+	}
+}
+
+func TestUnderstand(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	tests := []struct {
+		question string
+		year     int
+		dept     string
+		action   bool
+		terms    []string // must all be among the terms
+	}{
+		{"生态环境局2020年罚了多少钱", 2020, "江津区生态环境局", false, []string{"罚款"}},
+		{"环保局20年下了几份处罚决定", 2020, "江津区生态环境局", false, []string{"处罚", "决定"}},
+		{"二〇二一年市监局罚没款", 2021, "江津区市场监督管理局", false, []string{"罚款"}},
+		{"人社局去年劳动仲裁收了多少案子", 2021, "江津区人力资源和社会保障局", false, []string{"劳动仲裁", "受理", "案件"}},
+		{"前年的复议", 2020, "", false, []string{"行政复议"}},
+		{"近10年的变化", 0, "", false, nil},
+		{"帮我打个12345投诉", 0, "", true, nil},
+		{"司法局帮区政府审合同", 0, "江津区司法局", false, []string{"合同"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			u := base.Understand(knowledge.Query{Text: tt.question, Now: fixtureNow})
+			if u.Year != tt.year || u.Department != tt.dept || u.Action != tt.action {
+				t.Errorf("got year=%d dept=%q action=%v, want %d %q %v", u.Year, u.Department, u.Action, tt.year, tt.dept, tt.action)
+			}
+			for _, w := range tt.terms {
+				found := false
+				for _, got := range u.Terms {
+					found = found || got == w
+				}
+				if !found {
+					t.Errorf("terms %v lack %q", u.Terms, w)
+				}
+			}
+			for _, got := range u.Terms {
+				if got == "多少" || got == "几份" || got == "吗" {
+					t.Errorf("question word %q kept in terms %v", got, u.Terms)
+				}
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"fits", "罚款316.79万元。", 100, "罚款316.79万元。"},
+		{"at a sentence end", "第一句。第二句很长很长很长。", 20, "第一句。…"},
+		{"never inside a number", "共计罚款316.79万元", 17, "共计罚款…"},
+		{"never inside a character", "行政复议", 7, "行…"},
+		{"too small", "行政复议", 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := knowledge.Truncate(tt.in, tt.max)
+			if got != tt.want {
+				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+			if len(got) > tt.max || !utf8.ValidString(got) {
+				t.Errorf("result %q is %d bytes (max %d) or invalid UTF-8", got, len(got), tt.max)
+			}
+		})
+	}
+}
+
+func TestRenderHitLongPassage(t *testing.T) {
+	h := knowledge.Hit{Department: "江津区司法局", Year: 2021, Path: []string{"一、总体情况", "1.复议"}}
+	excerpt := strings.Repeat("全年共收到行政复议申请186件,罚款316.79万元。", 100)
+	got := knowledge.RenderHit(h, excerpt)
+	if len(got) > knowledge.MaxReplyBytes {
+		t.Fatalf("rendered %d bytes, more than %d", len(got), knowledge.MaxReplyBytes)
+	}
+	if !strings.HasPrefix(got, "【江津区司法局·2021年度") || !strings.HasSuffix(got, "(出处:一、总体情况 > 1.复议)") {
+		t.Errorf("source must come first and the section last:\n%s", got)
+	}
+	if strings.Contains(got, "316.7…") || strings.Contains(got, "18…") {
+		t.Errorf("a number was cut:\n%s", got)
+	}
+}
