@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Patterns for the report header. They are compiled once and never changed.
+// Patterns for the report header. They are compiled once and only read
+// afterwards (a *regexp.Regexp is safe for concurrent use).
 var (
 	// labelled publication date: 发布日期:2021-02-18, 发布时间：2023年2月20日
 	pubDateRe = regexp.MustCompile(`(?:发布日期|发布时间|发文日期|PubDate)\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})`)
@@ -23,13 +24,9 @@ var (
 	yearRe        = regexp.MustCompile(`(\d{4})\s*年`)
 )
 
-// metaLabels are the labels that open a header line of a scraped page.
-var metaLabels = []string{"发布日期", "发布时间", "发文日期", "成文日期", "信息来源", "文章来源",
-	"来源网址", "原文链接", "原文地址", "来源", "索引号", "发布机构"}
-
 // readMetaLine reads a publication date, source address and source body
 // from a header or navigation line into m; values already set are kept.
-func readMetaLine(l string, m *meta) {
+func readMetaLine(l string, m *headerMeta) {
 	if sm := pubDateRe.FindStringSubmatch(l); sm != nil && m.publishDate == "" {
 		m.publishDate = ymd(sm[1], sm[2], sm[3])
 	}
@@ -47,7 +44,9 @@ func isMetaLine(l string) bool {
 	if utf8.RuneCountInString(l) > 150 || strings.Contains(l, "。") {
 		return false
 	}
-	for _, label := range metaLabels {
+	// the labels that open a header line of a scraped page
+	for _, label := range []string{"发布日期", "发布时间", "发文日期", "成文日期", "信息来源", "文章来源",
+		"来源网址", "原文链接", "原文地址", "来源", "索引号", "发布机构"} {
 		if rest, ok := strings.CutPrefix(l, label); ok {
 			rest = strings.TrimLeft(rest, " \u3000")
 			return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：")
@@ -70,8 +69,8 @@ func isBoilerplate(l string) bool {
 // and SourceURL from m and the report's header and closing lines, and
 // returns the body blocks with those lines removed. On ErrNoYear the
 // returned line is the title's line, or 0.
-func applyMetadata(r *Report, blocks []block, m meta) ([]block, int, error) {
-	var body []block
+func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, int, error) {
+	var body []textBlock
 	for _, b := range blocks {
 		switch {
 		case isMetaLine(b.text):
@@ -116,7 +115,7 @@ func applyMetadata(r *Report, blocks []block, m meta) ([]block, int, error) {
 	if r.Department == "" && signer != "" {
 		r.Department = normaliseDepartment(signer)
 	}
-	r.Year = yearOf(title, body)
+	r.Year = reportYear(title, body)
 	if r.Year == 0 {
 		return nil, titleLine, ErrNoYear
 	}
@@ -129,7 +128,7 @@ func applyMetadata(r *Report, blocks []block, m meta) ([]block, int, error) {
 // name) is removed, and so is a salutation such as "区委依法治区办：" right
 // below it. When known is set (from the HTML head) it is the title, and a
 // body line repeating it is removed the same way.
-func findTitle(body []block, known string) (string, int, []block) {
+func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 	idx := -1
 	title := known
 	for i := 0; i < len(body) && i < 12; i++ {
@@ -191,7 +190,7 @@ func isNameLine(t string) bool {
 // trimClosing removes the closing date line near the end of the report and
 // the signature line above it, and returns the date as YYYY-MM-DD together
 // with the signature.
-func trimClosing(body []block) ([]block, string, string) {
+func trimClosing(body []textBlock) ([]textBlock, string, string) {
 	for i := len(body) - 1; i >= 0 && i >= len(body)-5; i-- {
 		sm := closingDateRe.FindStringSubmatch(body[i].text)
 		if sm == nil {
@@ -220,8 +219,8 @@ func ymd(y, m, d string) string {
 	return fmt.Sprintf("%04d-%02d-%02d", year, month, day)
 }
 
-// dateOf reads a leading date such as "2021-03-02 09:15" as YYYY-MM-DD.
-func dateOf(s string) string {
+// leadingDate reads a leading date such as "2021-03-02 09:15" as YYYY-MM-DD.
+func leadingDate(s string) string {
 	if sm := dateRe.FindStringSubmatch(strings.TrimSpace(s)); sm != nil {
 		return ymd(sm[1], sm[2], sm[3])
 	}
@@ -259,9 +258,9 @@ func normaliseDepartment(s string) string {
 	return "江津区" + s
 }
 
-// yearOf returns the year reported on: from the title ("2020年度", else
+// reportYear returns the year reported on: from the title ("2020年度", else
 // "2020年"), else from the first "XXXX年度" in the body; 0 when none.
-func yearOf(title string, body []block) int {
+func reportYear(title string, body []textBlock) int {
 	if y := firstYear(yearOfRe, title); y != 0 {
 		return y
 	}

@@ -55,16 +55,16 @@ func (e *ParseError) Error() string {
 // Unwrap returns the underlying error so that errors.Is finds the sentinel.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// block is one paragraph of report text in reading order, as a format
+// textBlock is one paragraph of report text in reading order, as a format
 // parser found it.
-type block struct {
+type textBlock struct {
 	text    string
 	line    int // 1-based source line (txt, md) or paragraph number (docx, html)
 	heading int // heading depth given by the markup (# count, <hN>); 0 for none
 }
 
-// meta is what a format parser learned about a report besides its blocks.
-type meta struct {
+// headerMeta is what a format parser learned about a report besides its blocks.
+type headerMeta struct {
 	title         string // authoritative title (HTML ArticleTitle, <h1>)
 	fallbackTitle string // used only when the body names no title (docx core.xml)
 	publishDate   string // YYYY-MM-DD
@@ -111,8 +111,8 @@ func Parse(name string, data []byte) (*Report, error) {
 	}
 
 	var (
-		blocks []block
-		m      meta
+		blocks []textBlock
+		m      headerMeta
 		err    error
 	)
 	if format == FormatDocx {
@@ -155,13 +155,13 @@ func Parse(name string, data []byte) (*Report, error) {
 // 1-based line of the first offending byte when there is one.
 func checkText(data []byte) (int, error) {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return lineAt(data, i), ErrBinaryFile
+		return byteLine(data, i), ErrBinaryFile
 	}
 	if !utf8.Valid(data) {
 		for i := 0; i < len(data); {
 			r, size := utf8.DecodeRune(data[i:])
 			if r == utf8.RuneError && size <= 1 {
-				return lineAt(data, i), ErrBinaryFile
+				return byteLine(data, i), ErrBinaryFile
 			}
 			i += size
 		}
@@ -179,8 +179,8 @@ func checkText(data []byte) (int, error) {
 	return 0, nil
 }
 
-// lineAt returns the 1-based line number of byte offset i.
-func lineAt(data []byte, i int) int {
+// byteLine returns the 1-based line number of byte offset i.
+func byteLine(data []byte, i int) int {
 	return bytes.Count(data[:i], []byte("\n")) + 1
 }
 
@@ -201,7 +201,7 @@ func cleanText(s string) string {
 			nbspOnly = nbspOnly && r == '\u00a0'
 			continue
 		}
-		if space && b.Len() > 0 && !(nbspOnly && (isCJK(prev) || isCJK(r))) {
+		if space && b.Len() > 0 && !(nbspOnly && (isCJKRune(prev) || isCJKRune(r))) {
 			b.WriteByte(' ')
 		}
 		space, nbspOnly = false, true
@@ -211,8 +211,8 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-// isCJK reports whether r is a Chinese character or CJK punctuation.
-func isCJK(r rune) bool {
+// isCJKRune reports whether r is a Chinese character or CJK punctuation.
+func isCJKRune(r rune) bool {
 	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
 }
 

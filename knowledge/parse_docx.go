@@ -25,20 +25,20 @@ const (
 // and one line per table row. The title in docProps/core.xml is kept as a
 // fallback. ErrNotZip when data is no zip or lacks a readable
 // word/document.xml.
-func parseDocx(data []byte) ([]block, meta, error) {
+func parseDocx(data []byte) ([]textBlock, headerMeta, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, meta{}, ErrNotZip
+		return nil, headerMeta{}, ErrNotZip
 	}
 	doc, err := readZipPart(zr, "word/document.xml")
 	if err != nil {
-		return nil, meta{}, err
+		return nil, headerMeta{}, err
 	}
 	blocks, err := docxBlocks(doc)
 	if err != nil {
-		return nil, meta{}, fmt.Errorf("%w: word/document.xml 已损坏", ErrNotZip)
+		return nil, headerMeta{}, fmt.Errorf("%w: word/document.xml 已损坏", ErrNotZip)
 	}
-	var m meta
+	var m headerMeta
 	if core, err := readZipPart(zr, "docProps/core.xml"); err == nil {
 		m.fallbackTitle = coreTitle(core)
 	}
@@ -72,7 +72,7 @@ func isWord(n xml.Name, local string) bool {
 
 // docxReader collects paragraphs and table rows while decoding document.xml.
 type docxReader struct {
-	blocks []block
+	blocks []textBlock
 	para   strings.Builder // text of the current <w:p>
 	paraNo int             // <w:p> count, the error position unit
 	inText bool            // inside <w:t>
@@ -83,7 +83,7 @@ type docxReader struct {
 }
 
 // docxBlocks decodes document.xml into blocks.
-func docxBlocks(doc []byte) ([]block, error) {
+func docxBlocks(doc []byte) ([]textBlock, error) {
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	r := docxReader{}
 	for {
@@ -154,7 +154,7 @@ func (r *docxReader) end(n xml.Name) {
 		r.cells = append(r.cells, strings.Join(r.cell, " "))
 	case isWord(n, "tr") && r.depth == 1:
 		if line := tableRow(r.cells, r.row == 0); line != "" {
-			r.blocks = append(r.blocks, block{text: line, line: r.paraNo})
+			r.blocks = append(r.blocks, textBlock{text: line, line: r.paraNo})
 			r.row++
 		}
 	}
@@ -163,7 +163,7 @@ func (r *docxReader) end(n xml.Name) {
 // emit ends the current paragraph outside tables.
 func (r *docxReader) emit() {
 	if t := cleanText(r.para.String()); t != "" {
-		r.blocks = append(r.blocks, block{text: t, line: r.paraNo})
+		r.blocks = append(r.blocks, textBlock{text: t, line: r.paraNo})
 	}
 	r.para.Reset()
 }

@@ -13,15 +13,15 @@ import (
 const minBodyRunes = 20
 
 // parseHTML reads a saved report page: metadata from <head> and the page
-// header, paragraphs from the article body. Each <p> (and other block) is a
+// header, paragraphs from the article body. Each <p> (and other block element) is a
 // paragraph and each table row a readable line. ErrNoArticleBody when the
 // page has no body text.
-func parseHTML(data []byte) ([]block, meta, error) {
+func parseHTML(data []byte) ([]textBlock, headerMeta, error) {
 	doc, err := html.Parse(bytes.NewReader(data))
-	if err != nil {
-		return nil, meta{}, ErrNoArticleBody
+	if err != nil { // only for pathological nesting: no usable body
+		return nil, headerMeta{}, ErrNoArticleBody
 	}
-	var m meta
+	var m headerMeta
 	readHTMLHead(doc, &m)
 
 	body := articleBody(doc)
@@ -47,7 +47,7 @@ func parseHTML(data []byte) ([]block, meta, error) {
 
 // readHTMLHead reads the title, publication date, source and address from
 // <meta>, <link rel=canonical>, <h1> and <title>.
-func readHTMLHead(doc *html.Node, m *meta) {
+func readHTMLHead(doc *html.Node, m *headerMeta) {
 	var h1, title string
 	for n := range doc.Descendants() {
 		if n.Type != html.ElementNode {
@@ -55,26 +55,26 @@ func readHTMLHead(doc *html.Node, m *meta) {
 		}
 		switch n.DataAtom {
 		case atom.Meta:
-			name := strings.ToLower(attr(n, "name") + attr(n, "property"))
-			content := cleanText(attr(n, "content"))
+			name := strings.ToLower(htmlAttr(n, "name") + htmlAttr(n, "property"))
+			content := cleanText(htmlAttr(n, "content"))
 			switch name {
 			case "articletitle":
-				m.title = first(m.title, content)
+				m.title = firstNonEmpty(m.title, content)
 			case "pubdate", "publishdate", "article:published_time":
-				m.publishDate = first(m.publishDate, dateOf(content))
+				m.publishDate = firstNonEmpty(m.publishDate, leadingDate(content))
 			case "contentsource":
-				m.source = first(m.source, content)
+				m.source = firstNonEmpty(m.source, content)
 			case "url", "og:url":
-				m.sourceURL = first(m.sourceURL, content)
+				m.sourceURL = firstNonEmpty(m.sourceURL, content)
 			}
 		case atom.Link:
-			if strings.EqualFold(attr(n, "rel"), "canonical") {
-				m.sourceURL = first(m.sourceURL, attr(n, "href"))
+			if strings.EqualFold(htmlAttr(n, "rel"), "canonical") {
+				m.sourceURL = firstNonEmpty(m.sourceURL, htmlAttr(n, "href"))
 			}
 		case atom.H1:
-			h1 = first(h1, cleanText(textOf(n)))
+			h1 = firstNonEmpty(h1, cleanText(htmlText(n)))
 		case atom.Title:
-			title = first(title, cleanText(textOf(n)))
+			title = firstNonEmpty(title, cleanText(htmlText(n)))
 		}
 	}
 	// "<report title>_<site name>"
@@ -83,11 +83,11 @@ func readHTMLHead(doc *html.Node, m *meta) {
 			title = strings.TrimSpace(title[:i])
 		}
 	}
-	m.title = first(m.title, h1, title)
+	m.title = firstNonEmpty(m.title, h1, title)
 }
 
-// first returns the first non-empty value.
-func first(values ...string) string {
+// firstNonEmpty returns the first non-empty value.
+func firstNonEmpty(values ...string) string {
 	for _, v := range values {
 		if v != "" {
 			return v
@@ -96,8 +96,8 @@ func first(values ...string) string {
 	return ""
 }
 
-// attr returns the value of n's attribute key, or "".
-func attr(n *html.Node, key string) string {
+// htmlAttr returns the value of n's attribute key, or "".
+func htmlAttr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if strings.EqualFold(a.Key, key) {
 			return a.Val
@@ -111,12 +111,12 @@ func attr(n *html.Node, key string) string {
 // with the most paragraph text.
 func articleBody(doc *html.Node) *html.Node {
 	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || isChrome(n) {
+		if n.Type != html.ElementNode || isPageChrome(n) {
 			continue
 		}
 		if hasClass(n, "TRS_Editor") || hasClass(n, "article-content") ||
-			strings.EqualFold(attr(n, "id"), "zoom") || strings.EqualFold(attr(n, "id"), "UCAP-CONTENT") {
-			if utf8.RuneCountInString(strings.TrimSpace(textOf(n))) >= minBodyRunes {
+			strings.EqualFold(htmlAttr(n, "id"), "zoom") || strings.EqualFold(htmlAttr(n, "id"), "UCAP-CONTENT") {
+			if utf8.RuneCountInString(strings.TrimSpace(htmlText(n))) >= minBodyRunes {
 				return n
 			}
 		}
@@ -125,7 +125,7 @@ func articleBody(doc *html.Node) *html.Node {
 	bestScore := 0
 	var visit func(n *html.Node)
 	visit = func(n *html.Node) {
-		if n.Type == html.ElementNode && isChrome(n) {
+		if n.Type == html.ElementNode && isPageChrome(n) {
 			return
 		}
 		if score := paragraphText(n); score > bestScore {
@@ -153,7 +153,7 @@ func paragraphText(n *html.Node) int {
 		case c.Type == html.TextNode:
 			total += utf8.RuneCountInString(strings.TrimSpace(c.Data))
 		case c.Type == html.ElementNode && c.DataAtom == atom.P:
-			total += utf8.RuneCountInString(strings.TrimSpace(textOf(c)))
+			total += utf8.RuneCountInString(strings.TrimSpace(htmlText(c)))
 		}
 	}
 	return total
@@ -161,7 +161,7 @@ func paragraphText(n *html.Node) int {
 
 // hasClass reports whether n's class list holds class (case-insensitive).
 func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
+	for _, c := range strings.Fields(htmlAttr(n, "class")) {
 		if strings.EqualFold(c, class) {
 			return true
 		}
@@ -169,17 +169,17 @@ func hasClass(n *html.Node, class string) bool {
 	return false
 }
 
-// isChrome reports whether an element is page furniture rather than
+// isPageChrome reports whether an element is page furniture rather than
 // article content: scripts, styles, forms, navigation, header, footer,
 // breadcrumbs, QR codes and tool bars.
-func isChrome(n *html.Node) bool {
+func isPageChrome(n *html.Node) bool {
 	switch n.DataAtom {
 	case atom.Head, atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav,
 		atom.Header, atom.Footer, atom.Aside, atom.Form, atom.Select, atom.Button,
 		atom.Iframe, atom.Svg, atom.Object:
 		return true
 	}
-	words := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+	words := strings.ToLower(htmlAttr(n, "class") + " " + htmlAttr(n, "id"))
 	for _, w := range []string{"nav", "footer", "header", "breadcrumb", "crumb", "position",
 		"qrcode", "share", "tools", "top-bar", "topbar"} {
 		if strings.Contains(words, w) {
@@ -189,8 +189,8 @@ func isChrome(n *html.Node) bool {
 	return false
 }
 
-// textOf returns the text inside n, without scripts and styles; <br> is a space.
-func textOf(n *html.Node) string {
+// htmlText returns the text inside n, without scripts and styles; <br> is a space.
+func htmlText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -210,8 +210,8 @@ func textOf(n *html.Node) string {
 	return b.String()
 }
 
-// runes counts the runes of all block texts.
-func runes(blocks []block) int {
+// blockRunes counts the runes of all block texts.
+func runes(blocks []textBlock) int {
 	n := 0
 	for _, b := range blocks {
 		n += utf8.RuneCountInString(b.text)
@@ -221,13 +221,13 @@ func runes(blocks []block) int {
 
 // htmlWalker turns an element tree into paragraphs.
 type htmlWalker struct {
-	blocks []block
+	blocks []textBlock
 	buf    strings.Builder
 	skip   *html.Node // a subtree left out (the article body when reading the page header)
 }
 
-// isBlock reports whether an element starts a new paragraph.
-func isBlock(a atom.Atom) bool {
+// isHTMLBlock reports whether an element starts a new paragraph.
+func isHTMLBlock(a atom.Atom) bool {
 	switch a {
 	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Blockquote, atom.Section,
 		atom.Article, atom.Main, atom.Dd, atom.Dt, atom.Dl, atom.Pre, atom.Center, atom.Hr:
@@ -264,7 +264,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 		w.buf.WriteString(n.Data)
 		return
 	case html.ElementNode:
-		if isChrome(n) && w.skip == nil {
+		if isPageChrome(n) && w.skip == nil {
 			return
 		}
 		switch {
@@ -282,7 +282,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 			w.children(n)
 			w.flush(headingDepth(n.DataAtom))
 			return
-		case isBlock(n.DataAtom):
+		case isHTMLBlock(n.DataAtom):
 			w.flush(0)
 			w.children(n)
 			w.flush(0)
@@ -301,7 +301,7 @@ func (w *htmlWalker) children(n *html.Node) {
 // flush ends the current paragraph.
 func (w *htmlWalker) flush(heading int) {
 	if t := cleanText(w.buf.String()); t != "" {
-		w.blocks = append(w.blocks, block{text: t, line: len(w.blocks) + 1, heading: heading})
+		w.blocks = append(w.blocks, textBlock{text: t, line: len(w.blocks) + 1, heading: heading})
 	}
 	w.buf.Reset()
 }
@@ -321,17 +321,17 @@ func (w *htmlWalker) table(t *html.Node) {
 				var cells []string
 				for td := range c.ChildNodes() {
 					if td.Type == html.ElementNode && (td.DataAtom == atom.Td || td.DataAtom == atom.Th) {
-						cells = append(cells, textOf(td))
+						cells = append(cells, htmlText(td))
 					}
 				}
 				if line := tableRow(cells, row == 0); line != "" {
-					w.blocks = append(w.blocks, block{text: line, line: len(w.blocks) + 1})
+					w.blocks = append(w.blocks, textBlock{text: line, line: len(w.blocks) + 1})
 					row++
 				}
 			case atom.Thead, atom.Tbody, atom.Tfoot:
 				visit(c)
 			case atom.Caption:
-				w.buf.WriteString(textOf(c))
+				w.buf.WriteString(htmlText(c))
 				w.flush(0)
 			}
 		}

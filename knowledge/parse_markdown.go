@@ -9,11 +9,11 @@ import (
 // wrapped lines are joined; list items and lines opening with a numbering
 // marker (一、, (一), 1. …) start their own paragraph; table rows become
 // readable lines. Emphasis markers (** and __) are removed.
-func parseMarkdown(s string) []block {
+func parseMarkdown(s string) []textBlock {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	var (
-		blocks []block
+		blocks []textBlock
 		cur    strings.Builder
 		start  int
 		row    int  // rows of the current table
@@ -21,14 +21,14 @@ func parseMarkdown(s string) []block {
 	)
 	flush := func() {
 		if t := cleanText(cur.String()); t != "" {
-			blocks = append(blocks, block{text: t, line: start})
+			blocks = append(blocks, textBlock{text: t, line: start})
 		}
 		cur.Reset()
 	}
 	add := func(line int, t string, heading int) {
 		flush()
 		if t = cleanText(t); t != "" {
-			blocks = append(blocks, block{text: t, line: line, heading: heading})
+			blocks = append(blocks, textBlock{text: t, line: line, heading: heading})
 		}
 	}
 	for i, raw := range strings.Split(s, "\n") {

@@ -11,12 +11,12 @@ import (
 // navigation and footer, which are dropped) and text copied from a PDF
 // (indented paragraphs broken mid-sentence across lines, page markers such
 // as "— 3 —" and a running header after each page break).
-func parseText(s string) ([]block, meta) {
+func parseText(s string) ([]textBlock, headerMeta) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	lines := strings.Split(s, "\n")
 
-	var m meta
+	var m headerMeta
 	keep := make([]bool, len(lines))
 	for i, l := range lines {
 		if isNavigation(cleanText(l)) {
@@ -28,10 +28,10 @@ func parseText(s string) ([]block, meta) {
 	if looksLikePDF(lines) {
 		return joinPDFLines(lines, keep), m
 	}
-	var blocks []block
+	var blocks []textBlock
 	for i, l := range lines {
 		if t := cleanText(l); keep[i] && t != "" {
-			blocks = append(blocks, block{text: t, line: i + 1})
+			blocks = append(blocks, textBlock{text: t, line: i + 1})
 		}
 	}
 	return blocks, m
@@ -145,10 +145,10 @@ func runningHeaders(lines []string) map[string]bool {
 // a heading line or a line after a blank line starts a paragraph, other
 // lines continue it. Page markers, the blank lines around them and the
 // running header are dropped without ending the paragraph.
-func joinPDFLines(lines []string, keep []bool) []block {
+func joinPDFLines(lines []string, keep []bool) []textBlock {
 	headers := runningHeaders(lines)
 	var (
-		blocks  []block
+		blocks  []textBlock
 		cur     strings.Builder
 		start   int
 		brk     bool // a blank line was seen since the last text line
@@ -156,7 +156,7 @@ func joinPDFLines(lines []string, keep []bool) []block {
 	)
 	flush := func() {
 		if t := cleanText(cur.String()); t != "" {
-			blocks = append(blocks, block{text: t, line: start})
+			blocks = append(blocks, textBlock{text: t, line: start})
 		}
 		cur.Reset()
 	}

@@ -31,7 +31,7 @@ const (
 const cnDigits = "一二三四五六七八九十百零〇"
 
 // cnOrdinals are the numerals of 一是……二是…… clauses, in order.
-var cnOrdinals = [...]string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
+const cnOrdinals = "一二三四五六七八九十"
 
 // markerOf returns the numbering system and the marker as written when s
 // starts with a heading marker: 第一部分, 一、, (一)/（一）, 1./1、/1．,
@@ -39,13 +39,13 @@ var cnOrdinals = [...]string{"一", "二", "三", "四", "五", "六", "七", "�
 // not a marker.
 func markerOf(s string) (markerKind, string) {
 	if rest, ok := strings.CutPrefix(s, "第"); ok {
-		n := prefixLen(rest, isCNDigit)
+		n := runPrefixLen(rest, isCNDigit)
 		if n > 0 && strings.HasPrefix(rest[n:], "部分") {
 			return kindPart, s[:len("第")+n+len("部分")]
 		}
 		return "", ""
 	}
-	if n := prefixLen(s, isCNDigit); n > 0 && n <= 4*3 {
+	if n := runPrefixLen(s, isCNDigit); n > 0 && utf8.RuneCountInString(s[:n]) <= 4 {
 		if strings.HasPrefix(s[n:], "、") {
 			return kindCN, s[:n+len("、")]
 		}
@@ -54,14 +54,14 @@ func markerOf(s string) (markerKind, string) {
 	if open := openParen(s); open > 0 {
 		inner := s[open:]
 		kind := kindParenCN
-		n := prefixLen(inner, isCNDigit)
+		n := runPrefixLen(inner, isCNDigit)
 		if n == 0 {
-			kind, n = kindParenNum, prefixLen(inner, isDigit)
+			kind, n = kindParenNum, runPrefixLen(inner, isMarkerDigit)
 			if utf8.RuneCountInString(inner[:n]) > 2 {
 				return "", ""
 			}
 		}
-		if n == 0 || n > 4*3 {
+		if n == 0 || utf8.RuneCountInString(inner[:n]) > 4 {
 			return "", ""
 		}
 		if c := closeParen(inner[n:]); c > 0 {
@@ -69,14 +69,14 @@ func markerOf(s string) (markerKind, string) {
 		}
 		return "", ""
 	}
-	n := prefixLen(s, isDigit)
+	n := runPrefixLen(s, isMarkerDigit)
 	if n == 0 || utf8.RuneCountInString(s[:n]) > 2 {
 		return "", ""
 	}
 	for _, sep := range []string{".", "．", "、"} {
 		if rest, ok := strings.CutPrefix(s[n:], sep); ok {
 			next, _ := utf8.DecodeRuneInString(rest)
-			if rest == "" || isDigit(next) || next == '%' {
+			if rest == "" || isMarkerDigit(next) || next == '%' {
 				return "", ""
 			}
 			return kindNum, s[:n+len(sep)]
@@ -85,12 +85,15 @@ func markerOf(s string) (markerKind, string) {
 	return "", ""
 }
 
+// isCNDigit reports whether r is a Chinese numeral of a heading marker.
 func isCNDigit(r rune) bool { return strings.ContainsRune(cnDigits, r) }
-func isDigit(r rune) bool   { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
 
-// prefixLen returns the byte length of the longest prefix of s whose runes
+// isMarkerDigit reports whether r is an ASCII or full-width digit.
+func isMarkerDigit(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+
+// runPrefixLen returns the byte length of the longest prefix of s whose runes
 // all satisfy ok.
-func prefixLen(s string, ok func(rune) bool) int {
+func runPrefixLen(s string, ok func(rune) bool) int {
 	for i, r := range s {
 		if !ok(r) {
 			return i
@@ -130,10 +133,10 @@ func isBareHeading(s string) bool {
 	return utf8.RuneCountInString(s) <= maxHeadingRunes && !strings.ContainsAny(s, "。！？；;!?")
 }
 
-// label names a numbered item or clause in a path: its marker plus its
+// itemLabel names a numbered item or clause in a path: its marker plus its
 // first clause when that is short, e.g. "3.加强生态环境领域执法力度" or
 // "一是健全工作机制"; otherwise just the marker.
-func label(marker, rest string) string {
+func itemLabel(marker, rest string) string {
 	clause := rest
 	if i := strings.IndexAny(rest, "。，,；;：:"); i >= 0 {
 		clause = rest[:i]
@@ -202,7 +205,7 @@ func (s *sectionStack) path() []string {
 // Bare headings become path nodes; numbered items become passages whose
 // path ends with their own label; 一是……二是…… paragraphs are split into one
 // passage per clause.
-func buildPassages(blocks []block) []Passage {
+func buildPassages(blocks []textBlock) []Passage {
 	var (
 		out []Passage
 		st  sectionStack
@@ -223,7 +226,7 @@ func buildPassages(blocks []block) []Passage {
 			st.push(kind, text)
 			continue
 		default:
-			st.push(kind, label(marker, strings.TrimSpace(text[len(marker):])))
+			st.push(kind, itemLabel(marker, strings.TrimSpace(text[len(marker):])))
 		}
 		out = append(out, clausePassages(st.path(), text, marker)...)
 	}
@@ -249,25 +252,27 @@ func clausePassages(path []string, text, marker string) []Passage {
 			end = starts[i+1]
 		}
 		clause := strings.TrimSpace(text[start:end])
-		ord := cnOrdinals[i] + "是"
-		p := append(slices.Clip(path), label(ord, strings.TrimPrefix(clause, ord)))
+		ord := string([]rune(cnOrdinals)[i]) + "是"
+		p := append(slices.Clip(path), itemLabel(ord, strings.TrimPrefix(clause, ord)))
 		out = append(out, Passage{Path: p, Text: clause})
 	}
 	return out
 }
 
 // clauseStarts returns the byte offsets of 一是, 二是, … in order, each at
-// the start of a clause (start of text or after punctuation).
+// the start of a clause (start of text, after punctuation or after an
+// item marker's closing parenthesis).
 func clauseStarts(s string) []int {
 	var starts []int
 	from := 0
 	for _, num := range cnOrdinals {
-		i := clauseStart(s, num+"是", from)
+		word := string(num) + "是"
+		i := clauseStart(s, word, from)
 		if i < 0 {
 			break
 		}
 		starts = append(starts, i)
-		from = i + len(num+"是")
+		from = i + len(word)
 	}
 	return starts
 }
@@ -281,7 +286,7 @@ func clauseStart(s, word string, from int) int {
 		}
 		i += from
 		prev, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s[:i], " "))
-		if i == 0 || strings.ContainsRune("。；;：:，,！？!?", prev) {
+		if i == 0 || strings.ContainsRune("。；;：:，,！？!?)）", prev) {
 			return i
 		}
 		from = i + len(word)
