@@ -41,6 +41,8 @@ type Answer struct {
 	Excerpt string
 	// Hits are the ranked passages, best first, even when not answered.
 	Hits []Hit
+	// FAQ is the staff-written entry that answered, if one did.
+	FAQ *FAQ
 	// Year and Department are what the question asked about (0 and ""
 	// when it named none); Terms are its searchable terms.
 	Year       int
@@ -55,6 +57,17 @@ type Answer struct {
 func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	u := b.understand(q)
 	a := Answer{Year: u.year, Department: u.department, Terms: u.terms}
+	if f, _, ok := b.matchFAQ(u); ok {
+		a.Answered, a.FAQ = true, &f
+		a.Excerpt = f.Answer
+		a.Text = Truncate(f.Answer, MaxReplyBytes)
+		if r, ok := b.reports[f.Report]; ok && f.Seq >= 0 && f.Seq < len(r.Passages) {
+			h := b.hitOf(r, f.Seq)
+			a.Hits = []Hit{h}
+			a.Text = RenderHit(h, f.Answer)
+		}
+		return a, nil
+	}
 	switch {
 	case u.action:
 		a.Reason = ReasonActionRequest

@@ -24,6 +24,9 @@ type Options struct {
 	MaxHits int
 	// Now is the clock for relative years (去年). Nil means time.Now.
 	Now func() time.Time
+	// FAQs are staff-written entries that win over passages when a
+	// question matches one of their variants strongly.
+	FAQs []FAQ
 }
 
 // DefaultMinConfidence is the calibrated confidence below which a question
@@ -48,6 +51,9 @@ type Base struct {
 	avgWords, avgBigrams float64
 	covered              map[string][]int // department → years it has reports for
 	years                map[int]bool
+
+	faqs        []FAQ
+	faqVariants []faqVariant
 }
 
 // doc is one indexed passage.
@@ -82,6 +88,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		bigrams:       map[string][]posting{},
 		covered:       map[string][]int{},
 		years:         map[int]bool{},
+		faqs:          opts.FAQs,
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -124,6 +131,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
 	}
+	b.indexFAQs()
 	return b, nil
 }
 

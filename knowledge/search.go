@@ -219,20 +219,16 @@ func coverage(c *candidate, qts []queryTerm) float64 {
 	return sum
 }
 
+// hitOf describes passage seq of r as a hit with no score.
+func (b *Base) hitOf(r *Report, seq int) Hit {
+	p := r.Passages[seq]
+	return Hit{ReportID: r.ID, Seq: seq, Title: r.Title, Department: r.Department, Year: r.Year, Path: p.Path, Text: p.Text, Confidence: 1}
+}
+
 func (b *Base) hit(c *candidate, qts []queryTerm) Hit {
 	d := b.docs[c.doc]
-	p := d.report.Passages[d.seq]
-	h := Hit{
-		ReportID:   d.report.ID,
-		Seq:        d.seq,
-		Title:      d.report.Title,
-		Department: d.report.Department,
-		Year:       d.report.Year,
-		Path:       p.Path,
-		Text:       p.Text,
-		Score:      c.score,
-		Confidence: coverage(c, qts),
-	}
+	h := b.hitOf(d.report, d.seq)
+	h.Score, h.Confidence = c.score, coverage(c, qts)
 	for i, qt := range qts {
 		if c.exact[i] || (len(qt.bigrams) > 0 && c.bigramsSeen[i] == len(qt.bigrams)) {
 			h.Matched = append(h.Matched, qt.word)
