@@ -89,7 +89,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		return Answer{}, err
 	}
 	a.Hits = hits
-	if len(hits) == 0 || hits[0].Confidence < b.minConfidence {
+	if len(hits) == 0 || hits[0].Confidence < b.minConfidenceFor(hits[0]) || !addressesOwnTerms(u, hits[0]) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -99,6 +99,36 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	a.Text = RenderHit(hits[0], a.Excerpt)
 	return a, nil
 }
+
+// minConfidenceFor is the confidence h needs to answer u. The passage the
+// conversation last showed needs less: the earlier turns established that
+// it is on topic, and a follow-up adds only a word or two of its own.
+func (b *Base) minConfidenceFor(h Hit) float64 {
+	if h.Focus {
+		return focusConfidenceShare * b.minConfidence
+	}
+	return b.minConfidence
+}
+
+// addressesOwnTerms reports whether h answers what a follow-up adds of its
+// own: with Context, the passage must match one of the question's own
+// terms (or be its focus), else the context alone made it look relevant
+// ("涉及多少人" answered with a passage about the topic that names no one).
+func addressesOwnTerms(u understood, h Hit) bool {
+	if len(u.context) == 0 || len(u.terms) == 0 || h.Focus {
+		return true
+	}
+	for _, t := range u.terms {
+		if slices.Contains(h.Matched, t) || (utf8.RuneCountInString(t) == 1 && strings.Contains(h.Text, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// focusConfidenceShare is the share of the usual minimum confidence that
+// the focus passage of a follow-up needs.
+const focusConfidenceShare = 0.7
 
 // RenderHit renders a quoted excerpt of a hit for a citizen: the source
 // (department and year) first, then the excerpt, then the section path.
@@ -173,7 +203,11 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	}
 	best, bestScore := 0, -1.0
 	for i, s := range sentences {
-		if score := b.sentenceScore(s, qts); score > bestScore {
+		score := b.sentenceScore(s, qts)
+		if hasDigit(s) {
+			score += 0.01 // prefer the sentence with the figure on a tie
+		}
+		if score > bestScore {
 			best, bestScore = i, score
 		}
 	}
@@ -191,34 +225,38 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	return strings.TrimSpace(strings.Join(sentences[from:to], ""))
 }
 
-// sentenceScore is the weighted share of question terms in sentence s.
+// sentenceScore is the weighted share of question terms in sentence s,
+// counted like coverage.
 func (b *Base) sentenceScore(s string, qts []queryTerm) float64 {
-	words := map[string]bool{}
-	for _, w := range b.seg.Words(s) {
-		words[b.terms.canonical(w)] = true
-	}
+	words := b.wordSet(s)
 	grams := countBigrams(s)
 	var sum float64
 	for _, qt := range qts {
-		if words[qt.word] {
+		switch {
+		case words[qt.word]:
 			sum += qt.weight
-			continue
-		}
-		if len(qt.bigrams) == 0 {
-			continue
-		}
-		n := 0
-		for _, g := range qt.bigrams {
-			if grams[g] > 0 {
-				n++
+		case len(qt.bigrams) > 0:
+			n := 0
+			for _, g := range qt.bigrams {
+				if grams[g] > 0 {
+					n++
+				}
 			}
+			sum += qt.weight * partialCredit * float64(n) / float64(len(qt.bigrams))
+		case strings.Contains(s, qt.word):
+			sum += qt.weight * partialCredit
 		}
-		sum += qt.weight * 0.9 * float64(n) / float64(len(qt.bigrams))
-	}
-	if hasDigit(s) {
-		sum += 0.01 // prefer the sentence with the figure on a tie
 	}
 	return sum
+}
+
+// bestSentence is the highest sentenceScore of text's sentences.
+func (b *Base) bestSentence(text string, qts []queryTerm) float64 {
+	best := 0.0
+	for _, s := range splitSentences(text) {
+		best = max(best, b.sentenceScore(s, qts))
+	}
+	return best
 }
 
 // splitSentences splits text after each sentence end (。！？; and their
@@ -273,7 +311,16 @@ func (b *Base) notCovered(a Answer) string {
 			return sb.String()
 		}
 	default:
-		sb.WriteString("抱歉,已收录的法治政府建设年度报告中没有找到与您的问题相符的内容。")
+		which := "已收录的法治政府建设年度报告"
+		switch {
+		case a.Department != "" && a.Year != 0:
+			which = fmt.Sprintf("%s%d年度的法治政府建设报告", a.Department, a.Year)
+		case a.Department != "":
+			which = a.Department + "的法治政府建设报告"
+		case a.Year != 0:
+			which = fmt.Sprintf("已收录的%d年度法治政府建设报告", a.Year)
+		}
+		fmt.Fprintf(&sb, "抱歉,%s中没有找到与您的问题相符的内容。", which)
 	}
 	sb.WriteString("\n目前收录的报告:")
 	for _, c := range b.Coverage() {

@@ -612,9 +612,34 @@ func benchLatencies(b *testing.B, qs []knowledge.Query, fn func(context.Context,
 		lat[i] = time.Since(start)
 	}
 	b.StopTimer()
+	if b.N >= len(qs) {
+		benchLogSlowest(b, qs, lat, 5)
+	}
 	slices.Sort(lat)
 	b.ReportMetric(benchPercentile(lat, 0.50), "p50-ms")
 	b.ReportMetric(benchPercentile(lat, 0.99), "p99-ms")
+}
+
+// benchLogSlowest logs the n questions with the highest worst latency, to
+// show what the tail is made of.
+func benchLogSlowest(b *testing.B, qs []knowledge.Query, lat []time.Duration, n int) {
+	worst := make([]time.Duration, len(qs))
+	for i, d := range lat {
+		worst[i%len(qs)] = max(worst[i%len(qs)], d)
+	}
+	order := make([]int, len(qs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return int(worst[j] - worst[i]) })
+	var sb strings.Builder
+	for _, i := range order[:min(n, len(order))] {
+		fmt.Fprintf(&sb, "\n\t%7.2f ms  %q", float64(worst[i])/float64(time.Millisecond), qs[i].Text)
+		if len(qs[i].Context) > 0 {
+			fmt.Fprintf(&sb, " context %q", qs[i].Context)
+		}
+	}
+	b.Logf("slowest of %d questions:%s", len(qs), sb.String())
 }
 
 // benchPercentile returns the nearest-rank percentile of sorted latencies,

@@ -140,8 +140,8 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 func (b *Base) passageWords(p *Passage) map[string]int {
 	counts := map[string]int{}
 	add := func(text string, weight int) {
-		for _, w := range b.seg.Words(text) {
-			counts[b.terms.canonical(w)] += weight
+		for _, w := range b.indexWords(text) {
+			counts[w] += weight
 		}
 	}
 	add(p.Text, 1)
@@ -152,6 +152,30 @@ func (b *Base) passageWords(p *Passage) map[string]int {
 		counts[b.terms.canonical(strings.ToLower(k))]++
 	}
 	return counts
+}
+
+// indexWords segments text into the words the index holds: whole words
+// replaced by their canonical synonym, and the sub-words of long words as
+// they are (律师事务所 holds 律师, which is not 法律顾问).
+func (b *Base) indexWords(text string) []string {
+	toks := b.seg.Tokens(text)
+	out := make([]string, len(toks))
+	for i, tok := range toks {
+		out[i] = tok.Text
+		if !tok.Sub {
+			out[i] = b.terms.canonical(tok.Text)
+		}
+	}
+	return out
+}
+
+// wordSet is the set of indexWords(text).
+func (b *Base) wordSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range b.indexWords(text) {
+		set[w] = true
+	}
+	return set
 }
 
 // countBigrams counts the overlapping two-character sequences of each run

@@ -16,7 +16,10 @@ type Query struct {
 	// year is read from Text ("2020年", "20年", "二〇二〇年", "去年").
 	Year int
 	// Department restricts the search to one department, by canonical name
-	// (江津区生态环境局). Empty means it is read from Text, aliases included.
+	// (江津区生态环境局): only its passages are quoted. Empty means it is
+	// read from Text, aliases included; a department read from the text is
+	// searched first, and other departments' passages are considered only
+	// when none of its own is confident enough.
 	Department string
 	// Limit caps the number of hits; zero means the Base's default.
 	Limit int
@@ -26,6 +29,16 @@ type Query struct {
 	// (see Understanding.Terms). They help a follow-up such as "合格率呢"
 	// find its passage, weighing half as much as the question's own terms.
 	Context []string
+	// Focus is the passage the conversation last showed, if any. A
+	// follow-up ("涉及多少人") usually asks about the same passage, so it
+	// is preferred when it matches one of the question's own terms.
+	Focus *PassageKey
+}
+
+// PassageKey identifies a passage: its report and its Seq there.
+type PassageKey struct {
+	Report ReportID
+	Seq    int
 }
 
 // Understanding is what the knowledge base reads from a question.
@@ -48,11 +61,14 @@ func (b *Base) Understand(q Query) Understanding {
 type understood struct {
 	year       int
 	department string // canonical name, "" when none was named
+	deptStrict bool   // the department was set by the caller: a filter
 	deptAlias  string // the words the citizen used for it
 	terms      []string
 	context    []string // topic terms of earlier turns, not in terms
 	action     bool     // the citizen asks the bot to do something, not to tell
 	figure     bool     // the question asks for a number or a date
+	units      []string // the units a count asked for comes in (多少人 → 人, 名)
+	focus      *PassageKey
 }
 
 var (
@@ -133,21 +149,24 @@ func (b *Base) understand(q Query) understood {
 	if now.IsZero() {
 		now = b.now()
 	}
-	u := understood{action: actionRequest.MatchString(text), figure: wantsFigure(text)}
+	u := understood{action: actionRequest.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.year, text = readYear(text, now)
 	if q.Year != 0 {
 		u.year = q.Year
 	}
 	u.department, u.deptAlias, text = readDepartment(text, b.terms.Departments)
 	if q.Department != "" {
-		u.department = q.Department
+		u.department, u.deptStrict = q.Department, true
 	}
 	seen := map[string]bool{}
-	for _, w := range b.seg.Words(text) {
+	for _, tok := range b.seg.Tokens(text) {
+		w := tok.Text
 		if b.terms.Stopwords[w] || isQuestionWord(w) {
 			continue
 		}
-		w = b.terms.canonical(w)
+		if !tok.Sub { // as in the index: 律师事务所 holds 律师, not 法律顾问
+			w = b.terms.canonical(w)
+		}
 		if !seen[w] {
 			seen[w] = true
 			u.terms = append(u.terms, w)

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -23,6 +24,9 @@ type Hit struct {
 	Confidence float64
 	// Matched lists the question's terms found in the passage.
 	Matched []string
+	// Focus reports that the hit is the Query's Focus and can answer it
+	// (it holds a figure in the unit asked for); it was preferred.
+	Focus bool
 }
 
 // Section renders the hit's heading path, joined by " > ".
@@ -35,8 +39,9 @@ func (b *Base) Search(ctx context.Context, q Query) ([]Hit, error) {
 	return b.search(ctx, b.understand(q), b.limit(q))
 }
 
-// search ranks passages for u. When the question names a department that
-// has reports, that department's passages are searched first; only when
+// search ranks passages for u. A department set by the caller is a filter.
+// When the question names a department that has reports, that
+// department's passages are searched first; only when
 // none of them is confident enough are all passages searched, the named
 // department's still boosted. So "教委的工单" stays with the 教委 report,
 // while "改由区政府统一办理" can still find the 司法局 report.
@@ -45,7 +50,7 @@ func (b *Base) search(ctx context.Context, u understood, limit int) ([]Hit, erro
 		return b.rank(ctx, u, limit, false)
 	}
 	hits, err := b.rank(ctx, u, limit, true)
-	if err != nil || (len(hits) > 0 && hits[0].Confidence >= b.minConfidence) {
+	if err != nil || u.deptStrict || (len(hits) > 0 && hits[0].Confidence >= b.minConfidence) {
 		return hits, err
 	}
 	wide, err := b.rank(ctx, u, limit, false)
@@ -71,8 +76,33 @@ func (b *Base) limit(q Query) int {
 const departmentBoost = 1.5
 
 // noFigurePenalty multiplies the score of a passage without any digit when
-// the question asks for a number or a date (多少, 几, 哪天 …).
+// the question asks for a number or a date (多少, 几, 哪天 …), and again
+// when it lacks a number in the unit the question counts in (多少人).
 const noFigurePenalty = 0.7
+
+// focusBoost multiplies the score of Query.Focus, the passage the
+// conversation last showed: a follow-up ("涉及多少人", "合格率呢") usually
+// asks about it. When the question asks for a figure, the passage must
+// hold one, in the unit asked for if any.
+const focusBoost = 1.5
+
+// focusOn reports whether h is the passage the conversation last showed
+// and can answer the question: it holds a figure when one is asked for, in
+// the unit asked for if any.
+func (u understood) focusOn(h Hit) bool {
+	return u.focus != nil && u.focus.Report == h.ReportID && u.focus.Seq == h.Seq &&
+		(!u.figure || hasDigit(h.Text)) && u.answersCount(h.Text)
+}
+
+// answersCount reports whether text holds a number in the unit the
+// question counts in, or the question counts in no particular unit.
+func (u understood) answersCount(text string) bool {
+	return u.units == nil || hasFigureIn(text, u.units)
+}
+
+// rerankDepth is how many of the best-scoring passages are re-ranked by
+// proximity.
+const rerankDepth = 20
 
 // contextWeight is the weight of a follow-up's context terms relative to
 // the question's own terms.
@@ -160,12 +190,28 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		}
 		return list[i].doc < list[j].doc
 	})
-	if len(list) > limit {
-		list = list[:limit]
+	// Re-rank the best few by coverage and proximity: a passage that
+	// covers more of the question, and one with a sentence that holds most
+	// of it ("聘请…律师事务所为…法律顾问"), beats one that repeats a few
+	// of its words or scatters them over several sentences.
+	if len(list) > rerankDepth {
+		list = list[:rerankDepth]
 	}
 	hits := make([]Hit, len(list))
 	for i, c := range list {
 		hits[i] = b.hit(c, qts)
+		hits[i].Score *= (0.5 + 0.5*b.bestSentence(hits[i].Text, qts)) * (0.5 + 0.5*hits[i].Confidence)
+		if !u.answersCount(hits[i].Text) {
+			hits[i].Score *= noFigurePenalty
+		}
+		if u.focusOn(hits[i]) {
+			hits[i].Score *= focusBoost
+			hits[i].Focus = true
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	if len(hits) > limit {
+		hits = hits[:limit]
 	}
 	return hits, nil
 }
@@ -204,20 +250,26 @@ func (b *Base) queryTerms(words, context []string) []queryTerm {
 }
 
 // coverage is the weighted share of terms a candidate covers: a word found
-// as a word counts fully, a word whose character bigrams are found counts
-// in proportion, slightly discounted.
-func coverage(c *candidate, qts []queryTerm) float64 {
+// as a word counts fully; a longer word whose character bigrams are found
+// counts in proportion, and a single character found inside another word
+// (查 in 查处), slightly discounted.
+func coverage(c *candidate, qts []queryTerm, text string) float64 {
 	var sum float64
 	for i, qt := range qts {
 		switch {
 		case c.exact[i]:
 			sum += qt.weight
 		case len(qt.bigrams) > 0:
-			sum += qt.weight * 0.9 * float64(c.bigramsSeen[i]) / float64(len(qt.bigrams))
+			sum += qt.weight * partialCredit * float64(c.bigramsSeen[i]) / float64(len(qt.bigrams))
+		case strings.Contains(text, qt.word):
+			sum += qt.weight * partialCredit
 		}
 	}
 	return sum
 }
+
+// partialCredit discounts a term matched by its characters, not as a word.
+const partialCredit = 0.9
 
 // hitOf describes passage seq of r as a hit with no score.
 func (b *Base) hitOf(r *Report, seq int) Hit {
@@ -228,7 +280,7 @@ func (b *Base) hitOf(r *Report, seq int) Hit {
 func (b *Base) hit(c *candidate, qts []queryTerm) Hit {
 	d := b.docs[c.doc]
 	h := b.hitOf(d.report, d.seq)
-	h.Score, h.Confidence = c.score, coverage(c, qts)
+	h.Score, h.Confidence = c.score, coverage(c, qts, h.Text)
 	for i, qt := range qts {
 		if c.exact[i] || (len(qt.bigrams) > 0 && c.bigramsSeen[i] == len(qt.bigrams)) {
 			h.Matched = append(h.Matched, qt.word)

@@ -65,6 +65,36 @@ func (s *Segmenter) Words(text string) []string {
 	return out
 }
 
+// Token is one word of a text segmented in search mode.
+type Token struct {
+	Text string // lower-cased
+	// Sub reports a shorter dictionary word inside a longer token at the
+	// same place (律师 inside 律师事务所). Synonyms apply to whole words
+	// only, so that 律师事务所 does not also count as 法律顾问.
+	Sub bool
+}
+
+// Tokens segments text like Words and marks the sub-words.
+func (s *Segmenter) Tokens(text string) []Token {
+	words := s.jieba.Tokenize(normalizeWidth(text), gojieba.SearchMode, true)
+	out := make([]Token, 0, len(words))
+	for i, w := range words {
+		t := strings.ToLower(strings.TrimSpace(w.Str))
+		if t == "" || !hasWordRune(t) {
+			continue
+		}
+		// Search mode puts the shorter words of a long word right before
+		// it, so looking a few tokens around is enough.
+		sub := false
+		for j := max(0, i-8); j < min(len(words), i+9) && !sub; j++ {
+			o := words[j]
+			sub = o.Start <= w.Start && o.End >= w.End && o.End-o.Start > w.End-w.Start
+		}
+		out = append(out, Token{Text: t, Sub: sub})
+	}
+	return out
+}
+
 // Keyword is one extracted keyword and its TF-IDF weight.
 type Keyword struct {
 	Word   string

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strings"
 
+	"fazhibot/bot"
 	"fazhibot/configs"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqlite"
@@ -125,4 +126,22 @@ func (a *app) Close() error {
 func reportIDFromName(name string) knowledge.ReportID {
 	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
 	return knowledge.ReportID(strings.TrimSuffix(base, path.Ext(base)))
+}
+
+// dialogue builds the conversation over base with the configured bot
+// settings. sessions doubles as the rate limiter when it implements one.
+func (a *app) dialogue(base bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger) (*bot.Dialogue, error) {
+	opts := bot.Options{
+		Knowledge:      base,
+		Sessions:       sessions,
+		Logger:         logger,
+		SessionTTL:     a.cfg.Redis.SessionTTL,
+		RateLimit:      a.cfg.Redis.RateLimit,
+		Hotline:        a.cfg.Bot.Hotline,
+		SensitiveWords: append(append([]string(nil), a.cfg.Bot.SensitiveWords...), a.terms.Sensitive...),
+	}
+	if l, ok := sessions.(bot.RateLimiter); ok {
+		opts.Limiter = l
+	}
+	return bot.New(opts)
 }

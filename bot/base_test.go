@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"fazhibot/knowledge"
+)
+
+// kit is the segmenter and term lists, loaded once per test binary: the
+// segmenter takes about a second.
+type kit struct {
+	seg   *knowledge.Segmenter
+	terms *knowledge.Terms
+}
+
+var testKit = sync.OnceValues(func() (kit, error) {
+	terms, err := knowledge.LoadTerms(os.DirFS("../configs/terms"))
+	if err != nil {
+		return kit{}, err
+	}
+	seg, err := knowledge.NewSegmenter("../configs/jieba", terms.SegmenterWords())
+	if err != nil {
+		return kit{}, err
+	}
+	return kit{seg: seg, terms: terms}, nil
+})
+
+// buildBase parses the report files matching pattern and indexes them.
+func buildBase(pattern string) (*knowledge.Base, error) {
+	k, err := testKit()
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, err
+	}
+	var reports []*knowledge.Report
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		r, err := knowledge.Parse(filepath.Base(f), data)
+		if err != nil {
+			return nil, err
+		}
+		knowledge.AssignKeywords(r, k.seg)
+		reports = append(reports, r)
+	}
+	return knowledge.Build(reports, knowledge.Options{Segmenter: k.seg, Terms: k.terms})
+}
+
+// testBase holds every sample report of the corpus (jj-*; the other
+// files there are parser fixtures).
+var testBase = sync.OnceValues(func() (*knowledge.Base, error) {
+	return buildBase("../knowledge/testdata/reports/jj-*")
+})
+
+// bundledBase holds only the real report bundled for citizens.
+var bundledBase = sync.OnceValues(func() (*knowledge.Base, error) {
+	return buildBase("../configs/reports/*")
+})
+
+func mustBase(t testing.TB) *knowledge.Base {
+	t.Helper()
+	b, err := testBase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
