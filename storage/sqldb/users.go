@@ -1,0 +1,265 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// UserID identifies a staff account. IDs start at 1 and are never reused.
+type UserID int64
+
+// Role is what a staff account may do; the HTTP layer enforces it.
+type Role string
+
+// The roles.
+const (
+	RoleStaff Role = "staff" // edits the draft and submits versions
+	RoleAdmin Role = "admin" // also approves, publishes, restores and manages accounts
+)
+
+func (r Role) valid() bool { return r == RoleStaff || r == RoleAdmin }
+
+// User is a staff account.
+type User struct {
+	ID   UserID
+	Name string // unique log-in name
+	Role Role
+	// PasswordHash is stored as given; hashing and checking passwords is
+	// the caller's job.
+	PasswordHash string
+	CreatedAt    time.Time // UTC
+	Disabled     bool      // a disabled user's tokens and sessions are not returned
+}
+
+const userColumns = `id, name, role, password_hash, created_at, disabled`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var createdAt string
+	var disabled int
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &createdAt, &disabled); err != nil {
+		return User{}, err
+	}
+	u.Disabled = disabled != 0
+	var err error
+	if u.CreatedAt, err = parseTime(createdAt); err != nil {
+		return User{}, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// user reads one user, or returns ErrNotFound.
+func (q q) user(ctx context.Context, where string, arg any) (User, error) {
+	u, err := scanUser(q.row(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	return u, err
+}
+
+// CreateUser creates the account u, ignoring u.ID and u.CreatedAt, and
+// returns it with its new ID and creation time. It returns ErrExists when
+// the name is taken (also by a disabled account), and ErrInvalid for a
+// blank name or password hash, a name with surrounding spaces, or an
+// unknown role.
+func (db *DB) CreateUser(ctx context.Context, u User, by string) (User, error) {
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		switch {
+		case strings.TrimSpace(u.Name) == "" || strings.TrimSpace(u.Name) != u.Name:
+			return fmt.Errorf("name %q: %w", u.Name, ErrInvalid)
+		case !u.Role.valid():
+			return fmt.Errorf("role %q: %w", u.Role, ErrInvalid)
+		case u.PasswordHash == "":
+			return fmt.Errorf("no password hash: %w", ErrInvalid)
+		}
+		var taken bool
+		if err := tx.row(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)`, u.Name).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return ErrExists
+		}
+		id, err := tx.next(ctx, counterUser)
+		if err != nil {
+			return err
+		}
+		u.ID, u.CreatedAt = UserID(id), tx.now
+		if _, err := tx.exec(ctx, `INSERT INTO users (id, name, role, password_hash, created_at, disabled)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, u.Name, string(u.Role), u.PasswordHash,
+			formatTime(u.CreatedAt), boolInt(u.Disabled)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, by, ActionUserCreate, userTarget(u.ID), string(u.Role))
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("sqldb: create user %q: %w", u.Name, err)
+	}
+	return u, nil
+}
+
+// UserByName returns the account with the given name, disabled or not,
+// or an error wrapping ErrNotFound.
+func (db *DB) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := q{db.dialect, db.read}.user(ctx, `name = ?`, name)
+	if err != nil {
+		return User{}, fmt.Errorf("sqldb: user %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// UserByID returns the account with the given ID, disabled or not, or an
+// error wrapping ErrNotFound.
+func (db *DB) UserByID(ctx context.Context, id UserID) (User, error) {
+	u, err := q{db.dialect, db.read}.user(ctx, `id = ?`, int64(id))
+	if err != nil {
+		return User{}, fmt.Errorf("sqldb: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// Users returns every account, disabled ones included, ordered by ID.
+func (db *DB) Users(ctx context.Context) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: users: %w", err)
+	}
+	defer rows.Close()
+	var list []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: users: %w", err)
+		}
+		list = append(list, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: users: %w", err)
+	}
+	return list, nil
+}
+
+// CountUsers returns the number of accounts, disabled ones included.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqldb: count users: %w", err)
+	}
+	return n, nil
+}
+
+// SetPasswordHash replaces the password hash of account id. It returns
+// ErrNotFound when there is no such account and ErrInvalid for an empty
+// hash. The audit entry does not contain the hash.
+func (db *DB) SetPasswordHash(ctx context.Context, id UserID, hash, by string) error {
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		if hash == "" {
+			return fmt.Errorf("empty hash: %w", ErrInvalid)
+		}
+		return tx.updateUser(ctx, id, by, ActionUserPassword, "", `password_hash = ?`, hash)
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: set password of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetRole changes the role of account id. It returns ErrNotFound when
+// there is no such account, and ErrInvalid for an unknown role or when it
+// would leave no enabled admin.
+func (db *DB) SetRole(ctx context.Context, id UserID, role Role, by string) error {
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		if !role.valid() {
+			return fmt.Errorf("role %q: %w", role, ErrInvalid)
+		}
+		if role != RoleAdmin {
+			if err := tx.keepAnAdmin(ctx, id); err != nil {
+				return err
+			}
+		}
+		return tx.updateUser(ctx, id, by, ActionUserRole, string(role), `role = ?`, string(role))
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: set role of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// DisableUser disables account id: it can no longer use its tokens and
+// sessions (TokenByHash and WebSession return ErrNotFound), and the
+// caller must refuse its log-ins. It returns ErrNotFound when there is no
+// such account, and ErrInvalid when it would leave no enabled admin.
+// Disabling a disabled account changes nothing and records nothing.
+func (db *DB) DisableUser(ctx context.Context, id UserID, by string) error {
+	return db.setDisabled(ctx, id, true, by)
+}
+
+// EnableUser enables the disabled account id again. It returns ErrNotFound
+// when there is no such account. Enabling an enabled account changes
+// nothing and records nothing.
+func (db *DB) EnableUser(ctx context.Context, id UserID, by string) error {
+	return db.setDisabled(ctx, id, false, by)
+}
+
+func (db *DB) setDisabled(ctx context.Context, id UserID, disabled bool, by string) error {
+	action, verb := ActionUserEnable, "enable"
+	if disabled {
+		action, verb = ActionUserDisable, "disable"
+	}
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		u, err := tx.user(ctx, `id = ?`, int64(id))
+		if err != nil {
+			return err
+		}
+		if u.Disabled == disabled {
+			return nil
+		}
+		if disabled {
+			if err := tx.keepAnAdmin(ctx, id); err != nil {
+				return err
+			}
+		}
+		return tx.updateUser(ctx, id, by, action, "", `disabled = ?`, boolInt(disabled))
+	})
+	if err != nil {
+		return fmt.Errorf("sqldb: %s user %d: %w", verb, id, err)
+	}
+	return nil
+}
+
+// keepAnAdmin returns ErrInvalid when account id is the only enabled admin.
+func (tx *wtx) keepAnAdmin(ctx context.Context, id UserID) error {
+	var others int
+	if err := tx.row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0 AND id <> ?`,
+		string(RoleAdmin), int64(id)).Scan(&others); err != nil {
+		return err
+	}
+	if others > 0 {
+		return nil
+	}
+	u, err := tx.user(ctx, `id = ?`, int64(id))
+	if err != nil {
+		return err
+	}
+	if u.Role == RoleAdmin && !u.Disabled {
+		return fmt.Errorf("user %q is the last enabled admin: %w", u.Name, ErrInvalid)
+	}
+	return nil
+}
+
+// updateUser sets one column of account id and records action.
+func (tx *wtx) updateUser(ctx context.Context, id UserID, by string, action Action, detail, set string, value any) error {
+	res, err := tx.exec(ctx, `UPDATE users SET `+set+` WHERE id = ?`, value, int64(id))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return tx.audit(ctx, by, action, userTarget(id), detail)
+}

@@ -1,0 +1,363 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"fazhibot/knowledge"
+)
+
+// VersionID identifies a knowledge-base version. IDs start at 1 and grow
+// in the order versions are created, also across instances.
+type VersionID int64
+
+// VersionStatus is where a version stands in the approval flow.
+type VersionStatus string
+
+// The version statuses.
+const (
+	StatusPending   VersionStatus = "pending"   // submitted, awaiting Approve or Reject
+	StatusPublished VersionStatus = "published" // published directly, approved or restored
+	StatusRejected  VersionStatus = "rejected"  // rejected; kept for the record
+)
+
+// Version describes a knowledge-base version: a snapshot of the whole
+// draft workspace taken when it was created.
+type Version struct {
+	ID        VersionID
+	Status    VersionStatus
+	CreatedAt time.Time // UTC
+	CreatedBy string
+	Summary   string
+	// ApprovedBy and ApprovedAt say who published the version and when:
+	// its creator for Publish and Restore, the approver for Approve. They
+	// are empty unless Status is StatusPublished.
+	ApprovedBy string
+	ApprovedAt time.Time
+	// RejectedBy, RejectedAt and RejectReason are set by Reject.
+	RejectedBy   string
+	RejectedAt   time.Time
+	RejectReason string
+	// RestoredFrom is the version whose snapshot Restore copied, or 0.
+	RestoredFrom VersionID
+	// Live reports whether this is the live version (see LiveVersion).
+	Live bool
+}
+
+// RestoreSummary is the summary of a version made by Restore from version
+// id; staff see it, hence Chinese.
+func RestoreSummary(id VersionID) string {
+	return "恢复自版本 " + strconv.FormatInt(int64(id), 10)
+}
+
+// versionColumns are the columns scanVersion reads; the last one tells
+// whether the version is live.
+const versionColumns = `id, status, created_at, created_by, summary, approved_by, approved_at,
+	rejected_by, rejected_at, reject_reason, restored_from,
+	CASE WHEN published_seq = (SELECT MAX(published_seq) FROM kb_versions) THEN 1 ELSE 0 END`
+
+func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
+	var v Version
+	var createdAt string
+	var approvedAt, rejectedAt sql.NullString
+	var restoredFrom sql.NullInt64
+	var live int
+	if err := row.Scan(&v.ID, &v.Status, &createdAt, &v.CreatedBy, &v.Summary, &v.ApprovedBy, &approvedAt,
+		&v.RejectedBy, &rejectedAt, &v.RejectReason, &restoredFrom, &live); err != nil {
+		return Version{}, err
+	}
+	v.RestoredFrom = VersionID(restoredFrom.Int64)
+	v.Live = live == 1
+	var err error
+	if v.CreatedAt, err = parseTime(createdAt); err != nil {
+		return Version{}, fmt.Errorf("version %d: %w", v.ID, err)
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{{&v.ApprovedAt, approvedAt}, {&v.RejectedAt, rejectedAt}} {
+		at, err := parseOptTime(t.src)
+		if err != nil {
+			return Version{}, fmt.Errorf("version %d: %w", v.ID, err)
+		}
+		if at != nil {
+			*t.dst = *at
+		}
+	}
+	return v, nil
+}
+
+// version reads one version, or returns ErrNotFound.
+func (q q) version(ctx context.Context, id VersionID) (Version, error) {
+	v, err := scanVersion(q.row(ctx, `SELECT `+versionColumns+` FROM kb_versions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Version{}, ErrNotFound
+	}
+	return v, err
+}
+
+// Publish snapshots the draft workspace as a new version that is published
+// at once and becomes the live version. It returns ErrInvalid when the
+// draft holds neither reports nor FAQ entries.
+func (db *DB) Publish(ctx context.Context, by, summary string) (Version, error) {
+	v, err := db.snapshot(ctx, StatusPublished, ActionVersionPublish, by, summary)
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: publish: %w", err)
+	}
+	return v, nil
+}
+
+// Submit snapshots the draft workspace as a new pending version, to be
+// approved or rejected. It returns ErrInvalid when the draft holds neither
+// reports nor FAQ entries. The live version does not change.
+func (db *DB) Submit(ctx context.Context, by, summary string) (Version, error) {
+	v, err := db.snapshot(ctx, StatusPending, ActionVersionSubmit, by, summary)
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: submit: %w", err)
+	}
+	return v, nil
+}
+
+// snapshot stores the draft as a new version with the given status.
+func (db *DB) snapshot(ctx context.Context, status VersionStatus, action Action, by, summary string) (Version, error) {
+	var v Version
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		c, err := loadDraft(ctx, tx.q)
+		if err != nil {
+			return err
+		}
+		if len(c.Reports) == 0 && len(c.FAQs) == 0 {
+			return fmt.Errorf("the draft is empty: %w", ErrInvalid)
+		}
+		data, err := encodeSnapshot(c)
+		if err != nil {
+			return err
+		}
+		id, err := tx.insertVersion(ctx, status, by, summary, 0, data)
+		if err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, action, versionTarget(id), summary); err != nil {
+			return err
+		}
+		v, err = tx.version(ctx, id)
+		return err
+	})
+	return v, err
+}
+
+// insertVersion stores a new version; a published one becomes live.
+func (tx *wtx) insertVersion(ctx context.Context, status VersionStatus, by, summary string,
+	restoredFrom VersionID, snapshot []byte) (VersionID, error) {
+	n, err := tx.next(ctx, counterVersion)
+	if err != nil {
+		return 0, err
+	}
+	id := VersionID(n)
+	var approvedBy string
+	var approvedAt, publishedSeq, from any
+	if status == StatusPublished {
+		seq, err := tx.next(ctx, counterPublish)
+		if err != nil {
+			return 0, err
+		}
+		approvedBy, approvedAt, publishedSeq = by, formatTime(tx.now), seq
+	}
+	if restoredFrom != 0 {
+		from = int64(restoredFrom)
+	}
+	_, err = tx.exec(ctx, `INSERT INTO kb_versions (id, status, created_at, created_by, summary,
+		approved_by, approved_at, restored_from, published_seq, snapshot)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		int64(id), string(status), formatTime(tx.now), by, summary,
+		approvedBy, approvedAt, from, publishedSeq, snapshot)
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// Approve publishes the pending version id, which becomes the live
+// version with the snapshot that was submitted, and returns it. It returns
+// ErrNotFound when there is no such version and ErrConflict when it is
+// not pending (approved or rejected by someone else). Whether approver and
+// submitter may be the same person is the caller's policy.
+func (db *DB) Approve(ctx context.Context, id VersionID, by string) (Version, error) {
+	var v Version
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		if err := tx.mustBePending(ctx, id); err != nil {
+			return err
+		}
+		seq, err := tx.next(ctx, counterPublish)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE kb_versions SET status = ?, approved_by = ?, approved_at = ?,
+			published_seq = ? WHERE id = ?`,
+			string(StatusPublished), by, formatTime(tx.now), seq, int64(id)); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, ActionVersionApprove, versionTarget(id), ""); err != nil {
+			return err
+		}
+		v, err = tx.version(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: approve version %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// Reject rejects the pending version id, recording the reason, and
+// returns it. It returns ErrNotFound when there is no such version and
+// ErrConflict when it is not pending.
+func (db *DB) Reject(ctx context.Context, id VersionID, by, reason string) (Version, error) {
+	var v Version
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		if err := tx.mustBePending(ctx, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE kb_versions SET status = ?, rejected_by = ?, rejected_at = ?,
+			reject_reason = ? WHERE id = ?`,
+			string(StatusRejected), by, formatTime(tx.now), reason, int64(id)); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, ActionVersionReject, versionTarget(id), reason); err != nil {
+			return err
+		}
+		var err error
+		v, err = tx.version(ctx, id)
+		return err
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: reject version %d: %w", id, err)
+	}
+	return v, nil
+}
+
+func (tx *wtx) mustBePending(ctx context.Context, id VersionID) error {
+	var status VersionStatus
+	err := tx.row(ctx, `SELECT status FROM kb_versions WHERE id = ?`, int64(id)).Scan(&status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case status != StatusPending:
+		return fmt.Errorf("version is %s, not pending: %w", status, ErrConflict)
+	}
+	return nil
+}
+
+// Restore makes the published version id live again: in one transaction
+// it creates a new published version with id's snapshot and the summary
+// RestoreSummary(id), and resets the draft workspace to that snapshot
+// (every draft object gets a new revision, so editors of the old draft get
+// ErrConflict). It returns the new version, ErrNotFound when there is no
+// version id, and ErrInvalid when id is not published: pending and
+// rejected snapshots go live only through Approve.
+func (db *DB) Restore(ctx context.Context, id VersionID, by string) (Version, error) {
+	var v Version
+	err := db.writeTx(ctx, func(tx *wtx) error {
+		var status VersionStatus
+		var data []byte
+		err := tx.row(ctx, `SELECT status, snapshot FROM kb_versions WHERE id = ?`, int64(id)).Scan(&status, &data)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case status != StatusPublished:
+			return fmt.Errorf("version is %s, not published: %w", status, ErrInvalid)
+		}
+		c, err := decodeSnapshot(data)
+		if err != nil {
+			return err
+		}
+		if err := tx.resetDraft(ctx, c, by); err != nil {
+			return err
+		}
+		newID, err := tx.insertVersion(ctx, StatusPublished, by, RestoreSummary(id), id, data)
+		if err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, ActionVersionRestore, versionTarget(newID), versionTarget(id)); err != nil {
+			return err
+		}
+		v, err = tx.version(ctx, newID)
+		return err
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: restore version %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// Versions returns every version, newest first, without snapshots.
+func (db *DB) Versions(ctx context.Context) ([]Version, error) {
+	rows, err := q{db.dialect, db.read}.query(ctx, `SELECT `+versionColumns+` FROM kb_versions ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: versions: %w", err)
+	}
+	defer rows.Close()
+	var list []Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqldb: versions: %w", err)
+		}
+		list = append(list, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqldb: versions: %w", err)
+	}
+	return list, nil
+}
+
+// Version returns the version id without its snapshot, or an error
+// wrapping ErrNotFound.
+func (db *DB) Version(ctx context.Context, id VersionID) (Version, error) {
+	v, err := q{db.dialect, db.read}.version(ctx, id)
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: version %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// LiveVersion returns the live version: the one published most recently
+// by Publish, Approve or Restore. It returns ErrNotFound when no version
+// has been published.
+func (db *DB) LiveVersion(ctx context.Context) (Version, error) {
+	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM kb_versions
+		WHERE published_seq = (SELECT MAX(published_seq) FROM kb_versions)`))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: live version: %w", err)
+	}
+	return v, nil
+}
+
+// LoadVersion returns the content of version id as it was snapshotted, or
+// an error wrapping ErrNotFound.
+func (db *DB) LoadVersion(ctx context.Context, id VersionID) (*knowledge.Content, error) {
+	var data []byte
+	err := q{db.dialect, db.read}.row(ctx, `SELECT snapshot FROM kb_versions WHERE id = ?`, int64(id)).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: load version %d: %w", id, err)
+	}
+	c, err := decodeSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: load version %d: %w", id, err)
+	}
+	return c, nil
+}
