@@ -50,10 +50,15 @@ func DefaultHotQuestions() []string {
 	}
 }
 
-// Options configure a Dialogue. Only Knowledge is required.
+// Options configure a Dialogue. Only Knowledge (or Current) is required.
 type Options struct {
-	// Knowledge answers questions. Required.
+	// Knowledge answers questions. Required unless Current is set.
 	Knowledge Knowledge
+	// Current, when set, returns the knowledge base to answer one message
+	// with; it is called once per message, so that a base swapped in by a
+	// publish never mixes with the old one inside one reply. Knowledge is
+	// then ignored.
+	Current func() Knowledge
 	// Sessions remembers conversations. Nil makes the Dialogue stateless:
 	// no follow-ups, paging or feedback.
 	Sessions SessionStore
@@ -95,7 +100,7 @@ type Options struct {
 // update (the last save wins); WeChat delivers one user's messages in
 // order, so this only happens when a citizen types very fast.
 type Dialogue struct {
-	k            Knowledge
+	current      func() Knowledge
 	sessions     SessionStore
 	limiter      RateLimiter
 	logger       QueryLogger
@@ -114,8 +119,8 @@ type Dialogue struct {
 // Knowledge is nil, or a duration or limit is negative.
 func New(opts Options) (*Dialogue, error) {
 	var errs []error
-	if opts.Knowledge == nil {
-		errs = append(errs, errors.New("bot: Options.Knowledge is required"))
+	if opts.Knowledge == nil && opts.Current == nil {
+		errs = append(errs, errors.New("bot: Options.Knowledge or Current is required"))
 	}
 	if opts.SessionTTL < 0 || opts.StoreTimeout < 0 {
 		errs = append(errs, errors.New("bot: Options.SessionTTL and StoreTimeout must not be negative"))
@@ -127,7 +132,7 @@ func New(opts Options) (*Dialogue, error) {
 		return nil, err
 	}
 	d := &Dialogue{
-		k:            opts.Knowledge,
+		current:      opts.Current,
 		sessions:     opts.Sessions,
 		limiter:      opts.Limiter,
 		logger:       opts.Logger,
@@ -138,6 +143,10 @@ func New(opts Options) (*Dialogue, error) {
 		ownClock:     opts.Now != nil,
 		storeTimeout: orDefault(opts.StoreTimeout, DefaultStoreTimeout),
 		errLog:       opts.ErrorLog,
+	}
+	if d.current == nil {
+		k := opts.Knowledge
+		d.current = func() Knowledge { return k }
 	}
 	if d.hotline == "" {
 		d.hotline = DefaultHotline
@@ -229,7 +238,7 @@ func orDefault(v, def time.Duration) time.Duration {
 // reply asks "您是否想问" with up to three numbered choices instead of
 // guessing; a digit picks one.
 func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
-	t := &turn{d: d, ctx: ctx, m: m, start: d.now()}
+	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now()}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
 	}
@@ -249,6 +258,7 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 // turn is the handling of one message.
 type turn struct {
 	d     *Dialogue
+	k     Knowledge // the one knowledge base this message is answered from
 	ctx   context.Context
 	m     Message
 	key   string // session and rate-limit key; "" when the user is unknown
@@ -376,7 +386,7 @@ func (t *turn) click(key string) Reply {
 	case MenuHot:
 		return t.hotQuestions()
 	case MenuReports:
-		return Reply{Text: coverageText(t.d.k.Coverage()), Intent: IntentReports}
+		return Reply{Text: coverageText(t.k.Coverage()), Intent: IntentReports}
 	default:
 		return t.help()
 	}

@@ -41,7 +41,7 @@ type asked struct {
 
 func (t *turn) question(text string) Reply {
 	s := t.session()
-	u := t.d.k.Understand(knowledge.Query{Text: text, Now: t.queryNow()})
+	u := t.k.Understand(knowledge.Query{Text: text, Now: t.queryNow()})
 	t.entry.Terms, t.entry.Year, t.entry.Department = u.Terms, u.Year, u.Department
 	var focus *knowledge.PassageKey
 	if s.Shown >= 0 && s.Shown < len(s.Hits) {
@@ -188,7 +188,7 @@ func ownMatched(h knowledge.Hit, terms []string) int {
 // (q.Department set by a follow-up) is a filter there: the citizen is still
 // talking about that department's report.
 func (t *turn) answer(q knowledge.Query) (knowledge.Answer, error) {
-	return t.d.k.Answer(t.ctx, q)
+	return t.k.Answer(t.ctx, q)
 }
 
 // notFound turns a into an honest "not covered" for its department (and
@@ -323,7 +323,7 @@ func (t *turn) showHit(i int, prefix string, intent Intent) Reply {
 	if s.Query != nil {
 		q = s.Query.query()
 	}
-	text := prefix + knowledge.RenderHit(h, t.d.k.Excerpt(h, q))
+	text := prefix + knowledge.RenderHit(h, t.k.Excerpt(h, q))
 	s.Shown = i
 	s.Exchange = t.entry.Exchange
 	t.entry.Hits = hitRefs([]knowledge.Hit{h})

@@ -29,6 +29,7 @@ type Config struct {
 	Redis     RedisConfig     `yaml:"redis"`
 	WeChat    WeChatConfig    `yaml:"wechat"`
 	API       APIConfig       `yaml:"api"`
+	Admin     AdminConfig     `yaml:"admin"`
 	Bot       BotConfig       `yaml:"bot"`
 }
 
@@ -56,6 +57,9 @@ type KnowledgeConfig struct {
 	MinConfidence float64 `yaml:"min_confidence"`
 	// MaxHits is the most passages a search returns.
 	MaxHits int `yaml:"max_hits"`
+	// ReloadInterval is how often a server checks the database for a newly
+	// published knowledge-base version it was not notified of.
+	ReloadInterval time.Duration `yaml:"reload_interval"`
 }
 
 // RedisConfig configures sessions, message dedupe, reply cache and rate
@@ -93,6 +97,25 @@ type APIConfig struct {
 	Tokens []string `yaml:"tokens"`
 }
 
+// AdminConfig configures the staff console.
+type AdminConfig struct {
+	// Approval is "none" (staff publish their drafts themselves) or
+	// "required" (a staff member's draft goes live only after an admin
+	// approves it).
+	Approval string `yaml:"approval"`
+	// SessionTTL is how long a console login lasts.
+	SessionTTL time.Duration `yaml:"session_ttl"`
+	// SecureCookies marks console cookies Secure; set it when the console
+	// is served over TLS (directly or behind a TLS proxy).
+	SecureCookies bool `yaml:"secure_cookies"`
+}
+
+// The values of AdminConfig.Approval.
+const (
+	ApprovalNone     = "none"
+	ApprovalRequired = "required"
+)
+
 // BotConfig configures the conversation.
 type BotConfig struct {
 	Hotline string `yaml:"hotline"` // hotline offered when the bot cannot help
@@ -119,9 +142,11 @@ func Default() Config {
 		Server:   ServerConfig{Listen: ":8080"},
 		Database: DatabaseConfig{URL: "sqlite:data/fazhibot.db"},
 		Knowledge: KnowledgeConfig{
-			DictDir: "configs/jieba",
-			MaxHits: 5,
+			DictDir:        "configs/jieba",
+			MaxHits:        5,
+			ReloadInterval: 30 * time.Second,
 		},
+		Admin: AdminConfig{Approval: ApprovalNone, SessionTTL: 8 * time.Hour},
 		Redis: RedisConfig{
 			SessionTTL: 30 * time.Minute,
 			RateLimit:  20,
@@ -451,6 +476,15 @@ func (c Config) Validate() error {
 		if fi, err := os.Stat(k.TermsDir); err != nil || !fi.IsDir() {
 			bad("knowledge.terms_dir", "目录 %q 不存在；留空则使用内置词表", k.TermsDir)
 		}
+	}
+	if k.ReloadInterval < time.Second {
+		bad("knowledge.reload_interval", "应至少为 1s，实为 %v", k.ReloadInterval)
+	}
+	if c.Admin.Approval != ApprovalNone && c.Admin.Approval != ApprovalRequired {
+		bad("admin.approval", "应为 none 或 required，实为 %q", c.Admin.Approval)
+	}
+	if c.Admin.SessionTTL < time.Minute {
+		bad("admin.session_ttl", "应至少为 1m，实为 %v", c.Admin.SessionTTL)
 	}
 	if !(k.MinConfidence >= 0 && k.MinConfidence <= 1) {
 		bad("knowledge.min_confidence", "应为 0 到 1 之间的数字（0 表示使用默认值），实为 %v", k.MinConfidence)
