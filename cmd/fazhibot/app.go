@@ -7,60 +7,72 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"strings"
 
 	"fazhibot/bot"
 	"fazhibot/configs"
 	"fazhibot/knowledge"
+	"fazhibot/storage/postgres"
+	"fazhibot/storage/sqldb"
 	"fazhibot/storage/sqlite"
 )
 
 // app holds the long-lived parts a command works with. Close releases them.
 type app struct {
-	cfg   configs.Config
-	seg   *knowledge.Segmenter
-	terms *knowledge.Terms
-	db    *sqlite.DB
+	cfg configs.Config
+	db  *sqldb.DB
+	seg *knowledge.Segmenter // made on first use, with the draft's words
 }
 
-// openApp loads the term lists and dictionaries and opens the database.
-// On first start with an empty database it imports the bundled reports.
+// cliActor is who the audit log names for changes made on the command line.
+const cliActor = "命令行"
+
+// openApp opens the database named by the configuration. On first start it
+// seeds the term lists (from knowledge.terms_dir, or the built-in ones)
+// and, with no reports yet, imports and publishes the bundled reports.
 func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
-	terms, err := loadTerms(cfg)
+	db, err := openDB(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
 	}
-	seg, err := knowledge.NewSegmenter(cfg.Knowledge.DictDir, terms.SegmenterWords())
-	if err != nil {
-		return nil, err
-	}
-	a := &app{cfg: cfg, seg: seg, terms: terms}
-	driver, dsn := cfg.Database.Driver()
-	if driver != "sqlite" {
-		a.Close()
-		return nil, fmt.Errorf("数据库 %s 暂不支持,请使用 sqlite:路径", driver)
-	}
-	if a.db, err = sqlite.Open(ctx, dsn); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("打开数据库 %s: %w", dsn, err)
-	}
-	if err := a.seedBundled(ctx); err != nil {
+	a := &app{cfg: cfg, db: db}
+	if err := a.seed(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func loadTerms(cfg configs.Config) (*knowledge.Terms, error) {
-	fsys := configs.DefaultTerms()
-	if cfg.Knowledge.TermsDir != "" {
-		fsys = os.DirFS(cfg.Knowledge.TermsDir)
+func openDB(ctx context.Context, c configs.DatabaseConfig) (*sqldb.DB, error) {
+	driver, dsn := c.Driver()
+	var db *sqldb.DB
+	var err error
+	switch driver {
+	case "sqlite":
+		db, err = sqlite.Open(ctx, dsn)
+	case "postgres":
+		db, err = postgres.Open(ctx, dsn)
+	default:
+		return nil, fmt.Errorf("配置项 database.url: 不支持的地址 %q", c.URL)
 	}
-	return knowledge.LoadTerms(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库(%s): %w", driver, err)
+	}
+	return db, nil
 }
 
-// seedBundled imports the bundled real reports into an empty database.
-func (a *app) seedBundled(ctx context.Context) error {
+// seed fills a fresh database: term lists, bundled reports, version 1.
+func (a *app) seed(ctx context.Context) error {
+	fsys := configs.DefaultTerms()
+	if a.cfg.Knowledge.TermsDir != "" {
+		fsys = os.DirFS(a.cfg.Knowledge.TermsDir)
+	}
+	files, err := knowledge.ReadTermFiles(fsys)
+	if err != nil {
+		return fmt.Errorf("读取词表: %w", err)
+	}
+	if err := a.db.SeedTermFiles(ctx, files); err != nil {
+		return fmt.Errorf("写入初始词表: %w", err)
+	}
 	empty, err := a.db.Empty(ctx)
 	if err != nil || !empty {
 		return err
@@ -76,72 +88,136 @@ func (a *app) seedBundled(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r, err := a.parse(path.Base(name), data)
+		r, err := a.parse(ctx, path.Base(name), data)
 		if err != nil {
 			return fmt.Errorf("内置报告 %s: %w", name, err)
 		}
 		reports = append(reports, r)
 	}
-	return a.db.SaveReports(ctx, "内置", reports...)
+	if err := a.db.SaveReports(ctx, sqldb.SeedActor, reports...); err != nil {
+		return err
+	}
+	if _, err := a.db.LiveVersion(ctx); errors.Is(err, sqldb.ErrNotFound) {
+		_, err = a.db.Publish(ctx, sqldb.SeedActor, "首次启动,导入内置报告")
+		return err
+	} else {
+		return err
+	}
+}
+
+// segmenter returns the segmenter for the draft's term lists, made once.
+func (a *app) segmenter(ctx context.Context) (*knowledge.Segmenter, error) {
+	if a.seg != nil {
+		return a.seg, nil
+	}
+	files, err := a.db.TermFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := knowledge.LoadTerms((&knowledge.Content{TermFiles: files}).TermFS())
+	if err != nil {
+		return nil, err
+	}
+	a.seg, err = knowledge.NewSegmenter(a.cfg.Knowledge.DictDir, terms.SegmenterWords())
+	return a.seg, err
 }
 
 // parse parses one report file and assigns its keywords.
-func (a *app) parse(name string, data []byte) (*knowledge.Report, error) {
+func (a *app) parse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
 	r, err := knowledge.Parse(name, data)
 	if err != nil {
 		return nil, err
 	}
-	knowledge.AssignKeywords(r, a.seg)
+	seg, err := a.segmenter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	knowledge.AssignKeywords(r, seg)
 	return r, nil
 }
 
-// base builds the search index over every report in the database.
-func (a *app) base(ctx context.Context) (*knowledge.Base, error) {
-	reports, err := a.db.Reports(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("读取知识库: %w", err)
-	}
-	return knowledge.Build(reports, knowledge.Options{
-		Segmenter:     a.seg,
-		Terms:         a.terms,
+// newLibrary returns an empty library configured for this app.
+func (a *app) newLibrary() *knowledge.Library {
+	return knowledge.NewLibrary(knowledge.LibraryOptions{
+		DictDir:       a.cfg.Knowledge.DictDir,
 		MinConfidence: a.cfg.Knowledge.MinConfidence,
 		MaxHits:       a.cfg.Knowledge.MaxHits,
 	})
 }
 
-// Close releases the database and the dictionaries.
-func (a *app) Close() error {
-	var errs []error
-	if a.db != nil {
-		errs = append(errs, a.db.Close())
+// draftBase builds the search index over the draft workspace: what staff
+// test before they publish.
+func (a *app) draftBase(ctx context.Context) (*knowledge.Base, error) {
+	c, err := a.db.Draft(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("读取知识库草稿: %w", err)
 	}
-	if a.seg != nil {
-		a.seg.Close()
-	}
-	return errors.Join(errs...)
+	return a.newLibrary().Load(c, 0)
 }
 
-// reportIDFromName is the default report id: the file name without its
-// directory and extension.
-func reportIDFromName(name string) knowledge.ReportID {
-	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
-	return knowledge.ReportID(strings.TrimSuffix(base, path.Ext(base)))
+// liveBase builds the search index over the published version citizens
+// are served.
+func (a *app) liveBase(ctx context.Context) (*knowledge.Base, error) {
+	v, err := a.db.LiveVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("读取已发布版本: %w", err)
+	}
+	c, err := a.db.LoadVersion(ctx, v.ID)
+	if err != nil {
+		return nil, fmt.Errorf("读取版本 %d: %w", v.ID, err)
+	}
+	return a.newLibrary().Load(c, int64(v.ID))
 }
 
-// dialogue builds the conversation over base with the configured bot
-// settings. sessions doubles as the rate limiter when it implements one.
-func (a *app) dialogue(base bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger) (*bot.Dialogue, error) {
+// baseFor returns the live base with live set, else the draft's.
+func (a *app) baseFor(ctx context.Context, live bool) (*knowledge.Base, error) {
+	if live {
+		return a.liveBase(ctx)
+	}
+	return a.draftBase(ctx)
+}
+
+// dialogue builds the conversation over the knowledge base current returns,
+// with the configured bot settings. sessions doubles as the rate limiter
+// when it implements one.
+func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger) (*bot.Dialogue, error) {
+	terms, err := a.draftTerms()
+	if err != nil {
+		return nil, err
+	}
 	opts := bot.Options{
-		Knowledge:      base,
+		Current:        current,
 		Sessions:       sessions,
 		Logger:         logger,
 		SessionTTL:     a.cfg.Redis.SessionTTL,
 		RateLimit:      a.cfg.Redis.RateLimit,
 		Hotline:        a.cfg.Bot.Hotline,
-		SensitiveWords: append(append([]string(nil), a.cfg.Bot.SensitiveWords...), a.terms.Sensitive...),
+		SensitiveWords: append(append([]string(nil), a.cfg.Bot.SensitiveWords...), terms.Sensitive...),
 	}
 	if l, ok := sessions.(bot.RateLimiter); ok {
 		opts.Limiter = l
 	}
 	return bot.New(opts)
+}
+
+// draftTerms parses the draft's term lists.
+func (a *app) draftTerms() (*knowledge.Terms, error) {
+	files, err := a.db.TermFiles(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return knowledge.LoadTerms((&knowledge.Content{TermFiles: files}).TermFS())
+}
+
+// Close releases the database and the dictionaries.
+func (a *app) Close() error {
+	if a.seg != nil {
+		a.seg.Close()
+	}
+	return a.db.Close()
+}
+
+// fixed returns a knowledge source that always answers from b.
+func fixed(b *knowledge.Base) func() bot.Knowledge {
+	return func() bot.Knowledge { return b }
 }

@@ -44,8 +44,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "以 JSON 输出: answered、reply 和 hits")
+	live := fs.Bool("live", false, "用已发布的版本回答(默认用草稿,便于发布前测试)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, `用法: fazhibot ask [--json] "问题"`)
+		fmt.Fprintln(e.stderr, `用法: fazhibot ask [--json] [--live] "问题"`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +62,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	base, err := a.base(ctx)
+	base, err := a.baseFor(ctx, *live)
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,12 @@ import (
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	live := fs.Bool("live", false, "评测已发布的版本(默认评测草稿)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "用法: fazhibot eval 问题集.jsonl")
+		fmt.Fprintln(e.stderr, "用法: fazhibot eval [--live] 问题集.jsonl")
 		return errUsage
 	}
 	f, err := os.Open(fs.Arg(0))
@@ -37,13 +38,13 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	base, err := a.base(ctx)
+	base, err := a.baseFor(ctx, *live)
 	if err != nil {
 		return err
 	}
 	store := memstore.New(nil)
 	defer store.Close()
-	d, err := a.dialogue(base, store, nil)
+	d, err := a.dialogue(fixed(base), store, nil)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("kb import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	id := fs.String("id", "", "报告编号(只导入一个文件时可用;默认取文件名去掉扩展名)")
-	by := fs.String("by", "命令行", "记录导入人")
+	by := fs.String("by", cliActor, "记录导入人")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -39,7 +39,7 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("读取 %s: %w(未导入任何报告)", file, err)
 		}
-		r, err := a.parse(filepath.Base(file), data)
+		r, err := a.parse(ctx, filepath.Base(file), data)
 		if err != nil {
 			return fmt.Errorf("%w(未导入任何报告)", err)
 		}
@@ -57,5 +57,6 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 	for _, r := range reports {
 		fmt.Fprintf(e.stdout, "已导入 %s: %s(%s %d年度,%d 段)\n", r.ID, r.Title, r.Department, r.Year, len(r.Passages))
 	}
+	fmt.Fprintln(e.stdout, "报告已保存到草稿。可用 fazhibot ask 测试,确认无误后用 fazhibot kb publish 发布。")
 	return nil
 }

@@ -87,7 +87,7 @@ func runKBRemove(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	err = a.db.DeleteReportBy(ctx, knowledge.ReportID(args[0]), "命令行")
+	err = a.db.DeleteReportBy(ctx, knowledge.ReportID(args[0]), cliActor)
 	if errors.Is(err, sqlite.ErrNotFound) {
 		return fmt.Errorf("没有编号为 %s 的报告", args[0])
 	}

@@ -3,8 +3,132 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"fazhibot/bot"
+	"fazhibot/handlers"
+	"fazhibot/storage/memstore"
+	"fazhibot/storage/redisstore"
 )
 
+// The HTTP server's timeouts: slow clients cannot pin connections, and a
+// reply that takes WeChat's full five seconds still gets written.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 15 * time.Second
+	idleTimeout       = 60 * time.Second
+	shutdownTimeout   = 10 * time.Second
+)
+
+// sessionStore is what serve needs of the session store: the bot's and the
+// callback's interfaces, and Close.
+type sessionStore interface {
+	handlers.ReplyCache
+	Session(ctx context.Context, user string) ([]byte, error)
+	SaveSession(ctx context.Context, user string, data []byte, ttl time.Duration) error
+	DeleteSession(ctx context.Context, user string) error
+	Allow(ctx context.Context, user string, limit int, window time.Duration) (bool, error)
+	Close() error
+}
+
+// runServe runs the HTTP server until ctx is done, then drains in-flight
+// requests.
 func runServe(ctx context.Context, e *env, args []string) error {
-	return errors.New("serve: 尚未实现")
+	if len(args) != 0 {
+		fmt.Fprintln(e.stderr, "用法: fazhibot serve(监听地址等见配置文件)")
+		return errUsage
+	}
+	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	a, err := openApp(ctx, e.cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	store, err := openSessionStore(ctx, e.cfg.Redis.URL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	lib := a.newLibrary()
+	reloader := &kbReloader{db: a.db, lib: lib, interval: e.cfg.Knowledge.ReloadInterval, log: logger}
+	if n, ok := store.(notifier); ok {
+		reloader.notify = n
+	}
+	if err := reloader.check(ctx); err != nil {
+		return err
+	}
+	go reloader.run(ctx)
+	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, nil)
+	if err != nil {
+		return err
+	}
+	h, err := handlers.New(handlers.Options{
+		WeChatPath:     e.cfg.WeChat.Path,
+		AppID:          e.cfg.WeChat.AppID,
+		Token:          e.cfg.WeChat.Token,
+		EncodingAESKey: e.cfg.WeChat.AESKey,
+		APITokens:      e.cfg.API.Tokens,
+		ReplyTimeout:   e.cfg.WeChat.ReplyTimeout,
+		Logger:         logger,
+		Responder:      d,
+		Replies:        store,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", e.cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("监听 %s: %w", e.cfg.Server.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	base, version := lib.Current()
+	reports, passages := base.Size()
+	fmt.Fprintf(e.stdout, "fazhibot 已启动: http://%s (知识库版本 %d: %d 份报告、%d 段)\n", ln.Addr(), version, reports, passages)
+	if e.cfg.WeChat.Token == "" {
+		fmt.Fprintln(e.stdout, "未配置 wechat.token,微信回调未启用;可用 fazhibot chat 或 /api/v1/ask 试用。")
+	} else {
+		fmt.Fprintf(e.stdout, "微信回调地址: %s\n", e.cfg.WeChat.Path)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stdout, "正在停止服务……")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("停止服务: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// openSessionStore returns the Redis store for url, or the in-process
+// store when url is empty.
+func openSessionStore(ctx context.Context, url string) (sessionStore, error) {
+	if url == "" {
+		return memstore.New(nil), nil
+	}
+	s, err := redisstore.Open(ctx, url, redisstore.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("配置项 redis.url: %w", err)
+	}
+	return s, nil
 }

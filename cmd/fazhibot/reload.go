@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"fazhibot/knowledge"
+	"fazhibot/storage/sqldb"
+)
+
+// kbChannel is the Redis pub/sub channel on which instances announce a
+// newly published knowledge-base version.
+const kbChannel = "kb-published"
+
+// notifier announces published versions to the other instances.
+type notifier interface {
+	Publish(ctx context.Context, channel, message string) error
+	Subscribe(ctx context.Context, channel string) <-chan string
+}
+
+// kbReloader keeps a Library on the live version of the database: at
+// start, when another instance announces a publish, and on a periodic
+// check that catches announcements missed while Redis was away.
+type kbReloader struct {
+	db       *sqldb.DB
+	lib      *knowledge.Library
+	notify   notifier // nil with a single instance (no Redis)
+	interval time.Duration
+	log      *slog.Logger
+}
+
+// check loads the live version when the Library does not serve it yet.
+// Building happens while the old base keeps answering; the swap is atomic.
+func (r *kbReloader) check(ctx context.Context) error {
+	v, err := r.db.LiveVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("读取已发布版本: %w", err)
+	}
+	if _, current := r.lib.Current(); current == int64(v.ID) {
+		return nil
+	}
+	c, err := r.db.LoadVersion(ctx, v.ID)
+	if err != nil {
+		return fmt.Errorf("读取版本 %d: %w", v.ID, err)
+	}
+	start := time.Now()
+	b, err := r.lib.Load(c, int64(v.ID))
+	if err != nil {
+		return err
+	}
+	reports, passages := b.Size()
+	r.log.Info("knowledge base loaded", "version", v.ID, "reports", reports, "passages", passages, "build_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// published loads version v right away and tells the other instances.
+func (r *kbReloader) published(ctx context.Context, v sqldb.VersionID) error {
+	if err := r.check(ctx); err != nil {
+		return err
+	}
+	if r.notify != nil {
+		if err := r.notify.Publish(ctx, kbChannel, strconv.FormatInt(int64(v), 10)); err != nil {
+			// The others catch up on their periodic check.
+			r.log.Warn("announcing a published version failed", "version", v, "err", err)
+		}
+	}
+	return nil
+}
+
+// run reloads on announcements and on every interval until ctx is done.
+func (r *kbReloader) run(ctx context.Context) {
+	var announced <-chan string
+	if r.notify != nil {
+		announced = r.notify.Subscribe(ctx, kbChannel)
+	}
+	tick := time.NewTicker(r.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-announced:
+			if !ok {
+				announced = nil
+				continue
+			}
+		case <-tick.C:
+		}
+		if err := r.check(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn("checking for a published version failed", "err", err)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+)
+
+// httpError is an error with the HTTP answer it maps to. Handlers return or
+// pass httpErrors to respondError, the one place errors become responses.
+type httpError struct {
+	status int
+	msg    string      // shown to the client; short, Simplified Chinese, no internals
+	cause  error       // logged only; may be nil
+	header http.Header // extra response headers (Allow, WWW-Authenticate); may be nil
+}
+
+func (e *httpError) Error() string {
+	if e.cause == nil {
+		return fmt.Sprintf("%d %s", e.status, e.msg)
+	}
+	return fmt.Sprintf("%d %s: %v", e.status, e.msg, e.cause)
+}
+
+func (e *httpError) Unwrap() error { return e.cause }
+
+// The answers the WeChat callback gives to requests it refuses. The causes
+// distinguish them in the log.
+func errBadRequest(cause error) error {
+	return &httpError{status: http.StatusBadRequest, msg: "请求格式错误", cause: cause}
+}
+
+func errForbidden(cause error) error {
+	return &httpError{status: http.StatusForbidden, msg: "请求校验失败", cause: cause}
+}
+
+// The answers the JSON API gives to requests it refuses.
+
+// errInvalidRequest is a 400 whose msg tells the client what to fix.
+func errInvalidRequest(msg string, cause error) error {
+	return &httpError{status: http.StatusBadRequest, msg: msg, cause: cause}
+}
+
+// errUnauthorized is a 401 with the RFC 6750 challenge; invalid says that a
+// token was sent but not accepted.
+func errUnauthorized(invalid bool, cause error) error {
+	challenge, msg := `Bearer realm="fazhibot"`, "缺少访问令牌"
+	if invalid {
+		challenge, msg = `Bearer realm="fazhibot", error="invalid_token"`, "访问令牌无效"
+	}
+	return &httpError{status: http.StatusUnauthorized, msg: msg, cause: cause,
+		header: http.Header{"Www-Authenticate": {challenge}}}
+}
+
+func errUnsupportedMediaType(cause error) error {
+	return &httpError{status: http.StatusUnsupportedMediaType, msg: "请求体应为 JSON（Content-Type: application/json）", cause: cause}
+}
+
+func errMethodNotAllowed(method, allow string) error {
+	return &httpError{status: http.StatusMethodNotAllowed, msg: "不支持该请求方法，请使用 " + allow,
+		cause: fmt.Errorf("method %s", method), header: http.Header{"Allow": {allow}}}
+}
+
+func errNotFound() error {
+	return &httpError{status: http.StatusNotFound, msg: "接口不存在"}
+}
+
+// errorBody is the JSON API's error response.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// respondError writes the response err maps to: an *httpError's status,
+// headers and message, 413 for a body over its http.MaxBytesReader limit,
+// 500 for anything else. The body is the plain message, or under apiPrefix
+// the JSON {"error": message}. It logs client errors at Warn and server
+// errors at Error, never with request contents.
+func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "服务器内部错误"
+	var header http.Header
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		status, msg = http.StatusRequestEntityTooLarge, "请求体过大"
+	} else if he, ok := errors.AsType[*httpError](err); ok {
+		status, msg, header = he.status, he.msg, he.header
+	}
+
+	level := slog.LevelWarn
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "request refused",
+		"method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr,
+		"status", status, "err", err)
+
+	h := w.Header()
+	for k, v := range header {
+		h[k] = v
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	body, _ := json.Marshal(errorBody{Error: msg}) // cannot fail for a string
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// recoverPanics turns a panic in next into a logged 500, so one bad request
+// cannot take the process down. http.ErrAbortHandler is re-raised: it is
+// net/http's deliberate way to abort a response.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path,
+				"panic", v, "stack", string(debug.Stack()))
+			s.respondError(w, r, fmt.Errorf("panic: %v", v))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

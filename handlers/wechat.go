@@ -1,0 +1,468 @@
+package handlers
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/silenceper/wechat/v2/util"
+
+	"fazhibot/bot"
+)
+
+const (
+	// maxBodyBytes bounds a callback body; WeChat's messages are a few KiB.
+	maxBodyBytes = 64 << 10
+	// maxClockSkew is how far a callback's timestamp may be from Now.
+	maxClockSkew = 5 * time.Minute
+	// retryWindow is how long a claim and a cached reply live: WeChat
+	// retries three times, five seconds apart.
+	retryWindow = 30 * time.Second
+	// pollInterval is how often a retry looks for the first attempt's reply.
+	pollInterval = 50 * time.Millisecond
+	// saveTimeout bounds SaveReply, which runs after the reply deadline.
+	saveTimeout = 300 * time.Millisecond
+	// maxReplyBytes is WeChat's limit for a passive text reply.
+	maxReplyBytes = 2048
+
+	// busyText answers a message whose reply is not ready by the deadline.
+	busyText = "正在查询，请稍后再发一次"
+	// failText answers a message whose Responder panicked.
+	failText = "抱歉，系统出了点问题，请稍后再试。"
+)
+
+// handleWeChatVerify answers WeChat's URL verification: GET with signature,
+// timestamp, nonce and echostr. After checkQuery, a fresh SDK server echoes
+// echostr.
+func (s *Server) handleWeChatVerify(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := s.checkQuery(q, true); err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	echostr := q.Get("echostr")
+	if echostr == "" {
+		s.respondError(w, r, errBadRequest(errors.New("verification without echostr")))
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	tw := &responseTracker{ResponseWriter: w}
+	srv := s.newWeChatServer(tw, r, url.Values{"echostr": {echostr}}, nil)
+	srv.SetMessageHandler(func(*message.MixMessage) *message.Reply { return nil }) // not called for echostr
+	defer s.abortIfStarted(tw)
+	if err := srv.Serve(); err != nil || !tw.started {
+		s.respondError(w, r, fmt.Errorf("wechat SDK did not echo: %v", err))
+	}
+}
+
+// handleWeChatMessage answers one pushed message or event with a passive
+// reply, or "success" for none. checkMessage refuses what the SDK would not;
+// then a fresh SDK server parses (and in safe mode decrypts) the message,
+// hands it to the message handler below and builds the reply.
+func (s *Server) handleWeChatMessage(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, safe, err := s.checkMessage(w, r)
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+
+	// The SDK gets only the query it needs: no echostr (which would make
+	// Serve echo it instead of handling the message) and nothing else.
+	q := r.URL.Query()
+	query := url.Values{"timestamp": {q.Get("timestamp")}, "nonce": {q.Get("nonce")}}
+	if safe {
+		query.Set("encrypt_type", "aes")
+		query.Set("msg_signature", q.Get("msg_signature"))
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	tw := &responseTracker{ResponseWriter: w}
+	srv := s.newWeChatServer(tw, r, query, body)
+
+	// The handler runs synchronously inside Serve, on this goroutine.
+	var (
+		handled       bool
+		m             bot.Message
+		text, outcome string
+	)
+	srv.SetMessageHandler(func(in *message.MixMessage) *message.Reply {
+		handled = true
+		var ok bool
+		if m, ok = toBotMessage(in, s.now); !ok {
+			s.log.Info("wechat event ignored", "type", in.MsgType, "event", in.Event)
+			return nil
+		}
+		key := dedupeKey(in)
+		text, outcome = s.answer(r.Context(), key, m)
+		s.log.Debug("wechat message answered", "key", key, "user", m.User, "reply", text)
+		if text == "" {
+			return nil
+		}
+		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
+	})
+
+	defer s.abortIfStarted(tw)
+	switch err := srv.Serve(); {
+	case err != nil && !handled:
+		// checkMessage accepted what the SDK refused: still malformed input.
+		s.respondError(w, r, errBadRequest(fmt.Errorf("wechat SDK: %w", err)))
+		return
+	case err != nil:
+		s.respondError(w, r, fmt.Errorf("wechat SDK: build reply: %w", err))
+		return
+	case !handled:
+		s.respondError(w, r, errors.New("wechat SDK did not call the message handler"))
+		return
+	case text == "":
+		// No reply: in plaintext mode Serve wrote "success"; in safe mode
+		// it wrote nothing, and Send would encrypt an empty message.
+		if !tw.started {
+			writeText(w, "success")
+		}
+	default:
+		if err := srv.Send(); err != nil {
+			s.respondError(w, r, fmt.Errorf("wechat SDK: send reply: %w", err))
+			return
+		}
+	}
+	if outcome != "" {
+		s.log.Info("wechat message answered", "kind", m.Kind, "safe_mode", safe,
+			"outcome", outcome, "reply_bytes", len(text), "elapsed", time.Since(start))
+	}
+}
+
+// checkMessage does the checks the SDK's server lacks, before it runs: the
+// mode, the signatures (in constant time) and the timestamp, the body size,
+// and in safe mode msg_signature, decryption and the AppID. It returns the
+// body, which it has fully read, once it knows the message is XML with a
+// sender and a type. Errors are *httpError (400, 403) or *http.MaxBytesError
+// (413).
+func (s *Server) checkMessage(w http.ResponseWriter, r *http.Request) (body []byte, safe bool, err error) {
+	q := r.URL.Query()
+	switch et := q.Get("encrypt_type"); et {
+	case "", "raw":
+	case "aes":
+		safe = true
+	default:
+		return nil, false, errBadRequest(fmt.Errorf("unknown encrypt_type %q", et))
+	}
+	switch {
+	case safe && s.aesKey == nil:
+		return nil, safe, errForbidden(errors.New("encrypted callback, but no EncodingAESKey is configured"))
+	case !safe && s.aesKey != nil:
+		return nil, safe, errForbidden(errors.New("plaintext callback refused: EncodingAESKey is configured, so WeChat must send encrypt_type=aes"))
+	}
+	// In safe mode msg_signature, checked in open, authenticates the body;
+	// signature is checked too when WeChat sends it.
+	if err := s.checkQuery(q, !safe); err != nil {
+		return nil, safe, err
+	}
+
+	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return nil, safe, err
+		}
+		return nil, safe, errBadRequest(fmt.Errorf("read body: %w", err))
+	}
+	raw := body
+	if safe {
+		if raw, err = s.open(q, body); err != nil {
+			return nil, safe, err
+		}
+	}
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("wechat message received", "safe_mode", safe, "xml", string(raw))
+	}
+
+	// The same decoding the SDK does next, so that what passes here parses
+	// there.
+	var in message.MixMessage
+	if err := xml.Unmarshal(raw, &in); err != nil {
+		return nil, safe, errBadRequest(fmt.Errorf("message XML: %w", err))
+	}
+	if in.FromUserName == "" || in.MsgType == "" {
+		return nil, safe, errBadRequest(errors.New("message without FromUserName or MsgType"))
+	}
+	return body, safe, nil
+}
+
+// checkQuery verifies the signature over token, timestamp and nonce (when
+// required or present) and that the timestamp is within maxClockSkew of Now.
+func (s *Server) checkQuery(q url.Values, signatureRequired bool) error {
+	ts, nonce, sig := q.Get("timestamp"), q.Get("nonce"), q.Get("signature")
+	if signatureRequired || sig != "" {
+		if !signatureOK(sig, s.token, ts, nonce) {
+			return errForbidden(errors.New("bad signature"))
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errForbidden(fmt.Errorf("bad timestamp: %w", err))
+	}
+	if skew := s.now().Sub(time.Unix(sec, 0)); skew > maxClockSkew || skew < -maxClockSkew {
+		return errForbidden(fmt.Errorf("timestamp %d is %v away from now: replay or clock skew", sec, skew))
+	}
+	return nil
+}
+
+// open verifies msg_signature over the envelope's Encrypt, decrypts it and
+// checks the AppID inside. It returns the plaintext message XML.
+func (s *Server) open(q url.Values, body []byte) ([]byte, error) {
+	var env message.EncryptedXMLMsg
+	if err := xml.Unmarshal(body, &env); err != nil {
+		return nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
+	}
+	if env.EncryptedMsg == "" {
+		return nil, errBadRequest(errors.New("envelope without Encrypt"))
+	}
+	if !signatureOK(q.Get("msg_signature"), s.token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg) {
+		return nil, errForbidden(errors.New("bad msg_signature"))
+	}
+	ciphertext, err := base64.StdEncoding.DecodeString(env.EncryptedMsg)
+	if err != nil {
+		return nil, errBadRequest(fmt.Errorf("Encrypt is not base64: %w", err))
+	}
+	_, raw, appID, err := util.AESDecryptMsg(ciphertext, s.aesKey)
+	if err != nil {
+		return nil, errBadRequest(fmt.Errorf("decrypt: %w", err))
+	}
+	if string(appID) != s.appID {
+		return nil, errForbidden(errors.New("decrypted message is for another AppID"))
+	}
+	return raw, nil
+}
+
+// signatureOK reports in constant time whether got is WeChat's signature:
+// the hex SHA-1 of the sorted, concatenated parts.
+func signatureOK(got string, parts ...string) bool {
+	want := util.Signature(parts...)
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// toBotMessage maps a WeChat message to the bot's. ok is false for events
+// the bot does not answer (VIEW, LOCATION, SCAN, …).
+func toBotMessage(in *message.MixMessage, now func() time.Time) (m bot.Message, ok bool) {
+	m = bot.Message{
+		Channel: bot.ChannelWeChat,
+		User:    bot.UserID(in.FromUserName),
+		Time:    time.Unix(in.CreateTime, 0),
+	}
+	if in.CreateTime <= 0 {
+		m.Time = now()
+	}
+	switch in.MsgType {
+	case message.MsgTypeText:
+		m.Kind, m.Text = bot.KindText, in.Content
+	case message.MsgTypeVoice:
+		m.Kind, m.Text = bot.KindVoice, in.Recognition
+	case message.MsgTypeEvent:
+		switch in.Event {
+		case message.EventSubscribe:
+			m.Kind = bot.KindSubscribe
+		case message.EventUnsubscribe:
+			m.Kind = bot.KindUnsubscribe
+		case message.EventClick:
+			m.Kind, m.Text = bot.KindMenuClick, in.EventKey
+		default:
+			return m, false
+		}
+	default: // image, video, shortvideo, location, link, and whatever WeChat adds
+		m.Kind = bot.KindUnsupported
+	}
+	return m, true
+}
+
+// dedupeKey names a message across WeChat's retries: its MsgId, or for
+// events (which have none) the sender, creation time and event.
+func dedupeKey(in *message.MixMessage) string {
+	from, created := string(in.FromUserName), strconv.FormatInt(in.CreateTime, 10)
+	switch {
+	case in.MsgType == message.MsgTypeEvent:
+		return "evt:" + from + ":" + created + ":" + string(in.Event)
+	case in.MsgID != 0:
+		return "msg:" + strconv.FormatInt(in.MsgID, 10)
+	default:
+		return "msg:" + from + ":" + created + ":" + string(in.MsgType)
+	}
+}
+
+// cachedReply is what the reply cache holds: the reply text, independent of
+// the XML and encryption of any one response, so a retry re-renders it.
+// Empty Text means "no reply".
+type cachedReply struct {
+	Text string `json:"text"`
+}
+
+// answer returns the reply text for m and an outcome for the log, within
+// s.replyTimeout. The first request to claim key runs the Responder and
+// saves its reply; a retry waits for that reply. If the cache fails, the
+// Responder runs without deduplication.
+func (s *Server) answer(parent context.Context, key string, m bot.Message) (text, outcome string) {
+	// WeChat hanging up must not stop the work: its retry will want the reply.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), s.replyTimeout)
+	defer cancel()
+
+	first, err := s.replies.Claim(ctx, key, retryWindow)
+	switch {
+	case err != nil:
+		s.log.Warn("reply cache claim failed; answering without dedupe", "err", err)
+		text, outcome = s.respond(ctx, m)
+		return text, "uncached-" + outcome
+	case first:
+		text, outcome = s.respond(ctx, m)
+		s.saveReply(parent, key, text)
+		return text, outcome
+	default:
+		return s.awaitReply(ctx, key, m)
+	}
+}
+
+// respond runs the Responder until ctx is done and returns the text to
+// send WeChat: the cleaned reply, busyText past the deadline, failText after
+// a panic.
+func (s *Server) respond(ctx context.Context, m bot.Message) (text, outcome string) {
+	reply, outcome := s.callResponder(ctx, m)
+	switch outcome {
+	case outcomeTimeout:
+		return busyText, outcome
+	case outcomePanic:
+		return failText, outcome
+	}
+	text = cleanReply(reply.Text)
+	if len(text) != len(reply.Text) {
+		s.log.Warn("reply cleaned for WeChat", "kind", m.Kind,
+			"bytes_before", len(reply.Text), "bytes_after", len(text))
+	}
+	return text, outcome
+}
+
+// The outcomes of callResponder.
+const (
+	outcomeAnswered = "answered"
+	outcomeTimeout  = "timeout"
+	outcomePanic    = "panic"
+)
+
+// callResponder runs the Responder until ctx is done. Past the deadline it
+// reports outcomeTimeout and discards the Responder's eventual result (the
+// caller cancels ctx when it returns); a panic is logged and reported as
+// outcomePanic. The reply is valid only with outcomeAnswered.
+func (s *Server) callResponder(ctx context.Context, m bot.Message) (bot.Reply, string) {
+	type result struct {
+		reply    bot.Reply
+		panicked bool
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("responder panicked", "channel", m.Channel, "kind", m.Kind,
+					"panic", v, "stack", string(debug.Stack()))
+				done <- result{panicked: true}
+			}
+		}()
+		done <- result{reply: s.responder.Respond(ctx, m)}
+	}()
+
+	select {
+	case res := <-done:
+		switch {
+		case ctx.Err() != nil: // a result at or past the deadline counts as late
+			return bot.Reply{}, outcomeTimeout
+		case res.panicked:
+			return bot.Reply{}, outcomePanic
+		}
+		return res.reply, outcomeAnswered
+	case <-ctx.Done():
+		return bot.Reply{}, outcomeTimeout
+	}
+}
+
+// awaitReply polls for the reply the claiming request saves, until ctx is
+// done (busyText, not saved). If the cache fails it answers statelessly.
+func (s *Server) awaitReply(ctx context.Context, key string, m bot.Message) (text, outcome string) {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		b, ok, err := s.replies.Reply(ctx, key)
+		if err == nil && ok {
+			var c cachedReply
+			if err = json.Unmarshal(b, &c); err == nil {
+				return c.Text, "cached"
+			}
+			err = fmt.Errorf("corrupt cached reply: %w", err)
+		}
+		if ctx.Err() != nil {
+			return busyText, "wait-timeout"
+		}
+		if err != nil {
+			s.log.Warn("reply cache read failed; answering without dedupe", "err", err)
+			text, outcome = s.respond(ctx, m)
+			return text, "uncached-" + outcome
+		}
+		select {
+		case <-ctx.Done():
+			return busyText, "wait-timeout"
+		case <-tick.C:
+		}
+	}
+}
+
+// saveReply caches text for retries. It runs after the reply deadline may
+// have passed, so it gets its own short timeout; failure is only logged.
+func (s *Server) saveReply(parent context.Context, key, text string) {
+	b, err := json.Marshal(cachedReply{Text: text})
+	if err != nil {
+		s.log.Error("encode cached reply", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), saveTimeout)
+	defer cancel()
+	if err := s.replies.SaveReply(ctx, key, b, retryWindow); err != nil {
+		s.log.Warn("reply cache save failed; retries will get the busy reply", "err", err)
+	}
+}
+
+// cleanReply makes text safe for a passive reply: characters XML cannot
+// carry are dropped, invalid UTF-8 becomes U+FFFD, and the result is cut to
+// maxReplyBytes at a character boundary.
+func cleanReply(text string) string {
+	text = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
+			r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune {
+			return r
+		}
+		return -1
+	}, text)
+	if len(text) <= maxReplyBytes {
+		return text
+	}
+	cut := maxReplyBytes
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
+// writeText writes a 200 text/plain body.
+func writeText(w http.ResponseWriter, body string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write([]byte(body))
+}
