@@ -1,8 +1,10 @@
 // Package handlers is fazhibot's HTTP door. Every route is registered in
-// routes.go; today they are the WeChat official account callback
-// (Options.WeChatPath, "/wechat" by default), the JSON API POST /api/v1/ask
-// and GET /healthz. Errors become responses in one place, errors.go: plain
-// text, or JSON {"error": "…"} under /api/.
+// routes.go; they are the WeChat official account callback
+// (Options.WeChatPath, "/wechat" by default), the JSON API POST /api/v1/ask,
+// GET /healthz and, when Options.Console has a DB, the staff console: pages
+// under /admin/ and its JSON API under /api/v1/admin/. Errors become
+// responses in one place, errors.go: plain text, JSON {"error": "…"} under
+// /api/, or a Chinese HTML page under /admin/.
 //
 // # The WeChat callback
 //
@@ -105,4 +107,53 @@
 // deduplication, and is cancelled if the client goes away. Refusals are
 // JSON: 401 (with WWW-Authenticate), 400, 413, 415, 405 (with Allow) and
 // 404 for unknown paths under /api/.
+//
+// # The staff console
+//
+// Staff keep the knowledge base's draft up to date and admins publish it;
+// everything they see is Simplified Chinese. The pages are html/template
+// files embedded from templates/ (layout.html around each page, shared
+// parts in partials.html) with a stylesheet and a small script from
+// static/, no external resources; a Content-Security-Policy allows only
+// them. User text is always rendered escaped.
+//
+// Areas, each in its own admin_*.go file, as pages and as JSON: reports
+// (upload several files, preview how each was split, save the chosen ones
+// in one transaction; list, section tree, passage edits, delete), FAQ,
+// term lists, the hit test and the regression run against the draft (and
+// the live version), versions (publish, submit, approve, reject, restore),
+// accounts and API tokens, the audit log, and a placeholder for the query
+// log. Edits carry the revision they started from; a stale one is a 409
+// with a Chinese explanation, and the page shows the newer content beside
+// what was typed.
+//
+// Authentication (auth*.go): pages use a session cookie (HttpOnly,
+// SameSite=Lax, Path=/, Secure and the __Host- prefix with
+// ConsoleOptions.SecureCookies) whose random 256-bit value is stored only
+// as its SHA-256 (sqldb.WebSession); each session has its own CSRF token,
+// which every state-changing request must carry in the form field
+// csrf_token or the X-CSRF-Token header, compared in constant time (403
+// otherwise). Anonymous visitors of a page are sent to /admin/login. The
+// JSON API also accepts "Authorization: Bearer <token>" with an API token
+// an account created on the users page (shown once; stored as its SHA-256;
+// revoked tokens and disabled accounts get 401); bearer requests need no
+// CSRF token. The log-in form has its own double-submit token. Passwords
+// are bcrypt hashes. Failed log-ins are counted per name and client address
+// in this instance's memory: five within fifteen minutes block that pair
+// with 429 until the oldest ages out (behind a reverse proxy every client
+// has the proxy's address, so the count is effectively per name). With no
+// account in the database, ConsoleOptions.SetupToken opens the one-time
+// link /admin/setup?token=… that creates the first admin.
+//
+// Roles: staff edit the draft, run tests, submit versions and publish only
+// when ConsoleOptions.Approval is "none"; admins also publish, approve,
+// reject, restore, manage accounts, revoke anyone's tokens and read the
+// audit and query logs. Refusals are 403 with what is needed. Every change
+// is recorded in the audit log by package sqldb under the acting account's
+// name. After a version goes live, ConsoleOptions.Published is called so
+// that the instance reloads and tells the others.
+//
+// Upload previews live in this instance's memory for 30 minutes; with
+// several instances behind a balancer, a preview must be saved on the
+// instance that made it (sticky sessions), or it is reported as expired.
 package handlers

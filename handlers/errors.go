@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+
+	"fazhibot/storage/sqldb"
 )
 
 // httpError is an error with the HTTP answer it maps to. Handlers return or
@@ -69,6 +71,64 @@ func errNotFound() error {
 	return &httpError{status: http.StatusNotFound, msg: "接口不存在"}
 }
 
+// The answers the staff console gives to requests it refuses. Under
+// /admin/ they are HTML pages, under /api/ JSON, like every error.
+
+// errCSRF is a 403 for a state-changing request without the session's
+// (or the log-in form's) CSRF token.
+func errCSRF(cause error) error {
+	return &httpError{status: http.StatusForbidden, msg: "页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试。", cause: cause}
+}
+
+// errRole is a 403 for an action the account's role does not allow;
+// msg says what is needed.
+func errRole(msg string) error {
+	return &httpError{status: http.StatusForbidden, msg: msg, cause: errors.New("role not allowed")}
+}
+
+// errAdminOnly is errRole for the admins' actions.
+func errAdminOnly() error {
+	return errRole("您没有权限执行此操作：需要管理员账号。")
+}
+
+// errConflict is a 409 whose msg tells staff what changed under them.
+func errConflict(msg string, cause error) error {
+	return &httpError{status: http.StatusConflict, msg: msg, cause: cause}
+}
+
+// errPageNotFound is a 404 for a console page or object.
+func errPageNotFound(msg string, cause error) error {
+	return &httpError{status: http.StatusNotFound, msg: msg, cause: cause}
+}
+
+// storeError maps the store's sentinel errors to answers for staff, for
+// errors the handler did not word itself; others stay server errors.
+func storeError(err error) (status int, msg string, ok bool) {
+	switch {
+	case errors.Is(err, sqldb.ErrNotFound):
+		return http.StatusNotFound, "找不到该内容，可能已被删除。", true
+	case errors.Is(err, sqldb.ErrConflict):
+		return http.StatusConflict, "内容已被他人修改，您的修改未保存。请刷新页面，在最新内容的基础上重新编辑。", true
+	case errors.Is(err, sqldb.ErrExists):
+		return http.StatusConflict, "已存在同名的内容。", true
+	case errors.Is(err, sqldb.ErrInvalid):
+		return http.StatusBadRequest, "输入的内容无效，请检查后重试。", true
+	}
+	return 0, "", false
+}
+
+// userMessage is the text staff see for err: an *httpError's message,
+// or the generic server error.
+func userMessage(err error) string {
+	if he, ok := errors.AsType[*httpError](err); ok {
+		return he.msg
+	}
+	if _, msg, ok := storeError(err); ok {
+		return msg
+	}
+	return "服务器内部错误，请稍后再试。"
+}
+
 // errorBody is the JSON API's error response.
 type errorBody struct {
 	Error string `json:"error"`
@@ -76,9 +136,11 @@ type errorBody struct {
 
 // respondError writes the response err maps to: an *httpError's status,
 // headers and message, 413 for a body over its http.MaxBytesReader limit,
-// 500 for anything else. The body is the plain message, or under apiPrefix
-// the JSON {"error": message}. It logs client errors at Warn and server
-// errors at Error, never with request contents.
+// the store's sentinel errors as storeError says, 500 for anything else.
+// The body is the plain message, under apiPrefix the JSON {"error":
+// message}, and under adminPrefix (with the console on) an HTML page. It
+// logs client errors at Warn and server errors at Error, never with
+// request contents.
 func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "服务器内部错误"
 	var header http.Header
@@ -86,6 +148,8 @@ func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error)
 		status, msg = http.StatusRequestEntityTooLarge, "请求体过大"
 	} else if he, ok := errors.AsType[*httpError](err); ok {
 		status, msg, header = he.status, he.msg, he.header
+	} else if st, m, ok := storeError(err); ok && s.admin != nil {
+		status, msg = st, m
 	}
 
 	level := slog.LevelWarn
@@ -101,6 +165,10 @@ func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error)
 		h[k] = v
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
+	if s.admin != nil && strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.renderErrorPage(w, r, status, msg)
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

@@ -65,8 +65,8 @@ var ErrInvalidOptions = errors.New("handlers: invalid options")
 type Options struct {
 	// WeChatPath is the callback path configured in the WeChat console,
 	// DefaultWeChatPath if empty. It must be a clean absolute path made of
-	// ASCII letters, digits and "/_.-", not "/", not under "/api/" and not a
-	// path of another route.
+	// ASCII letters, digits and "/_.-", not "/", not under "/api/" or
+	// "/admin/" and not a path of another route.
 	WeChatPath string
 
 	// AppID is the official account's AppID. It is required with
@@ -111,10 +111,16 @@ type Options struct {
 	// Replies deduplicates WeChat retries. Required; when it fails, the
 	// Server answers without deduplication instead of failing.
 	Replies ReplyCache
+
+	// Console configures the staff console: the pages under /admin/ and
+	// the JSON API under /api/v1/admin/. Its zero value (no DB) disables
+	// the console, and those paths answer 404.
+	Console ConsoleOptions
 }
 
 // Server serves fazhibot's HTTP routes: the WeChat callback at
-// Options.WeChatPath, POST /api/v1/ask and GET /healthz. It is immutable
+// Options.WeChatPath, POST /api/v1/ask, GET /healthz and, when configured,
+// the staff console under /admin/ and /api/v1/admin/. It is immutable
 // after New and safe for concurrent use.
 type Server struct {
 	wechatPath   string
@@ -129,6 +135,7 @@ type Server struct {
 	log          *slog.Logger
 	responder    Responder
 	replies      ReplyCache
+	admin        *console // nil when Options.Console.DB is nil
 
 	handler http.Handler
 }
@@ -202,6 +209,13 @@ func New(opts Options) (*Server, error) {
 	if s.replies == nil {
 		invalid("Replies is required")
 	}
+	if opts.Console.DB != nil {
+		c, err := newConsole(opts.Console, s.log)
+		if err != nil {
+			invalid("Console: %v", err)
+		}
+		s.admin = c
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -234,6 +248,9 @@ func checkRoutePath(p string) error {
 	}
 	if p == apiPrefix[:len(apiPrefix)-1] || strings.HasPrefix(p, apiPrefix) {
 		return fmt.Errorf("is reserved for the JSON API under %s", apiPrefix)
+	}
+	if p == adminPrefix[:len(adminPrefix)-1] || strings.HasPrefix(p, adminPrefix) {
+		return fmt.Errorf("is reserved for the staff console under %s", adminPrefix)
 	}
 	if reservedPaths[p] {
 		return errors.New("is used by another route")

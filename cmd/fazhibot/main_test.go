@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -153,6 +154,49 @@ func TestServeEndToEnd(t *testing.T) {
 		reply, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(reply), "316.79万元") || !strings.Contains(string(reply), "oE2E") {
 			t.Fatalf("status %d, reply:\n%s", resp.StatusCode, reply)
+		}
+	})
+
+	t.Run("admin console", func(t *testing.T) {
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := noFollow.Get(base + "/admin/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/login?next=") {
+			t.Fatalf("GET /admin/ = %d, Location %q; want a redirect to the log-in page", resp.StatusCode, loc)
+		}
+		resp, err = noFollow.Get(base + "/api/v1/admin/me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET /api/v1/admin/me = %d, want 401", resp.StatusCode)
+		}
+
+		// No account yet: serve printed the one-time setup link.
+		m := regexp.MustCompile(`首次使用:请在浏览器打开 (http://\S+/admin/setup\?token=(\w+)) 创建管理员账号`).FindStringSubmatch(stdout.String())
+		if m == nil {
+			t.Fatalf("no setup link in:\n%s", stdout.String())
+		}
+		form := url.Values{"token": {m[2]}, "name": {"站长"}, "password": {"e2e-password"}, "password2": {"e2e-password"}}
+		resp, err = noFollow.PostForm(base+"/admin/setup", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+			t.Fatalf("setup: %d, cookies %v", resp.StatusCode, resp.Cookies())
+		}
+		resp, err = noFollow.PostForm(base+"/admin/setup", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("second setup: %d, want 403", resp.StatusCode)
 		}
 	})
 }

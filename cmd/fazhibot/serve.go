@@ -67,6 +67,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	setupToken, err := setupTokenFor(ctx, a.db)
+	if err != nil {
+		return err
+	}
 	h, err := handlers.New(handlers.Options{
 		WeChatPath:     e.cfg.WeChat.Path,
 		AppID:          e.cfg.WeChat.AppID,
@@ -77,6 +81,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:         logger,
 		Responder:      d,
 		Replies:        store,
+		Console:        consoleOptions(a, lib, reloader, setupToken),
 	})
 	if err != nil {
 		return err
@@ -96,6 +101,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	base, version := lib.Current()
 	reports, passages := base.Size()
 	fmt.Fprintf(e.stdout, "fazhibot 已启动: http://%s (知识库版本 %d: %d 份报告、%d 段)\n", ln.Addr(), version, reports, passages)
+	console := consoleBase(ln.Addr())
+	fmt.Fprintf(e.stdout, "管理控制台: %s/admin/\n", console)
+	if setupToken != "" {
+		fmt.Fprintf(e.stdout, "首次使用:请在浏览器打开 %s/admin/setup?token=%s 创建管理员账号(链接只能使用一次,服务重启后失效)\n", console, setupToken)
+	}
 	if e.cfg.WeChat.Token == "" {
 		fmt.Fprintln(e.stdout, "未配置 wechat.token,微信回调未启用;可用 fazhibot chat 或 /api/v1/ask 试用。")
 	} else {

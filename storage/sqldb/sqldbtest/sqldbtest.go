@@ -68,6 +68,7 @@ func Run(t *testing.T, target Target) {
 		{"Audit", testAudit},
 		{"AuditNotWrittenOnFailure", testAuditNotWrittenOnFailure},
 	}
+	cases = append(cases, logCases()...) // the query log, in logs.go
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

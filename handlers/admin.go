@@ -1,0 +1,195 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"fazhibot/bot"
+	"fazhibot/knowledge"
+	"fazhibot/storage/sqldb"
+)
+
+// The values of ConsoleOptions.Approval.
+const (
+	// ApprovalNone lets staff publish the draft themselves.
+	ApprovalNone = "none"
+	// ApprovalRequired makes staff submit the draft; an admin approves it.
+	ApprovalRequired = "required"
+)
+
+// DefaultSessionTTL is how long a console log-in lasts when
+// ConsoleOptions.SessionTTL is zero.
+const DefaultSessionTTL = 8 * time.Hour
+
+// ConsoleOptions configures the staff console. DB, Parse and Draft are
+// required when DB is set; the rest have defaults.
+type ConsoleOptions struct {
+	// DB stores the draft, the versions, the accounts, their API tokens
+	// and web sessions, and the audit log. Every change the console makes
+	// goes through it with the acting account's name.
+	DB *sqldb.DB
+	// Approval is ApprovalNone ("" means the same) or ApprovalRequired.
+	Approval string
+	// SessionTTL is how long a log-in lasts; DefaultSessionTTL if zero.
+	SessionTTL time.Duration
+	// SecureCookies marks the console's cookies Secure (and names the
+	// session cookie with the __Host- prefix); set it behind HTTPS.
+	SecureCookies bool
+	// SetupToken, when set, enables the one-time link
+	// /admin/setup?token=SetupToken that creates the first admin account.
+	// It works while the database has no account and is refused once it
+	// has been used; it lives in this Server's memory only.
+	SetupToken string
+
+	// Parse parses one uploaded report file and assigns its keywords with
+	// the draft's term lists, as "fazhibot kb import" does. Errors that
+	// are *knowledge.ParseError are shown to staff; others are logged and
+	// shown as a server error. Called from many goroutines. Required.
+	Parse func(ctx context.Context, name string, data []byte) (*knowledge.Report, error)
+	// Draft returns the search index over the current draft, for the hit
+	// test and the regression run. It should cache the index until the
+	// draft changes. Called from many goroutines. Required.
+	Draft func(ctx context.Context) (*knowledge.Base, error)
+	// Live returns the base citizens are served and its version (as
+	// knowledge.Library.Current does), for the regression run; nil, or a
+	// nil Base, runs the regression against the draft only.
+	Live func() (*knowledge.Base, int64)
+	// Published is called after a version went live through the console
+	// (publish, approve, restore), so that this instance reloads and tells
+	// the others. An error is logged and shown to staff as a warning: the
+	// version is live in the database regardless. Nil skips the call.
+	Published func(ctx context.Context, id sqldb.VersionID) error
+	// NewDialogue builds the conversation the hit test and the regression
+	// run ask through, over k with the given session store (nil for the
+	// hit test). Nil means bot.New with only Knowledge and Sessions set.
+	NewDialogue func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error)
+	// MinConfidence is the answer threshold the hit test explains hits
+	// against: the one Draft's bases are built with (knowledge.min_confidence);
+	// knowledge.DefaultMinConfidence if zero.
+	MinConfidence float64
+}
+
+// console is the staff console's state: its dependencies and the
+// in-memory parts (login throttle, setup link, upload previews).
+type console struct {
+	db            *sqldb.DB
+	approval      string
+	sessionTTL    time.Duration
+	secure        bool
+	parse         func(ctx context.Context, name string, data []byte) (*knowledge.Report, error)
+	draft         func(ctx context.Context) (*knowledge.Base, error)
+	live          func() (*knowledge.Base, int64)
+	published     func(ctx context.Context, id sqldb.VersionID) error
+	newDialogue   func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error)
+	minConfidence float64
+	log           *slog.Logger
+
+	setup    *setupLink
+	throttle *loginThrottle
+	previews *previewStore
+	pages    pageTemplates
+
+	// passwordCost is the bcrypt cost of new password hashes; tests lower it.
+	passwordCost int
+	// dummyHash is compared against when a log-in names no account, so
+	// that unknown and known names take the same time.
+	dummyHash func() []byte
+}
+
+// newConsole checks opts and returns the console.
+func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
+	var errs []error
+	c := &console{
+		db:            opts.DB,
+		approval:      opts.Approval,
+		sessionTTL:    opts.SessionTTL,
+		secure:        opts.SecureCookies,
+		parse:         opts.Parse,
+		draft:         opts.Draft,
+		live:          opts.Live,
+		published:     opts.Published,
+		newDialogue:   opts.NewDialogue,
+		minConfidence: opts.MinConfidence,
+		log:           log,
+		setup:         &setupLink{token: opts.SetupToken},
+		throttle:      newLoginThrottle(maxLoginFailures, loginWindow, time.Now),
+		previews:      newPreviewStore(previewTTL, maxPreviews, time.Now),
+		passwordCost:  bcrypt.DefaultCost,
+	}
+	switch c.approval {
+	case "":
+		c.approval = ApprovalNone
+	case ApprovalNone, ApprovalRequired:
+	default:
+		errs = append(errs, fmt.Errorf("Approval %q is neither %q nor %q", c.approval, ApprovalNone, ApprovalRequired))
+	}
+	switch {
+	case c.sessionTTL == 0:
+		c.sessionTTL = DefaultSessionTTL
+	case c.sessionTTL < time.Minute:
+		errs = append(errs, fmt.Errorf("SessionTTL %v is under a minute", c.sessionTTL))
+	}
+	if c.parse == nil {
+		errs = append(errs, errors.New("Parse is required"))
+	}
+	if c.draft == nil {
+		errs = append(errs, errors.New("Draft is required"))
+	}
+	if c.newDialogue == nil {
+		c.newDialogue = func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error) {
+			return bot.New(bot.Options{Knowledge: k, Sessions: sessions})
+		}
+	}
+	if c.minConfidence == 0 {
+		c.minConfidence = knowledge.DefaultMinConfidence
+	}
+	if c.minConfidence < 0 || c.minConfidence > 1 {
+		errs = append(errs, fmt.Errorf("MinConfidence %v is outside [0, 1]", c.minConfidence))
+	}
+	if len(opts.SetupToken) > 0 && len(opts.SetupToken) < 16 {
+		errs = append(errs, errors.New("SetupToken is shorter than 16 characters"))
+	}
+	pages, err := parsePages()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.pages = pages
+	c.dummyHash = sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte(GeneratePassword()), c.passwordCost)
+		return h
+	})
+	return c, errors.Join(errs...)
+}
+
+// canPublish reports whether a may publish the draft directly: admins
+// always, staff only when no approval is required.
+func (c *console) canPublish(a *actor) bool {
+	return a.admin() || c.approval == ApprovalNone
+}
+
+// liveBase returns the base citizens are served, or nil.
+func (c *console) liveBase() (*knowledge.Base, int64) {
+	if c.live == nil {
+		return nil, 0
+	}
+	return c.live()
+}
+
+// afterPublish runs the Published hook for v and returns a warning for
+// staff when it failed ("" otherwise).
+func (c *console) afterPublish(ctx context.Context, v sqldb.Version) string {
+	if c.published == nil {
+		return ""
+	}
+	if err := c.published(ctx, v.ID); err != nil {
+		c.log.Error("reloading a published version failed", "version", v.ID, "err", err)
+		return fmt.Sprintf("版本 %d 已上线，但本服务重新加载知识库失败，将在定期检查时自动重试。", v.ID)
+	}
+	return ""
+}

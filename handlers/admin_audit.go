@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"fazhibot/storage/sqldb"
+)
+
+const (
+	// auditPageSize is how many audit entries a page shows, and the
+	// largest limit the API accepts.
+	auditPageSize   = 50
+	maxAuditLimit   = 500
+	defaultAPILimit = auditPageSize
+)
+
+// auditView is an audit-log entry as the console shows it.
+type auditView struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	ActionText string    `json:"action_text"`
+	Target     string    `json:"target"`
+	Detail     string    `json:"detail"`
+}
+
+// audit returns up to limit entries after skipping offset, newest first,
+// and whether there are more.
+func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bool, error) {
+	list, err := c.db.Audit(ctx, limit+1, offset)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	out := []auditView{}
+	for _, e := range list {
+		out = append(out, auditOf(e))
+	}
+	return out, more, nil
+}
+
+func auditOf(e sqldb.AuditEntry) auditView {
+	return auditView{ID: int64(e.ID), At: e.At, Actor: e.Actor, Action: string(e.Action), ActionText: actionText(e.Action), Target: e.Target, Detail: e.Detail}
+}
+
+// auditPage is the data of audit.html.
+type auditPage struct {
+	Entries    []auditView
+	Page       int // 1-based
+	Prev, Next int // 0 when there is none
+}
+
+func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errRole("只有管理员可以查看审计日志。")
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	entries, more, err := s.admin.audit(r.Context(), auditPageSize, (page-1)*auditPageSize)
+	if err != nil {
+		return err
+	}
+	data := auditPage{Entries: entries, Page: page}
+	if page > 1 {
+		data.Prev = page - 1
+	}
+	if more {
+		data.Next = page + 1
+	}
+	p := s.newPage(r, a, "audit", "审计日志")
+	p.Data = data
+	s.renderPage(w, r, http.StatusOK, "audit.html", p)
+	return nil
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errRole("只有管理员可以查看审计日志。")
+	}
+	limit, offset := defaultAPILimit, 0
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxAuditLimit {
+			return errInvalidRequest("limit 应为 1 到 500 之间的整数", err)
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errInvalidRequest("offset 应为非负整数", err)
+		}
+		offset = n
+	}
+	entries, more, err := s.admin.audit(r.Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"entries": entries, "more": more})
+}
+
+// pageLogs is the admins' query-log page: a placeholder with its role
+// check until the query log is stored.
+func (s *Server) pageLogs(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errRole("只有管理员可以查看日志。")
+	}
+	p := s.newPage(r, a, "logs", "日志")
+	s.renderPage(w, r, http.StatusOK, "logs.html", p)
+	return nil
+}
+
+// apiLogs is the query log's API: 501 after the role check until the
+// query log is stored.
+func (s *Server) apiLogs(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errRole("只有管理员可以查看日志。")
+	}
+	return &httpError{status: http.StatusNotImplemented, msg: "日志查询功能尚未开放。"}
+}

@@ -1,0 +1,277 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fazhibot/knowledge"
+	"fazhibot/storage/sqldb"
+)
+
+const (
+	// maxFAQQuestions and maxFAQQuestionRunes bound an entry's variants.
+	maxFAQQuestions     = 30
+	maxFAQQuestionRunes = 200
+)
+
+// faqView is an FAQ entry as the console shows it.
+type faqView struct {
+	ID        string    `json:"id"`
+	Questions []string  `json:"questions"`
+	Answer    string    `json:"answer"`
+	Report    string    `json:"report"` // the linked passage's report, "" for none
+	Seq       int       `json:"seq"`
+	Rev       int64     `json:"rev"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by"`
+}
+
+func faqOf(e sqldb.FAQEntry) faqView {
+	return faqView{ID: string(e.ID), Questions: nonNil(e.Questions), Answer: e.Answer, Report: string(e.Report),
+		Seq: e.Seq, Rev: e.Rev, UpdatedAt: e.UpdatedAt, UpdatedBy: e.UpdatedBy}
+}
+
+// faqEdit is the body of POST /faq and PUT /faq/{id}.
+type faqEdit struct {
+	Questions []string `json:"questions"`
+	Answer    string   `json:"answer"`
+	Report    string   `json:"report"`
+	Seq       int      `json:"seq"`
+	// Rev is the revision the edit started from, required by PUT (0
+	// overwrites whatever is stored) and ignored by POST.
+	Rev *int64 `json:"rev"`
+}
+
+// faqFormPage is the data of faq_edit.html.
+type faqFormPage struct {
+	New       bool
+	ID        string
+	Questions string // one per line
+	Answer    string
+	Report    string
+	Seq       int
+	Rev       int64
+	Reports   []sqldb.ReportSummary // for linking a passage
+	// Current is the stored entry when a save conflicted.
+	Current *faqView
+}
+
+// saveFAQ checks and stores an entry: a new one when id is "".
+func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, rev int64) (sqldb.FAQEntry, error) {
+	f := knowledge.FAQ{ID: knowledge.FAQID(id), Answer: strings.TrimSpace(e.Answer), Report: knowledge.ReportID(strings.TrimSpace(e.Report)), Seq: e.Seq}
+	for _, q := range e.Questions {
+		if q = strings.TrimSpace(q); q != "" {
+			f.Questions = append(f.Questions, q)
+		}
+	}
+	switch {
+	case len(f.Questions) == 0:
+		return sqldb.FAQEntry{}, errInvalidRequest("请至少填写一种问法", nil)
+	case len(f.Questions) > maxFAQQuestions:
+		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法不能超过 %d 种", maxFAQQuestions), nil)
+	case f.Answer == "":
+		return sqldb.FAQEntry{}, errInvalidRequest("请填写答案", nil)
+	case len(f.Answer) > knowledge.MaxReplyBytes:
+		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("答案过长：最多 %d 字节（约 %d 个汉字），现在 %d 字节", knowledge.MaxReplyBytes, knowledge.MaxReplyBytes/3, len(f.Answer)), nil)
+	case f.Seq < 0:
+		return sqldb.FAQEntry{}, errInvalidRequest("段落序号不能为负数", nil)
+	}
+	for _, q := range f.Questions {
+		if utf8.RuneCountInString(q) > maxFAQQuestionRunes {
+			return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法“%s…”过长，最多 %d 个字", string([]rune(q)[:10]), maxFAQQuestionRunes), nil)
+		}
+	}
+	if f.Report == "" {
+		f.Seq = 0
+	}
+	if id == "" {
+		rev = 0
+	}
+	saved, err := c.db.SaveFAQ(ctx, f, rev, a.name())
+	if errors.Is(err, sqldb.ErrConflict) {
+		return saved, errConflict("保存失败：这条 FAQ 在您编辑期间已被他人修改或删除。您的修改未保存，请对照下方的最新内容重新修改后再保存。", err)
+	}
+	return saved, err
+}
+
+// faq returns the draft entry id.
+func (c *console) faq(ctx context.Context, id string) (sqldb.FAQEntry, error) {
+	e, err := c.db.FAQ(ctx, knowledge.FAQID(id))
+	return e, notFound(err, "找不到这条 FAQ，可能已被删除。")
+}
+
+// deleteFAQ deletes the draft entry id, if still at revision rev (0:
+// whatever it is).
+func (c *console) deleteFAQ(ctx context.Context, a *actor, id string, rev int64) error {
+	err := c.db.DeleteFAQ(ctx, knowledge.FAQID(id), rev, a.name())
+	if errors.Is(err, sqldb.ErrConflict) {
+		return errConflict("删除失败：这条 FAQ 在您查看之后已被他人修改，请刷新后确认再删除。", err)
+	}
+	return notFound(err, "找不到这条 FAQ，可能已被删除。")
+}
+
+func (s *Server) pageFAQs(w http.ResponseWriter, r *http.Request, a *actor) error {
+	list, err := s.admin.db.FAQs(r.Context())
+	if err != nil {
+		return err
+	}
+	views := make([]faqView, len(list))
+	for i, e := range list {
+		views[i] = faqOf(e)
+	}
+	p := s.newPage(r, a, "faq", "FAQ")
+	p.Data = views
+	s.renderPage(w, r, http.StatusOK, "faq_list.html", p)
+	return nil
+}
+
+func (s *Server) pageFAQNew(w http.ResponseWriter, r *http.Request, a *actor) error {
+	return s.renderFAQForm(w, r, a, http.StatusOK, faqFormPage{New: true}, "")
+}
+
+func (s *Server) pageFAQ(w http.ResponseWriter, r *http.Request, a *actor) error {
+	e, err := s.admin.faq(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v := faqOf(e)
+	return s.renderFAQForm(w, r, a, http.StatusOK, faqFormPage{ID: v.ID, Questions: strings.Join(v.Questions, "\n"),
+		Answer: v.Answer, Report: v.Report, Seq: v.Seq, Rev: v.Rev}, "")
+}
+
+func (s *Server) renderFAQForm(w http.ResponseWriter, r *http.Request, a *actor, status int, data faqFormPage, errMsg string) error {
+	reports, err := s.admin.db.ListReports(r.Context())
+	if err != nil {
+		return err
+	}
+	data.Reports = reports
+	title := "编辑 FAQ"
+	if data.New {
+		title = "新建 FAQ"
+	}
+	p := s.newPage(r, a, "faq", title)
+	p.Error, p.Data = errMsg, data
+	s.renderPage(w, r, status, "faq_edit.html", p)
+	return nil
+}
+
+// faqForm reads the FAQ form.
+func faqForm(r *http.Request) (faqEdit, faqFormPage) {
+	seq, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("seq")))
+	rev, _ := strconv.ParseInt(r.PostFormValue("rev"), 10, 64)
+	e := faqEdit{Questions: strings.Split(r.PostFormValue("questions"), "\n"), Answer: r.PostFormValue("answer"),
+		Report: r.PostFormValue("report"), Seq: seq, Rev: &rev}
+	return e, faqFormPage{Questions: r.PostFormValue("questions"), Answer: e.Answer, Report: e.Report, Seq: seq, Rev: rev}
+}
+
+func (s *Server) pageFAQCreate(w http.ResponseWriter, r *http.Request, a *actor) error {
+	e, data := faqForm(r)
+	data.New = true
+	if _, err := s.admin.saveFAQ(r.Context(), a, "", e, 0); err != nil {
+		if status, ok := formErrorStatus(err); ok {
+			return s.renderFAQForm(w, r, a, status, data, userMessage(err))
+		}
+		return err
+	}
+	return redirectOK(w, r, adminPrefix+"faq", "created")
+}
+
+func (s *Server) pageFAQSave(w http.ResponseWriter, r *http.Request, a *actor) error {
+	id := r.PathValue("id")
+	e, data := faqForm(r)
+	data.ID = id
+	if _, err := s.admin.saveFAQ(r.Context(), a, id, e, *e.Rev); err != nil {
+		status, ok := formErrorStatus(err)
+		if !ok {
+			return err
+		}
+		if status == http.StatusConflict {
+			if cur, err := s.admin.faq(r.Context(), id); err == nil {
+				v := faqOf(cur)
+				data.Current, data.Rev = &v, v.Rev
+			} else {
+				data.Rev = 0 // deleted meanwhile: saving again re-creates it
+			}
+		}
+		return s.renderFAQForm(w, r, a, status, data, userMessage(err))
+	}
+	return redirectOK(w, r, adminPrefix+"faq", "saved")
+}
+
+func (s *Server) pageFAQDelete(w http.ResponseWriter, r *http.Request, a *actor) error {
+	rev, _ := strconv.ParseInt(r.PostFormValue("rev"), 10, 64)
+	if err := s.admin.deleteFAQ(r.Context(), a, r.PathValue("id"), rev); err != nil {
+		return err
+	}
+	return redirectOK(w, r, adminPrefix+"faq", "deleted")
+}
+
+func (s *Server) apiFAQs(w http.ResponseWriter, r *http.Request, _ *actor) error {
+	list, err := s.admin.db.FAQs(r.Context())
+	if err != nil {
+		return err
+	}
+	views := make([]faqView, len(list))
+	for i, e := range list {
+		views[i] = faqOf(e)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"faq": views})
+}
+
+func (s *Server) apiFAQ(w http.ResponseWriter, r *http.Request, _ *actor) error {
+	e, err := s.admin.faq(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, faqOf(e))
+}
+
+func (s *Server) apiFAQCreate(w http.ResponseWriter, r *http.Request, a *actor) error {
+	var req faqEdit
+	if err := decodeJSONBody(r, &req); err != nil {
+		return err
+	}
+	e, err := s.admin.saveFAQ(r.Context(), a, "", req, 0)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", adminAPIPrefix+"faq/"+url.PathEscape(string(e.ID)))
+	return writeJSON(w, http.StatusCreated, faqOf(e))
+}
+
+func (s *Server) apiFAQSave(w http.ResponseWriter, r *http.Request, a *actor) error {
+	var req faqEdit
+	if err := decodeJSONBody(r, &req); err != nil {
+		return err
+	}
+	if req.Rev == nil {
+		return errInvalidRequest("缺少 rev 字段（开始编辑时的修订号；0 表示不检查冲突）", nil)
+	}
+	e, err := s.admin.saveFAQ(r.Context(), a, r.PathValue("id"), req, *req.Rev)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, faqOf(e))
+}
+
+func (s *Server) apiFAQDelete(w http.ResponseWriter, r *http.Request, a *actor) error {
+	var rev int64
+	if v := r.URL.Query().Get("rev"); v != "" {
+		var err error
+		if rev, err = strconv.ParseInt(v, 10, 64); err != nil || rev < 0 {
+			return errInvalidRequest("rev 参数应为非负整数", err)
+		}
+	}
+	id := r.PathValue("id")
+	if err := s.admin.deleteFAQ(r.Context(), a, id, rev); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"deleted": id})
+}

@@ -1,0 +1,413 @@
+package handlers
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"fazhibot/knowledge"
+	"fazhibot/storage/sqldb"
+)
+
+// templateFS holds the console's pages: layout.html wraps every other
+// file, each of which defines "content"; partials.html holds the parts
+// several pages share.
+//
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// staticFS holds the console's stylesheet and script.
+//
+//go:embed static
+var staticFS embed.FS
+
+// pageTemplates maps a page file name to its template (the layout with
+// that page's "content").
+type pageTemplates map[string]*template.Template
+
+// parsePages parses every page with the layout.
+func parsePages() (pageTemplates, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := pageTemplates{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", base, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// displayZone is the time zone times are shown in: Chongqing's.
+func displayZone() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// showTime formats t for staff, "" for the zero time.
+func showTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(displayZone()).Format("2006-01-02 15:04")
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"time": showTime,
+		"timep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return showTime(*t)
+		},
+		"pct":        func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+		"num":        func(f float64) string { return fmt.Sprintf("%.2f", f) },
+		"join":       strings.Join,
+		"pathEsc":    url.PathEscape,
+		"add":        func(a, b int) int { return a + b },
+		"statusText": statusText,
+		"roleText":   roleText,
+		"actionText": actionText,
+		"termLabel":  func(name string) string { return termInfo(name).Label },
+		"lines":      func(s []string) string { return strings.Join(s, "\n") },
+		"hasReport": func(list []sqldb.ReportSummary, id string) bool {
+			for _, r := range list {
+				if string(r.ID) == id {
+					return true
+				}
+			}
+			return false
+		},
+		"tokensOf": func(tokens []tokenView, csrf string) tokenList { return tokenList{Tokens: tokens, CSRF: csrf} },
+		"treeOf": func(id string, nodes []*sectionNode, edit bool) treeView {
+			return treeView{Nodes: nodes, ReportID: id, Edit: edit}
+		},
+	}
+}
+
+// tokenList is what the "tokens" template renders.
+type tokenList struct {
+	Tokens []tokenView
+	CSRF   string
+}
+
+// treeView is what the "tree" template renders: section nodes of a
+// report, with edit links when Edit is set.
+type treeView struct {
+	Nodes    []*sectionNode
+	ReportID string
+	Edit     bool
+}
+
+// Sub returns the view of child nodes.
+func (t treeView) Sub(nodes []*sectionNode) treeView {
+	t.Nodes = nodes
+	return t
+}
+
+// pageData is what layout.html renders; Data is the page's own.
+type pageData struct {
+	Title    string
+	Nav      string // the active nav item's key
+	User     *sqldb.User
+	Admin    bool
+	CSRF     string // the session's CSRF token (or the log-in form's)
+	Approval string
+	Flash    string // a success notice
+	Warning  string // a notice that something needs attention
+	Error    string // why the request failed
+	Data     any
+}
+
+// NavItems are the nav entries the page's account may use.
+func (p *pageData) NavItems() []navItem {
+	var items []navItem
+	for _, it := range navItems() {
+		if !it.AdminOnly || p.Admin {
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
+// navItem is one entry of the console's navigation.
+type navItem struct {
+	Key, Label, Href string
+	AdminOnly        bool
+}
+
+func navItems() []navItem {
+	return []navItem{
+		{"reports", "报告", adminPrefix + "reports", false},
+		{"faq", "FAQ", adminPrefix + "faq", false},
+		{"terms", "词表", adminPrefix + "terms", false},
+		{"hittest", "命中测试", adminPrefix + "hittest", false},
+		{"regression", "回归测试", adminPrefix + "regression", false},
+		{"versions", "版本", adminPrefix + "versions", false},
+		{"users", "用户与令牌", adminPrefix + "users", false},
+		{"audit", "审计日志", adminPrefix + "audit", true},
+		{"logs", "日志", adminPrefix + "logs", true},
+	}
+}
+
+// newPage starts the page data of a logged-in page; a success notice named
+// by the ok query parameter is shown.
+func (s *Server) newPage(r *http.Request, a *actor, nav, title string) *pageData {
+	u := a.user
+	return &pageData{
+		Title:    title,
+		Nav:      nav,
+		User:     &u,
+		Admin:    a.admin(),
+		CSRF:     a.csrf,
+		Approval: s.admin.approval,
+		Flash:    flashText(r.URL.Query().Get("ok")),
+	}
+}
+
+// flashText is the notice for a redirect's ok code; only fixed texts, so
+// that a link cannot put words in the console's mouth.
+func flashText(code string) string {
+	return map[string]string{
+		"welcome":   "管理员账号已创建，欢迎使用。",
+		"saved":     "已保存。",
+		"deleted":   "已删除。",
+		"imported":  "报告已保存到草稿。",
+		"published": "已发布，市民现在看到的是新版本。",
+		"submitted": "已提交审核，管理员批准后上线。",
+		"approved":  "已批准，该版本已上线。",
+		"rejected":  "已驳回。",
+		"restored":  "已恢复，该版本内容已重新上线，草稿也已恢复为该内容。",
+		"reload":    "版本已上线，但本服务重新加载知识库失败，将在定期检查时自动重试。",
+		"created":   "已创建。",
+		"password":  "密码已修改。",
+		"revoked":   "令牌已吊销。",
+		"role":      "角色已修改。",
+		"disabled":  "账号已停用。",
+		"enabled":   "账号已启用。",
+	}[code]
+}
+
+// redirectOK sends the browser to target with a success notice (Post,
+// Redirect, Get).
+func redirectOK(w http.ResponseWriter, r *http.Request, target, code string) error {
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, target+sep+"ok="+code, http.StatusSeeOther)
+	return nil
+}
+
+// renderPage renders page name with data p and status.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
+	t, ok := s.admin.pages[name]
+	var buf bytes.Buffer
+	if !ok {
+		s.log.Error("no such page template", "page", name)
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("rendering a page failed", "page", name, "path", r.URL.Path, "err", err)
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	if h.Get("Referrer-Policy") == "" {
+		h.Set("Referrer-Policy", "same-origin")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	Status  int
+	Message string
+}
+
+// renderErrorPage answers a refused console page with msg.
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	title := "出错了"
+	switch status {
+	case http.StatusForbidden:
+		title = "无法完成操作"
+	case http.StatusNotFound:
+		title = "找不到页面"
+	}
+	s.renderPage(w, r, status, "error.html", &pageData{Title: title, Error: msg, Data: errorPage{Status: status, Message: msg}})
+}
+
+// handleAdminNotFound answers unknown console pages.
+func (s *Server) handleAdminNotFound(w http.ResponseWriter, r *http.Request) {
+	s.respondError(w, r, errPageNotFound("页面不存在。", nil))
+}
+
+// handleAdminHome sends the console's root to the reports.
+func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, _ *actor) error {
+	target := adminPrefix + "reports"
+	if ok := r.URL.Query().Get("ok"); flashText(ok) != "" {
+		target += "?ok=" + ok
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// staticHandler serves the console's stylesheet and script.
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static") // cannot fail: the directory is embedded
+	files := http.StripPrefix(adminStaticPrefix, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// writeJSON writes v as a JSON response with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+	return nil
+}
+
+// decodeJSONBody decodes a request body holding one JSON object into v,
+// refusing unknown fields. Errors are 400 and 415 *httpErrors or an
+// *http.MaxBytesError (413).
+func decodeJSONBody(r *http.Request, v any) error {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		return errUnsupportedMediaType(fmt.Errorf("Content-Type %q", r.Header.Get("Content-Type")))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return errUnsupportedMediaType(fmt.Errorf("charset %q", cs))
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return err
+		}
+		return errInvalidRequest("请求体不是有效的 JSON，或含有未知字段", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+			return err
+		}
+		return errInvalidRequest("请求体只能包含一个 JSON 对象", fmt.Errorf("trailing data: %v", err))
+	}
+	return nil
+}
+
+// statusText names a version status for staff.
+func statusText(st sqldb.VersionStatus) string {
+	switch st {
+	case sqldb.StatusPending:
+		return "待审核"
+	case sqldb.StatusPublished:
+		return "已发布"
+	case sqldb.StatusRejected:
+		return "已驳回"
+	}
+	return string(st)
+}
+
+// roleText names a role for staff.
+func roleText(role sqldb.Role) string {
+	switch role {
+	case sqldb.RoleAdmin:
+		return "管理员"
+	case sqldb.RoleStaff:
+		return "工作人员"
+	}
+	return string(role)
+}
+
+// actionText names an audit-log action for staff.
+func actionText(a sqldb.Action) string {
+	text := map[sqldb.Action]string{
+		sqldb.ActionReportImport:   "导入报告",
+		sqldb.ActionReportDelete:   "删除报告",
+		sqldb.ActionPassageUpdate:  "修改段落",
+		sqldb.ActionFAQSave:        "保存 FAQ",
+		sqldb.ActionFAQDelete:      "删除 FAQ",
+		sqldb.ActionTermsSave:      "修改词表",
+		sqldb.ActionTermsSeed:      "初始化词表",
+		sqldb.ActionVersionPublish: "发布版本",
+		sqldb.ActionVersionSubmit:  "提交审核",
+		sqldb.ActionVersionApprove: "批准版本",
+		sqldb.ActionVersionReject:  "驳回版本",
+		sqldb.ActionVersionRestore: "恢复版本",
+		sqldb.ActionUserCreate:     "创建账号",
+		sqldb.ActionUserPassword:   "修改密码",
+		sqldb.ActionUserRole:       "修改角色",
+		sqldb.ActionUserDisable:    "停用账号",
+		sqldb.ActionUserEnable:     "启用账号",
+		sqldb.ActionTokenCreate:    "创建令牌",
+		sqldb.ActionTokenRevoke:    "吊销令牌",
+		sqldb.ActionSessionCreate:  "登录",
+		sqldb.ActionSessionDelete:  "退出登录",
+	}[a]
+	if text == "" {
+		return string(a)
+	}
+	return text
+}
+
+// termFile describes a term-list file for staff.
+type termFile struct {
+	Name, Label, Help string
+}
+
+// termFiles lists the term-list files in the order the console shows them.
+func termFiles() []termFile {
+	return []termFile{
+		{knowledge.SynonymsFile, "同义词", "每行一组同义词，第一个词为规范词，如：罚款 罚钱 罚了"},
+		{knowledge.DepartmentsFile, "部门名称", "每行一个部门：全称在前，后面是简称，如：江津区生态环境局 生态环境局 环保局。没有报告的部门也写在这里。"},
+		{knowledge.DictFile, "专业词", "分词时需要保持完整的词，每行一个，如：行政复议"},
+		{knowledge.StopwordsFile, "停用词", "提问中不参与匹配的词，每行一个，如：多少"},
+		{knowledge.SensitiveFile, "敏感词", "提问含有这些词时机器人礼貌拒答，每行一个"},
+	}
+}
+
+// termInfo describes the term-list file name; Label is "" for unknown names.
+func termInfo(name string) termFile {
+	for _, f := range termFiles() {
+		if f.Name == name {
+			return f
+		}
+	}
+	return termFile{Name: name}
+}

@@ -1,0 +1,367 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fazhibot/knowledge"
+	"fazhibot/storage/sqldb"
+)
+
+const (
+	// maxUploadBytes bounds an upload request; maxUploadFiles and
+	// maxReportBytes bound its files.
+	maxUploadBytes = 32 << 20
+	maxUploadFiles = 20
+	maxReportBytes = 10 << 20
+	// previewTTL is how long an upload's preview waits to be saved;
+	// maxPreviews bounds the previews kept at once and
+	// maxPreviewsPerAccount those of one account (the oldest go first).
+	previewTTL            = 30 * time.Minute
+	maxPreviews           = 20
+	maxPreviewsPerAccount = 3
+)
+
+// uploadPreview is an upload's parsed files, kept in this instance's
+// memory until saved or expired. It is not changed once stored.
+type uploadPreview struct {
+	ID        string        `json:"id"`
+	Owner     sqldb.UserID  `json:"-"`
+	CreatedAt time.Time     `json:"created_at"`
+	Files     []previewFile `json:"files"`
+}
+
+// previewFile is one uploaded file: its report, or why it cannot be saved.
+type previewFile struct {
+	Name  string `json:"name"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+	// Replaces reports that the draft holds a report with the same ID,
+	// which saving replaces.
+	Replaces bool        `json:"replaces"`
+	Report   *reportView `json:"report,omitempty"`
+
+	report *knowledge.Report // what saving stores
+}
+
+// OKCount counts the files that can be saved.
+func (p *uploadPreview) OKCount() int {
+	n := 0
+	for _, f := range p.Files {
+		if f.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// previewStore keeps upload previews in memory (at most about
+// maxPreviews × maxUploadBytes): per instance, so with
+// several instances the preview must be saved on the one that made it.
+// It is safe for concurrent use.
+type previewStore struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu    sync.Mutex
+	items map[string]*uploadPreview
+}
+
+func newPreviewStore(ttl time.Duration, max int, now func() time.Time) *previewStore {
+	return &previewStore{ttl: ttl, max: max, now: now, items: map[string]*uploadPreview{}}
+}
+
+// put stores p, dropping expired previews and, beyond the limits, the
+// oldest ones of p's owner, then the oldest of all.
+func (s *previewStore) put(p *uploadPreview) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	owned := 0
+	for id, it := range s.items {
+		if now.Sub(it.CreatedAt) > s.ttl {
+			delete(s.items, id)
+		} else if it.Owner == p.Owner {
+			owned++
+		}
+	}
+	for ; owned >= maxPreviewsPerAccount; owned-- {
+		s.dropOldest(func(it *uploadPreview) bool { return it.Owner == p.Owner })
+	}
+	for len(s.items) >= s.max {
+		s.dropOldest(func(*uploadPreview) bool { return true })
+	}
+	s.items[p.ID] = p
+}
+
+// dropOldest deletes the oldest preview that match accepts.
+func (s *previewStore) dropOldest(match func(*uploadPreview) bool) {
+	var oldest *uploadPreview
+	for _, it := range s.items {
+		if match(it) && (oldest == nil || it.CreatedAt.Before(oldest.CreatedAt)) {
+			oldest = it
+		}
+	}
+	if oldest != nil {
+		delete(s.items, oldest.ID)
+	}
+}
+
+// get returns owner's preview id, if it has not expired.
+func (s *previewStore) get(id string, owner sqldb.UserID) (*uploadPreview, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.items[id]
+	if !ok || p.Owner != owner || s.now().Sub(p.CreatedAt) > s.ttl {
+		return nil, false
+	}
+	return p, true
+}
+
+func (s *previewStore) remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.items, id)
+}
+
+// errPreviewGone answers a preview that expired or belongs to someone else.
+func errPreviewGone() error {
+	return errPageNotFound("预览已过期或不存在（预览在服务器上保留 30 分钟），请重新上传文件。", nil)
+}
+
+// upload parses the files of a multipart request (field "files") and
+// stores their preview. A file that does not parse is reported by name;
+// the others can still be saved.
+func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploadPreview, error) {
+	if err := parseForm(r); err != nil {
+		return nil, err
+	}
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		files = r.MultipartForm.File["files"]
+	}
+	switch {
+	case len(files) == 0:
+		return nil, errInvalidRequest("请选择要上传的报告文件（表单字段 files）", nil)
+	case len(files) > maxUploadFiles:
+		return nil, errInvalidRequest(fmt.Sprintf("一次最多上传 %d 个文件", maxUploadFiles), nil)
+	}
+	sums, err := c.db.ListReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &uploadPreview{ID: randomToken(16), Owner: a.user.ID, CreatedAt: time.Now()}
+	ids := map[knowledge.ReportID]string{} // report ID → the file that has it
+	for _, fh := range files {
+		f := c.parseUpload(ctx, fh)
+		if f.OK {
+			id := f.report.ID
+			if prev, dup := ids[id]; dup {
+				f.OK, f.Error, f.Report, f.report = false, fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, prev), nil, nil
+			} else {
+				ids[id] = f.Name
+				f.Replaces = slices.ContainsFunc(sums, func(s sqldb.ReportSummary) bool { return s.ID == id })
+			}
+		}
+		p.Files = append(p.Files, f)
+	}
+	c.previews.put(p)
+	return p, nil
+}
+
+// parseUpload reads and parses one uploaded file.
+func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) previewFile {
+	f := previewFile{Name: cleanFileName(fh.Filename)}
+	if f.Name == "" {
+		f.Name = "（无文件名）"
+		f.Error = "文件没有文件名，无法判断格式"
+		return f
+	}
+	if fh.Size > maxReportBytes {
+		f.Error = fmt.Sprintf("%s: 文件过大，最大 %d MB", f.Name, maxReportBytes>>20)
+		return f
+	}
+	data, err := readUpload(fh)
+	if err != nil {
+		c.log.Error("reading an uploaded file failed", "err", err)
+		f.Error = f.Name + ": 读取上传的文件失败，请重试"
+		return f
+	}
+	rep, err := c.parse(ctx, f.Name, data)
+	if err != nil {
+		if _, ok := errors.AsType[*knowledge.ParseError](err); ok {
+			f.Error = err.Error()
+			if !strings.Contains(f.Error, f.Name) {
+				f.Error = f.Name + ": " + f.Error
+			}
+		} else {
+			c.log.Error("parsing an uploaded report failed", "err", err)
+			f.Error = f.Name + ": 解析时服务器出错，请稍后重试"
+		}
+		return f
+	}
+	views := make([]passageView, len(rep.Passages))
+	for i, ps := range rep.Passages {
+		views[i] = passageView{Seq: ps.Seq, Path: nonNil(ps.Path), Text: ps.Text, Keywords: nonNil(ps.Keywords)}
+	}
+	v := reportViewOf(rep, views)
+	f.OK, f.Report, f.report = true, &v, rep
+	return f
+}
+
+func readUpload(fh *multipart.FileHeader) ([]byte, error) {
+	src, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return io.ReadAll(io.LimitReader(src, maxReportBytes+1))
+}
+
+// cleanFileName keeps the base name of an uploaded file's name, which
+// some browsers send with the client's directories.
+func cleanFileName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.TrimSpace(name)
+}
+
+// savePreview stores the named files of preview id (every file that
+// parsed when names is empty) in one transaction: all or nothing.
+func (c *console) savePreview(ctx context.Context, a *actor, id string, names []string) ([]reportRow, error) {
+	p, ok := c.previews.get(id, a.user.ID)
+	if !ok {
+		return nil, errPreviewGone()
+	}
+	var reports []*knowledge.Report
+	for _, f := range p.Files {
+		if len(names) > 0 && !slices.Contains(names, f.Name) {
+			continue
+		}
+		if !f.OK {
+			if len(names) > 0 {
+				return nil, errInvalidRequest("文件 "+f.Name+" 有错误，不能保存："+f.Error, nil)
+			}
+			continue
+		}
+		reports = append(reports, f.report)
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(p.Files, func(f previewFile) bool { return f.Name == n }) {
+			return nil, errInvalidRequest("本次上传中没有文件 "+n, nil)
+		}
+	}
+	if len(reports) == 0 {
+		return nil, errInvalidRequest("没有可保存的报告，请至少选择一个解析成功的文件", nil)
+	}
+	if err := c.db.SaveReports(ctx, a.name(), reports...); err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, sqldb.ErrInvalid) {
+			status = http.StatusBadRequest
+		}
+		return nil, &httpError{status: status, msg: "保存失败，未保存任何报告（本次保存是一个整体，要么全部保存，要么都不保存）。请检查文件后重试。", cause: err}
+	}
+	c.previews.remove(id)
+	saved := make([]reportRow, len(reports))
+	for i, r := range reports {
+		saved[i] = reportRow{ID: string(r.ID), Title: r.Title, Department: r.Department, Year: r.Year,
+			Sections: countSections(r.Passages), Passages: len(r.Passages), ImportedBy: a.name()}
+	}
+	return saved, nil
+}
+
+func (s *Server) pageUpload(w http.ResponseWriter, r *http.Request, a *actor) error {
+	p, err := s.admin.upload(r.Context(), a, r)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, adminPrefix+"uploads/"+url.PathEscape(p.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request, a *actor) error {
+	p, ok := s.admin.previews.get(r.PathValue("id"), a.user.ID)
+	if !ok {
+		return errPreviewGone()
+	}
+	s.renderPreview(w, r, a, http.StatusOK, p, "")
+	return nil
+}
+
+func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, a *actor, status int, p *uploadPreview, errMsg string) {
+	page := s.newPage(r, a, "reports", "上传预览")
+	page.Error, page.Data = errMsg, p
+	s.renderPage(w, r, status, "upload.html", page)
+}
+
+func (s *Server) pagePreviewSave(w http.ResponseWriter, r *http.Request, a *actor) error {
+	id := r.PathValue("id")
+	names := r.PostForm["file"]
+	if len(names) == 0 {
+		p, ok := s.admin.previews.get(id, a.user.ID)
+		if !ok {
+			return errPreviewGone()
+		}
+		s.renderPreview(w, r, a, http.StatusBadRequest, p, "请至少勾选一个要保存的文件。")
+		return nil
+	}
+	if _, err := s.admin.savePreview(r.Context(), a, id, names); err != nil {
+		p, ok := s.admin.previews.get(id, a.user.ID)
+		if !ok {
+			return err
+		}
+		status, isUser := formErrorStatus(err)
+		if !isUser {
+			status = http.StatusInternalServerError
+			s.log.Error("saving reports failed", "err", err)
+		}
+		s.renderPreview(w, r, a, status, p, userMessage(err))
+		return nil
+	}
+	return redirectOK(w, r, adminPrefix+"reports", "imported")
+}
+
+func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, a *actor) error {
+	p, err := s.admin.upload(r.Context(), a, r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request, a *actor) error {
+	p, ok := s.admin.previews.get(r.PathValue("id"), a.user.ID)
+	if !ok {
+		return errPreviewGone()
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+// previewSave is the body of POST …/uploads/{id}/save.
+type previewSave struct {
+	// Files names the files to save; empty saves every file that parsed.
+	Files []string `json:"files"`
+}
+
+func (s *Server) apiPreviewSave(w http.ResponseWriter, r *http.Request, a *actor) error {
+	var req previewSave
+	if err := decodeJSONBody(r, &req); err != nil {
+		return err
+	}
+	saved, err := s.admin.savePreview(r.Context(), a, r.PathValue("id"), req.Files)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"saved": saved})
+}
