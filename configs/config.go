@@ -31,6 +31,7 @@ type Config struct {
 	API       APIConfig       `yaml:"api"`
 	Admin     AdminConfig     `yaml:"admin"`
 	Bot       BotConfig       `yaml:"bot"`
+	Logs      LogsConfig      `yaml:"logs"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -88,6 +89,10 @@ type WeChatConfig struct {
 	// ReplyTimeout is how long the bot may take to reply in the callback;
 	// WeChat retries after 5 seconds, so it is at most 4.5s.
 	ReplyTimeout time.Duration `yaml:"reply_timeout"`
+	// Menu is the custom menu "fazhibot wechat menu push" sets on the
+	// account, top-level buttons first; see MenuButton. It is set in the
+	// file only, never from the environment.
+	Menu []MenuButton `yaml:"menu"`
 }
 
 // APIConfig configures the JSON API.
@@ -154,8 +159,10 @@ func Default() Config {
 		WeChat: WeChatConfig{
 			Path:         "/wechat",
 			ReplyTimeout: maxReplyTimeout,
+			Menu:         defaultMenu(),
 		},
-		Bot: BotConfig{Hotline: "12345"},
+		Bot:  BotConfig{Hotline: "12345"},
+		Logs: defaultLogs(),
 	}
 }
 
@@ -198,6 +205,9 @@ func Load(r io.Reader, getenv func(string) string) (Config, error) {
 	}
 	if getenv != nil {
 		err := walk(reflect.ValueOf(&c).Elem(), "", func(key string, v reflect.Value) error {
+			if fileOnly(v.Type()) {
+				return nil // no environment variable; see fileOnly
+			}
 			name := envName(key)
 			s := getenv(name)
 			if s == "" {
@@ -212,13 +222,27 @@ func Load(r io.Reader, getenv func(string) string) (Config, error) {
 			return Config{}, err
 		}
 	}
-	_ = walk(reflect.ValueOf(&c).Elem(), "", func(_ string, v reflect.Value) error {
-		if v.Kind() == reflect.Slice && v.Len() == 0 {
+	var emptyToNil func(string, reflect.Value) error
+	emptyToNil = func(_ string, v reflect.Value) error {
+		switch {
+		case v.Kind() == reflect.Slice && v.Len() == 0:
 			v.SetZero()
+		case fileOnly(v.Type()):
+			for i := range v.Len() {
+				_ = walk(v.Index(i), "", emptyToNil)
+			}
 		}
 		return nil
-	})
+	}
+	_ = walk(reflect.ValueOf(&c).Elem(), "", emptyToNil)
 	return c, nil
+}
+
+// fileOnly reports whether keys of type t can be set in the file only: a
+// list of sections, such as wechat.menu, has no environment form. Load
+// does not read an environment variable for such a key.
+func fileOnly(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct
 }
 
 // envName returns the environment variable of a dotted key.
@@ -258,6 +282,19 @@ func decodeYAML(data []byte, c *Config) error {
 func explain(n *yaml.Node, t reflect.Type, key string) []error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if fileOnly(t) { // a list of sections: explain each item
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return []error{&Error{Key: key, Problem: fmt.Sprintf("值 %s 无效，应为列表", describe(n))}}
+		}
+		var errs []error
+		for i, item := range n.Content {
+			errs = append(errs, explain(item, t.Elem(), fmt.Sprintf("%s[%d]", key, i))...)
+		}
+		return errs
 	}
 	if t.Kind() != reflect.Struct {
 		if n.Decode(reflect.New(t).Interface()) != nil {
@@ -515,6 +552,7 @@ func (c Config) Validate() error {
 	if w.ReplyTimeout <= 0 || w.ReplyTimeout > maxReplyTimeout {
 		bad("wechat.reply_timeout", "应大于 0 且不超过 4.5s（微信 5 秒内收不到回复会重试），实为 %v", w.ReplyTimeout)
 	}
+	errs = append(errs, validateMenu(w.Menu)...)
 
 	for i, token := range c.API.Tokens {
 		if strings.TrimSpace(token) == "" {
@@ -530,5 +568,6 @@ func (c Config) Validate() error {
 			bad("bot.sensitive_words", "第 %d 个词为空", i+1)
 		}
 	}
+	errs = append(errs, c.Logs.validate()...)
 	return errors.Join(errs...)
 }

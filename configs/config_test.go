@@ -127,6 +127,46 @@ func TestLoad(t *testing.T) {
 				c.Bot.Hotline = "023-12345"
 			},
 		},
+		{
+			name: "menu from the file replaces the default",
+			yaml: "wechat:\n  menu:\n    - {name: 问答, key: HOT}\n    - name: 更多\n      sub_buttons:\n        - {name: 江津发布, url: 'https://www.jiangjin.gov.cn/'}\n",
+			want: func(c *Config) {
+				c.WeChat.Menu = []MenuButton{
+					{Name: "问答", Key: "HOT"},
+					{Name: "更多", SubButtons: []MenuButton{{Name: "江津发布", URL: "https://www.jiangjin.gov.cn/"}}},
+				}
+			},
+		},
+		{
+			name: "empty menu is nil",
+			yaml: "wechat:\n  menu: []\n",
+			want: func(c *Config) { c.WeChat.Menu = nil },
+		},
+		{
+			name: "empty sub_buttons are nil",
+			yaml: "wechat:\n  menu: [{name: 帮助, key: HELP, sub_buttons: []}]\n",
+			want: func(c *Config) { c.WeChat.Menu = []MenuButton{{Name: "帮助", Key: "HELP"}} },
+		},
+		{
+			name: "the menu has no environment variable",
+			env:  map[string]string{"FAZHIBOT_WECHAT_MENU": "[{name: x, key: y}]", "FAZHIBOT_WECHAT_APP_ID": "wx1"},
+			want: func(c *Config) { c.WeChat.AppID = "wx1" },
+		},
+		{
+			name: "logs",
+			yaml: "logs:\n  user_secret: 化名密钥-0123456789\n  retention_days: 30\n",
+			env: map[string]string{
+				"FAZHIBOT_LOGS_ENABLED":        "false",
+				"FAZHIBOT_LOGS_STORE_OPENID":   "true",
+				"FAZHIBOT_LOGS_BUFFER_SIZE":    "5000",
+				"FAZHIBOT_LOGS_BATCH_SIZE":     "50",
+				"FAZHIBOT_LOGS_FLUSH_INTERVAL": "1s",
+			},
+			want: func(c *Config) {
+				c.Logs = LogsConfig{UserSecret: "化名密钥-0123456789", StoreOpenID: true, BufferSize: 5000,
+					BatchSize: 50, FlushInterval: time.Second, RetentionDays: 30}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,6 +253,49 @@ func TestLoadAndValidateErrors(t *testing.T) {
 		{name: "empty api token", yaml: "api:\n  tokens: [good, '']\n", want: "配置项 api.tokens: 第 2 个令牌为空"},
 		{name: "empty hotline", yaml: "bot:\n  hotline: ''\n", want: "配置项 bot.hotline:"},
 		{name: "empty sensitive word", yaml: "bot:\n  sensitive_words: [' ']\n", want: "配置项 bot.sensitive_words:"},
+
+		// The menu (wechat.menu).
+		{name: "no menu is valid", yaml: "wechat:\n  menu: []\n"},
+		{
+			name: "full menu is valid",
+			yaml: "wechat:\n  menu:\n" + menuYAML(3, 5, "江津法治", "江津区法治报告", "HOT"),
+		},
+		{name: "ASCII names count half", yaml: "wechat:\n  menu: [{name: ABCDEFGH, sub_buttons: [{name: ABCDEFGHIJKLMN, key: k}]}]\n"},
+		{name: "view button", yaml: "wechat:\n  menu: [{name: 官网, url: 'http://www.jiangjin.gov.cn/'}]\n"},
+		{name: "unknown key in a button", yaml: "wechat:\n  menu: [{nmae: 帮助, key: HELP}]\n", want: "配置项 wechat.menu[0].nmae: 未知的配置项，此处可用的有 name、key、url、sub_buttons"},
+		{name: "unknown key in a sub-button", yaml: "wechat:\n  menu: [{name: 帮助, sub_buttons: [{name: a, kye: b}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0].kye: 未知的配置项"},
+		{name: "text for the menu", yaml: "wechat:\n  menu: 帮助\n", want: `配置项 wechat.menu: 值 "帮助" 无效，应为列表`},
+		{name: "text for a button", yaml: "wechat:\n  menu: [帮助]\n", want: `配置项 wechat.menu[0]: 值 "帮助" 无效，应为包含子配置项的映射`},
+		{name: "number for a name", yaml: "wechat:\n  menu: [{name: [1], key: k}]\n", want: "配置项 wechat.menu[0].name:"},
+		{name: "too many buttons", yaml: "wechat:\n  menu:\n" + menuYAML(4, 1, "菜单", "子", "k"), want: "配置项 wechat.menu[3]: 一级菜单最多 3 个，实为 4 个"},
+		{name: "too many sub-buttons", yaml: "wechat:\n  menu:\n" + menuYAML(1, 6, "菜单", "子", "k"), want: "配置项 wechat.menu[0].sub_buttons[5]: 子菜单最多 5 个，实为 6 个"},
+		{name: "long name", yaml: "wechat:\n  menu: [{name: 法治问答咨询, key: k}]\n", want: `配置项 wechat.menu[0].name: 名称 "法治问答咨询" 过长：一级菜单最多 4 个汉字或 8 个英文字符（汉字计 2、英文计 1），实为 12`},
+		{name: "long ASCII name", yaml: "wechat:\n  menu: [{name: ABCDEFGHI, key: k}]\n", want: "配置项 wechat.menu[0].name:"},
+		{name: "long sub name", yaml: "wechat:\n  menu: [{name: 问答, sub_buttons: [{name: 重庆市江津区法治, key: k}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0].name: 名称 \"重庆市江津区法治\" 过长：子菜单最多 7 个汉字"},
+		{name: "empty name", yaml: "wechat:\n  menu: [{name: ' ', key: k}]\n", want: "配置项 wechat.menu[0].name: 菜单名称不能为空"},
+		{name: "empty sub name", yaml: "wechat:\n  menu: [{name: 问答, sub_buttons: [{key: k}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0].name: 菜单名称不能为空"},
+		{name: "long key", yaml: "wechat:\n  menu: [{name: 问答, key: " + strings.Repeat("k", 129) + "}]\n", want: "配置项 wechat.menu[0].key: 最长 128 字节，实为 129 字节"},
+		{name: "key of 128 bytes", yaml: "wechat:\n  menu: [{name: 问答, key: " + strings.Repeat("k", 128) + "}]\n"},
+		{name: "blank key", yaml: "wechat:\n  menu: [{name: 问答, key: ' '}]\n", want: "配置项 wechat.menu[0].key: 不能只含空白"},
+		{name: "url without scheme", yaml: "wechat:\n  menu: [{name: 官网, url: www.jiangjin.gov.cn}]\n", want: `配置项 wechat.menu[0].url: 网址 "www.jiangjin.gov.cn" 无效，应以 http:// 或 https:// 开头`},
+		{name: "url of another scheme", yaml: "wechat:\n  menu: [{name: 官网, url: 'ftp://jiangjin.gov.cn/'}]\n", want: "配置项 wechat.menu[0].url:"},
+		{name: "url without host", yaml: "wechat:\n  menu: [{name: 官网, url: 'https:///x'}]\n", want: "配置项 wechat.menu[0].url:"},
+		{name: "long url", yaml: "wechat:\n  menu: [{name: 官网, url: 'https://x.cn/" + strings.Repeat("a", 1024) + "'}]\n", want: "配置项 wechat.menu[0].url: 最长 1024 字节"},
+		{name: "leaf with key and url", yaml: "wechat:\n  menu: [{name: 问答, key: k, url: 'https://x.cn/'}]\n", want: "配置项 wechat.menu[0]: key 和 url 只能设置其中一个"},
+		{name: "leaf with neither", yaml: "wechat:\n  menu: [{name: 问答}]\n", want: "配置项 wechat.menu[0]: 须设置 key"},
+		{name: "sub leaf with neither", yaml: "wechat:\n  menu: [{name: 问答, sub_buttons: [{name: 帮助}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0]: 须设置 key"},
+		{name: "parent with a key", yaml: "wechat:\n  menu: [{name: 问答, key: k, sub_buttons: [{name: 帮助, key: HELP}]}]\n", want: "配置项 wechat.menu[0]: 有子菜单（sub_buttons）的按钮不能再设置 key 或 url"},
+		{name: "third level", yaml: "wechat:\n  menu: [{name: 问答, sub_buttons: [{name: 帮助, sub_buttons: [{name: x, key: y}]}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0].sub_buttons: 子菜单不能再有子菜单"},
+
+		// The query log.
+		{name: "logs secret of 16 characters is valid", env: map[string]string{"FAZHIBOT_LOGS_USER_SECRET": "0123456789abcdef"}},
+		{name: "logs kept forever is valid", yaml: "logs:\n  retention_days: 0\n"},
+		{name: "short logs secret", env: map[string]string{"FAZHIBOT_LOGS_USER_SECRET": "short"}, want: "配置项 logs.user_secret: 至少应为 16 个字符"},
+		{name: "empty logs buffer", yaml: "logs:\n  buffer_size: 0\n", want: "配置项 logs.buffer_size: 应至少为 1，实为 0"},
+		{name: "logs batch too large", yaml: "logs:\n  batch_size: 10000\n", want: "配置项 logs.batch_size: 应在 1 到 5000 之间"},
+		{name: "logs flush interval too short", yaml: "logs:\n  flush_interval: 1ms\n", want: "配置项 logs.flush_interval:"},
+		{name: "negative retention", env: map[string]string{"FAZHIBOT_LOGS_RETENTION_DAYS": "-1"}, want: "配置项 logs.retention_days: 应不小于 0"},
+		{name: "retention days not a number", env: map[string]string{"FAZHIBOT_LOGS_RETENTION_DAYS": "半年"}, want: "环境变量 FAZHIBOT_LOGS_RETENTION_DAYS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,6 +316,55 @@ func TestLoadAndValidateErrors(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// menuYAML returns the YAML list, indented for wechat.menu, of n top-level
+// buttons named name, each with subs sub-buttons named sub and keyed key.
+func menuYAML(n, subs int, name, sub, key string) string {
+	var b strings.Builder
+	for range n {
+		b.WriteString("    - name: " + name + "\n      sub_buttons:\n")
+		for range subs {
+			b.WriteString("        - {name: " + sub + ", key: " + key + "}\n")
+		}
+	}
+	return b.String()
+}
+
+func TestValidateMenuReportsEveryProblem(t *testing.T) {
+	c := Default()
+	c.Knowledge.DictDir = testDictDir
+	c.WeChat.Menu = []MenuButton{
+		{Name: "", Key: "k"},
+		{Name: "问答", SubButtons: []MenuButton{{Name: "帮助", Key: "HELP", URL: "https://x.cn/"}}},
+	}
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted a broken menu")
+	}
+	want := "配置项 wechat.menu[0].name: 菜单名称不能为空\n" +
+		"配置项 wechat.menu[1].sub_buttons[0]: key 和 url 只能设置其中一个"
+	if err.Error() != want {
+		t.Errorf("Validate:\n got %q\nwant %q", err, want)
+	}
+}
+
+func TestMenuNameWidth(t *testing.T) {
+	tests := []struct {
+		name string
+		want int
+	}{
+		{"", 0},
+		{"HOT", 3},
+		{"法治问答", 8},
+		{"12345热线", 9},
+		{"问答（新）", 10}, // full-width brackets count like 汉字
+	}
+	for _, tt := range tests {
+		if got := MenuNameWidth(tt.name); got != tt.want {
+			t.Errorf("MenuNameWidth(%q) = %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -52,11 +52,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve": {"启动服务(微信回调、接口、健康检查)", runServe},
-		"ask":   {"提一个问题,查看机器人的回答", runAsk},
-		"chat":  {"在终端里与机器人对话", runChat},
-		"eval":  {"用问题集评测回答质量", runEval},
-		"kb":    {"管理知识库: import | list | show | rm", runKB},
+		"serve":  {"启动服务(微信回调、接口、健康检查)", runServe},
+		"ask":    {"提一个问题,查看机器人的回答", runAsk},
+		"chat":   {"在终端里与机器人对话", runChat},
+		"eval":   {"用问题集评测回答质量", runEval},
+		"kb":     {"管理知识库: import | list | show | rm | publish | versions | restore", runKB},
+		"health": {"检查本机服务是否正常(供 Docker 健康检查使用)", runHealth},
+		"wechat": {"公众号自定义菜单: menu push | menu show", runWeChat},
+		"bench":  {"回调压测: 与标准库基准对比吞吐和延迟", runBench},
+		"user":   {"管理控制台账号: add | list | passwd", runUser},
+		"logs":   {"问答日志: list | export | purge", runLogs},
 	}
 }
 
@@ -108,7 +113,7 @@ func loadConfig(path string, getenv func(string) string) (configs.Config, error)
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "用法: fazhibot [-c 配置文件] <命令> [参数]")
 	fmt.Fprintln(w, "\n命令:")
-	for _, name := range []string{"serve", "ask", "chat", "eval", "kb"} {
+	for _, name := range []string{"serve", "ask", "chat", "eval", "kb", "health", "wechat", "bench", "user", "logs"} {
 		fmt.Fprintf(w, "  %-6s %s\n", name, commands()[name].summary)
 	}
 }
