@@ -1,0 +1,139 @@
+package main
+
+// Benchmarks of the WeChat callback on the stack of the integration tests
+// (sample reports in SQLite, Redis sessions, dedupe and rate limit, slog
+// at Info into a discard writer), through httptest.NewRecorder, against the
+// standard-library baseline of `fazhibot bench`. Each op is one message of
+// the sample question set, asked in conversations of their own users, with
+// 3% of the messages delivered twice; p50-ms and p99-ms are nearest-rank
+// percentiles of the ServeHTTP times. Run them with
+//
+//	go test ./cmd/fazhibot -run '^$' -bench 'Callback|Baseline' -benchtime 2000x
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"fazhibot/bot"
+)
+
+func BenchmarkCallbackPlain(b *testing.B) {
+	stack := newBenchTestStack(b)
+	benchHandler(b, stack.plain, stack.plainWX)
+}
+
+func BenchmarkCallbackAES(b *testing.B) {
+	stack := newBenchTestStack(b)
+	benchHandler(b, stack.safe, stack.safeWX)
+}
+
+func BenchmarkBaseline(b *testing.B) {
+	wx, err := newWXClient("baselineToken", "wxbaseline", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchHandler(b, baselineHandler(wx.token), wx)
+}
+
+// newBenchTestStack builds the callbacks over the sample reports with the
+// shared Redis, logging JSON at Info into a discard writer.
+func newBenchTestStack(b *testing.B) *benchStack {
+	b.Helper()
+	fx := newKBFixture(b)
+	store := sharedStore(b)
+	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	stack, err := newBenchStack(fx.dialogue(b, store, -1), store, 0, logger)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return stack
+}
+
+// benchQuestionSet is the conversations of the sample question set.
+func benchQuestionSet(b *testing.B) [][]string {
+	b.Helper()
+	f, err := os.Open("../../" + benchQuestionsFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := bot.ReadQuestions(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	convs := make([][]string, len(qs))
+	for i, q := range qs {
+		convs[i] = q.Turns
+	}
+	return convs
+}
+
+// benchHandler sends b.N messages to h, one at a time, each checked as
+// WeChat's servers would read it; a retry must get the first reply again.
+func benchHandler(b *testing.B, h http.Handler, wx *wxClient) {
+	convs := benchQuestionSet(b)
+	const batch = 2000 // messages per generated workload; each batch has new users
+	var (
+		turns   []benchTurn
+		msgID   = time.Now().UnixNano() / 1000
+		lat     []time.Duration
+		batches int
+	)
+	serve := func(turn benchTurn, id int64) string {
+		req, err := wx.request("/wechat", wxCall{user: turn.user, text: turn.text, msgID: id, at: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		lat = append(lat, time.Since(start))
+		r, err := wx.readReply(rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+		if err != nil || r.ToUserName != turn.user || r.Content == "" {
+			b.Fatalf("%q: reply %+v, %v", turn.text, r, err)
+		}
+		return r.Content
+	}
+	type sent struct {
+		turn  benchTurn
+		id    int64
+		reply string
+	}
+	var retry *sent // the message to deliver again next
+	start := time.Now()
+	for b.Loop() {
+		if retry != nil {
+			if again := serve(retry.turn, retry.id); again != retry.reply {
+				b.Fatalf("retry of %q answered %q, want %q", retry.turn.text, again, retry.reply)
+			}
+			retry = nil
+			continue
+		}
+		if len(turns) == 0 {
+			batches++
+			for _, conv := range benchWorkload(convs, batch, uint64(batches), "oBenchTest"+strconv.Itoa(batches)+"x") {
+				turns = append(turns, conv...)
+			}
+		}
+		turn := turns[0]
+		turns = turns[1:]
+		msgID++
+		reply := serve(turn, msgID)
+		if turn.retry {
+			retry = &sent{turn, msgID, reply}
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(ms(nearestRank(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(nearestRank(lat, 99)), "p99-ms")
+}
