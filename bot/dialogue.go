@@ -20,6 +20,10 @@ type Knowledge interface {
 	Understand(q knowledge.Query) knowledge.Understanding
 	Excerpt(h knowledge.Hit, q knowledge.Query) string
 	Coverage() []knowledge.DepartmentYears
+	// SensitiveWords are the staff-maintained words (of the term lists the
+	// base was built with) that make the bot decline a message, on top of
+	// Options.SensitiveWords.
+	SensitiveWords() []string
 }
 
 // RateLimiter counts a user's messages; it is storage/redisstore.Store or
@@ -157,11 +161,7 @@ func New(opts Options) (*Dialogue, error) {
 	if d.errLog == nil {
 		d.errLog = slog.New(slog.DiscardHandler)
 	}
-	for _, w := range opts.SensitiveWords {
-		if w = normalize(w); w != "" {
-			d.sensitive = append(d.sensitive, w)
-		}
-	}
+	d.sensitive = normalizeAll(opts.SensitiveWords)
 	for _, q := range opts.HotQuestions {
 		if q = strings.TrimSpace(q); q != "" {
 			d.hot = append(d.hot, q)
@@ -330,7 +330,7 @@ func (t *turn) text(text string) Reply {
 	if text == "" {
 		return Reply{Text: fmt.Sprintf(emptyText, t.d.hot[0]), Intent: IntentEmpty}
 	}
-	if containsSensitive(text, t.d.sensitive) {
+	if containsSensitive(text, t.d.sensitive) || containsSensitive(text, normalizeAll(t.k.SensitiveWords())) {
 		return Reply{Text: sensitiveText, Intent: IntentSensitive}
 	}
 	switch classify(text) {

@@ -696,3 +696,23 @@ func TestDefaultHotQuestionsAnswered(t *testing.T) {
 		}
 	}
 }
+
+// sensitiveBase is a knowledge base whose term lists name a sensitive word.
+type sensitiveBase struct{ *knowledge.Base }
+
+func (sensitiveBase) SensitiveWords() []string { return []string{"违禁 词"} }
+
+func TestSensitiveWordsComeWithTheKnowledgeBase(t *testing.T) {
+	d, err := New(Options{Knowledge: sensitiveBase{mustBase(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Respond(context.Background(), Message{Channel: ChannelAPI, User: "u", Kind: KindText, Text: "请问违禁词是什么"})
+	if r.Intent != IntentSensitive || r.Answered {
+		t.Fatalf("got intent %q answered %v, want a refusal: %s", r.Intent, r.Answered, r.Text)
+	}
+	r = d.Respond(context.Background(), Message{Channel: ChannelAPI, User: "u", Kind: KindText, Text: "生态环境局2020年罚款多少"})
+	if r.Intent == IntentSensitive {
+		t.Fatalf("an ordinary question was refused: %s", r.Text)
+	}
+}

@@ -164,6 +164,18 @@ func choiceNumber(text string) int {
 
 // containsSensitive reports whether text contains one of words, ignoring
 // case, width, spaces and punctuation (so "法 轮" still matches).
+// normalizeAll normalizes words as the text they are looked for in,
+// dropping those that end up empty.
+func normalizeAll(words []string) []string {
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		if w = normalize(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func containsSensitive(text string, words []string) bool {
 	n := normalize(text)
 	for _, w := range words {

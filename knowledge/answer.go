@@ -197,14 +197,17 @@ func (b *Base) Excerpt(h Hit, q Query) string {
 }
 
 func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
-	sentences := splitSentences(h.Text)
-	if len(sentences) <= 1 {
+	d, ok := b.doc(h.ReportID, h.Seq)
+	if !ok || len(d.sents) <= 1 {
 		return h.Text
 	}
+	text := d.report.Passages[d.seq].Text
+	sentences := make([]string, len(d.sents))
 	best, bestScore := 0, -1.0
-	for i, s := range sentences {
-		score := b.sentenceScore(s, qts)
-		if hasDigit(s) {
+	for i, s := range d.sents {
+		sentences[i] = text[s.start:s.end]
+		score := sentenceScore(text, s, qts)
+		if hasDigit(sentences[i]) {
 			score += 0.01 // prefer the sentence with the figure on a tie
 		}
 		if score > bestScore {
@@ -223,60 +226,6 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		to++ // a very short sentence says little without the next one
 	}
 	return strings.TrimSpace(strings.Join(sentences[from:to], ""))
-}
-
-// sentenceScore is the weighted share of question terms in sentence s,
-// counted like coverage.
-func (b *Base) sentenceScore(s string, qts []queryTerm) float64 {
-	words := b.wordSet(s)
-	grams := countBigrams(s)
-	var sum float64
-	for _, qt := range qts {
-		switch {
-		case words[qt.word]:
-			sum += qt.weight
-		case len(qt.bigrams) > 0:
-			n := 0
-			for _, g := range qt.bigrams {
-				if grams[g] > 0 {
-					n++
-				}
-			}
-			sum += qt.weight * partialCredit * float64(n) / float64(len(qt.bigrams))
-		case strings.Contains(s, qt.word):
-			sum += qt.weight * partialCredit
-		}
-	}
-	return sum
-}
-
-// bestSentence is the highest sentenceScore of text's sentences.
-func (b *Base) bestSentence(text string, qts []queryTerm) float64 {
-	best := 0.0
-	for _, s := range splitSentences(text) {
-		best = max(best, b.sentenceScore(s, qts))
-	}
-	return best
-}
-
-// splitSentences splits text after each sentence end (。！？; and their
-// half-width forms), keeping the punctuation with its sentence.
-func splitSentences(text string) []string {
-	var out []string
-	start := 0
-	for i, r := range text {
-		if strings.ContainsRune("。！？!?；;", r) {
-			end := i + utf8.RuneLen(r)
-			if s := strings.TrimSpace(text[start:end]); s != "" {
-				out = append(out, s)
-			}
-			start = end
-		}
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
 }
 
 func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }

@@ -54,6 +54,9 @@ type Base struct {
 
 	faqs        []FAQ
 	faqVariants []faqVariant
+
+	wordIDs, gramIDs vocab              // the sentence index's vocabularies
+	firstDoc         map[ReportID]int32 // index in docs of each report's passage 0
 }
 
 // doc is one indexed passage.
@@ -63,6 +66,7 @@ type doc struct {
 	words   float64 // number of indexed words
 	bigrams float64 // number of indexed bigrams
 	figure  bool    // the passage text holds a digit
+	sents   []sentence
 }
 
 type posting struct {
@@ -89,6 +93,9 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		covered:       map[string][]int{},
 		years:         map[int]bool{},
 		faqs:          opts.FAQs,
+		wordIDs:       vocab{},
+		gramIDs:       vocab{},
+		firstDoc:      map[ReportID]int32{},
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -110,16 +117,19 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 			b.covered[r.Department] = append(b.covered[r.Department], r.Year)
 			slices.Sort(b.covered[r.Department])
 		}
+		b.firstDoc[r.ID] = int32(len(b.docs))
 		for i := range r.Passages {
 			id := int32(len(b.docs))
-			d := doc{report: r, seq: i, figure: hasDigit(r.Passages[i].Text)}
-			wc := b.passageWords(&r.Passages[i])
+			p := &r.Passages[i]
+			d := doc{report: r, seq: i, figure: hasDigit(p.Text)}
+			wc, gc := map[string]int{}, map[string]int{}
+			d.sents = b.indexSentences(p.Text, wc, gc)
+			b.addHeadingAndKeywords(p, wc, gc)
 			for w, n := range wc {
 				b.words[w] = append(b.words[w], posting{id, float32(n)})
 				d.words += float64(n)
 			}
-			bc := countBigrams(r.Passages[i].SectionPath() + " " + r.Passages[i].Text)
-			for g, n := range bc {
+			for g, n := range gc {
 				b.bigrams[g] = append(b.bigrams[g], posting{id, float32(n)})
 				d.bigrams += float64(n)
 			}
@@ -135,23 +145,29 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	return b, nil
 }
 
-// passageWords counts the canonical words of a passage: its text, its
-// heading path (counted twice: headings name the topic) and its keywords.
-func (b *Base) passageWords(p *Passage) map[string]int {
-	counts := map[string]int{}
-	add := func(text string, weight int) {
-		for _, w := range b.indexWords(text) {
-			counts[w] += weight
-		}
-	}
-	add(p.Text, 1)
+// addHeadingAndKeywords adds to a passage's counts the words of its
+// heading path (counted twice: headings name the topic) and its bigrams,
+// and its keywords.
+func (b *Base) addHeadingAndKeywords(p *Passage, wordCounts, gramCounts map[string]int) {
 	if len(p.Path) > 0 {
-		add(strings.Join(p.Path, " "), 2)
+		path := strings.Join(p.Path, " ")
+		for _, w := range b.indexWords(path) {
+			wordCounts[w] += 2
+		}
+		forEachBigram(path, func(g string) { gramCounts[g]++ })
 	}
 	for _, k := range p.Keywords {
-		counts[b.terms.canonical(strings.ToLower(k))]++
+		wordCounts[b.terms.canonical(strings.ToLower(k))]++
 	}
-	return counts
+}
+
+// doc returns the indexed passage seq of report id.
+func (b *Base) doc(id ReportID, seq int) (*doc, bool) {
+	first, ok := b.firstDoc[id]
+	if !ok || seq < 0 || seq >= len(b.reports[id].Passages) {
+		return nil, false
+	}
+	return &b.docs[int(first)+seq], true
 }
 
 // indexWords segments text into the words the index holds: whole words
@@ -167,24 +183,6 @@ func (b *Base) indexWords(text string) []string {
 		}
 	}
 	return out
-}
-
-// wordSet is the set of indexWords(text).
-func (b *Base) wordSet(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, w := range b.indexWords(text) {
-		set[w] = true
-	}
-	return set
-}
-
-// countBigrams counts the overlapping two-character sequences of each run
-// of letters and digits in text. They let typos (幸政复议) and words the
-// segmenter splits differently still match.
-func countBigrams(text string) map[string]int {
-	counts := map[string]int{}
-	forEachBigram(text, func(g string) { counts[g]++ })
-	return counts
 }
 
 func forEachBigram(text string, fn func(string)) {
@@ -237,7 +235,11 @@ func (b *Base) Report(id ReportID) (*Report, bool) {
 	return r, ok
 }
 
-// Reports returns the number of reports and passages indexed.
+// SensitiveWords returns the sensitive words of the term lists the Base
+// was built with; the bot declines messages that contain one.
+func (b *Base) SensitiveWords() []string { return b.terms.Sensitive }
+
+// Size returns the number of reports and passages indexed.
 func (b *Base) Size() (reports, passages int) {
 	return len(b.reports), len(b.docs)
 }

@@ -116,6 +116,9 @@ type queryTerm struct {
 	weight  float64 // share of the question this term carries
 	idf     float64
 	bigrams []string
+	id      uint32   // the word's ID in the sentence index, when known
+	known   bool     // the index has seen the word
+	gramIDs []uint32 // IDs of the bigrams the index has seen
 }
 
 type candidate struct {
@@ -200,7 +203,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	hits := make([]Hit, len(list))
 	for i, c := range list {
 		hits[i] = b.hit(c, qts)
-		hits[i].Score *= (0.5 + 0.5*b.bestSentence(hits[i].Text, qts)) * (0.5 + 0.5*hits[i].Confidence)
+		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
 		if !u.answersCount(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
 		}
@@ -233,11 +236,15 @@ func (b *Base) queryTerms(words, context []string) []queryTerm {
 		if i >= len(words) {
 			qt.weight *= contextWeight
 		}
+		qt.id, qt.known = b.wordIDs[w]
 		seen := map[string]bool{}
 		forEachBigram(w, func(g string) {
 			if !seen[g] {
 				seen[g] = true
 				qt.bigrams = append(qt.bigrams, g)
+				if id, ok := b.gramIDs[g]; ok {
+					qt.gramIDs = append(qt.gramIDs, id)
+				}
 			}
 		})
 		total += qt.weight

@@ -181,10 +181,6 @@ func (a *app) baseFor(ctx context.Context, live bool) (*knowledge.Base, error) {
 // with the configured bot settings. sessions doubles as the rate limiter
 // when it implements one.
 func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger) (*bot.Dialogue, error) {
-	terms, err := a.draftTerms()
-	if err != nil {
-		return nil, err
-	}
 	opts := bot.Options{
 		Current:        current,
 		Sessions:       sessions,
@@ -192,21 +188,12 @@ func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, 
 		SessionTTL:     a.cfg.Redis.SessionTTL,
 		RateLimit:      a.cfg.Redis.RateLimit,
 		Hotline:        a.cfg.Bot.Hotline,
-		SensitiveWords: append(append([]string(nil), a.cfg.Bot.SensitiveWords...), terms.Sensitive...),
+		SensitiveWords: a.cfg.Bot.SensitiveWords, // and the term list's, per version
 	}
 	if l, ok := sessions.(bot.RateLimiter); ok {
 		opts.Limiter = l
 	}
 	return bot.New(opts)
-}
-
-// draftTerms parses the draft's term lists.
-func (a *app) draftTerms() (*knowledge.Terms, error) {
-	files, err := a.db.TermFiles(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return knowledge.LoadTerms((&knowledge.Content{TermFiles: files}).TermFS())
 }
 
 // Close releases the database and the dictionaries.
