@@ -5,6 +5,10 @@ import "net/http"
 const (
 	// healthPath is the liveness probe.
 	healthPath = "/healthz"
+	// readyPath is the readiness probe (see Options.Ready).
+	readyPath = "/readyz"
+	// metricsPath serves Options.Metrics, in the Prometheus text format.
+	metricsPath = "/metrics"
 	// apiPrefix is the JSON API's subtree; every response under it is JSON.
 	apiPrefix = "/api/"
 	// apiAskPath asks the bot one question.
@@ -25,7 +29,7 @@ const (
 
 // reservedPaths are the fixed routes Options.WeChatPath must not shadow
 // (besides everything under apiPrefix and adminPrefix).
-var reservedPaths = map[string]bool{healthPath: true, apiAskPath: true}
+var reservedPaths = map[string]bool{healthPath: true, readyPath: true, metricsPath: true, apiAskPath: true}
 
 // routes registers every route of the Server in one place. Each route is a
 // Go 1.22 method pattern; the mux answers other methods with 405 and unknown
@@ -44,6 +48,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(apiPrefix, s.handleAPINotFound)
 
 	mux.HandleFunc("GET "+healthPath, s.handleHealth)
+	mux.HandleFunc("GET "+readyPath, s.handleReady)
+	if s.metrics != nil {
+		mux.Handle("GET "+metricsPath, s.metrics)
+	}
 
 	if s.admin != nil {
 		s.adminRoutes(mux)

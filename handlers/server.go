@@ -116,6 +116,13 @@ type Options struct {
 	// the JSON API under /api/v1/admin/. Its zero value (no DB) disables
 	// the console, and those paths answer 404.
 	Console ConsoleOptions
+
+	// Ready reports readiness for GET /readyz: 200 when ready, else 503,
+	// with the checks as JSON. Nil means always ready. It is called with a
+	// context bounded to two seconds.
+	Ready func(ctx context.Context) Readiness
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
 }
 
 // Server serves fazhibot's HTTP routes: the WeChat callback at
@@ -136,6 +143,8 @@ type Server struct {
 	responder    Responder
 	replies      ReplyCache
 	admin        *console // nil when Options.Console.DB is nil
+	ready        func(ctx context.Context) Readiness
+	metrics      http.Handler
 
 	handler http.Handler
 }
@@ -153,6 +162,8 @@ func New(opts Options) (*Server, error) {
 		appID:        opts.AppID,
 		token:        opts.Token,
 		replyTimeout: opts.ReplyTimeout,
+		ready:        opts.Ready,
+		metrics:      opts.Metrics,
 		now:          opts.Now,
 		log:          opts.Logger,
 		responder:    opts.Responder,
@@ -219,7 +230,7 @@ func New(opts Options) (*Server, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.handler = s.recoverPanics(s.routes())
+	s.handler = s.withRequestLog(s.recoverPanics(s.routes()))
 	return s, nil
 }
 

@@ -136,6 +136,40 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("readiness, metrics and the query log", func(t *testing.T) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"database":"ok"`) || !strings.Contains(string(body), "版本 1") {
+			t.Fatalf("GET /readyz = %d %s", resp.StatusCode, body)
+		}
+		// The API ask above was logged: the writer flushes within a second.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			text := string(body)
+			if !strings.Contains(text, `fazhibot_messages_total{channel="api",kind="text",outcome="answer"} 1`) ||
+				!strings.Contains(text, "fazhibot_knowledge_version 1") {
+				t.Fatalf("metrics lack the API exchange or the version:\n%s", text)
+			}
+			if strings.Contains(text, "fazhibot_log_written_total 1") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the exchange was not written to the query log:\n%s", text)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+
 	t.Run("wechat text message", func(t *testing.T) {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		const nonce = "e2enonce"

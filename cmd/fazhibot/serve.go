@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"fazhibot/bot"
 	"fazhibot/handlers"
+	"fazhibot/knowledge"
 	"fazhibot/storage/memstore"
 	"fazhibot/storage/redisstore"
 )
@@ -26,18 +28,19 @@ const (
 )
 
 // sessionStore is what serve needs of the session store: the bot's and the
-// callback's interfaces, and Close.
+// callback's interfaces, Ping for readiness, and Close.
 type sessionStore interface {
 	handlers.ReplyCache
 	Session(ctx context.Context, user string) ([]byte, error)
 	SaveSession(ctx context.Context, user string, data []byte, ttl time.Duration) error
 	DeleteSession(ctx context.Context, user string) error
 	Allow(ctx context.Context, user string, limit int, window time.Duration) (bool, error)
+	Ping(ctx context.Context) error
 	Close() error
 }
 
 // runServe runs the HTTP server until ctx is done, then drains in-flight
-// requests.
+// requests and the query log.
 func runServe(ctx context.Context, e *env, args []string) error {
 	if len(args) != 0 {
 		fmt.Fprintln(e.stderr, "用法: fazhibot serve(监听地址等见配置文件)")
@@ -54,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
+
 	lib := a.newLibrary()
 	reloader := &kbReloader{db: a.db, lib: lib, interval: e.cfg.Knowledge.ReloadInterval, log: logger}
 	if n, ok := store.(notifier); ok {
@@ -62,8 +66,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := reloader.check(ctx); err != nil {
 		return err
 	}
-	go reloader.run(ctx)
-	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, nil)
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go reloader.run(bg)
+
+	queryLog, err := startQueryLog(bg, a, logger)
+	if err != nil {
+		return err
+	}
+	m := newMetrics(gauges{
+		kbVersion:  func() float64 { _, v := lib.Current(); return float64(v) },
+		logBuffer:  queryLog.buffered,
+		logDropped: queryLog.dropped,
+		logWritten: queryLog.written,
+	})
+	queryLog.onError = m.databaseError
+	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, teeLogger{m, queryLog})
 	if err != nil {
 		return err
 	}
@@ -82,6 +100,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Responder:      d,
 		Replies:        store,
 		Console:        consoleOptions(a, lib, reloader, setupToken),
+		Ready:          readiness(a, lib, store, e.cfg.Redis.URL != ""),
+		Metrics:        m.handler(),
 	})
 	if err != nil {
 		return err
@@ -98,19 +118,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	base, version := lib.Current()
-	reports, passages := base.Size()
-	fmt.Fprintf(e.stdout, "fazhibot 已启动: http://%s (知识库版本 %d: %d 份报告、%d 段)\n", ln.Addr(), version, reports, passages)
-	console := consoleBase(ln.Addr())
-	fmt.Fprintf(e.stdout, "管理控制台: %s/admin/\n", console)
-	if setupToken != "" {
-		fmt.Fprintf(e.stdout, "首次使用:请在浏览器打开 %s/admin/setup?token=%s 创建管理员账号(链接只能使用一次,服务重启后失效)\n", console, setupToken)
-	}
-	if e.cfg.WeChat.Token == "" {
-		fmt.Fprintln(e.stdout, "未配置 wechat.token,微信回调未启用;可用 fazhibot chat 或 /api/v1/ask 试用。")
-	} else {
-		fmt.Fprintf(e.stdout, "微信回调地址: %s\n", e.cfg.WeChat.Path)
-	}
+	printBanner(e.stdout, e, ln.Addr(), lib, setupToken)
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -121,13 +130,33 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "正在停止服务……")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	errs := []error{srv.Shutdown(sctx)}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	stopBackground()
+	errs = append(errs, queryLog.close(sctx)) // after the last reply was logged
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("停止服务: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
 	return nil
+}
+
+// printBanner tells the operator where everything is.
+func printBanner(w io.Writer, e *env, addr net.Addr, lib *knowledge.Library, setupToken string) {
+	base, version := lib.Current()
+	reports, passages := base.Size()
+	fmt.Fprintf(w, "fazhibot 已启动: http://%s (知识库版本 %d: %d 份报告、%d 段)\n", addr, version, reports, passages)
+	console := consoleBase(addr)
+	fmt.Fprintf(w, "管理控制台: %s/admin/\n", console)
+	if setupToken != "" {
+		fmt.Fprintf(w, "首次使用:请在浏览器打开 %s/admin/setup?token=%s 创建管理员账号(链接只能使用一次,服务重启后失效)\n", console, setupToken)
+	}
+	if e.cfg.WeChat.Token == "" {
+		fmt.Fprintln(w, "未配置 wechat.token,微信回调未启用;可用 fazhibot chat 或 /api/v1/ask 试用。")
+	} else {
+		fmt.Fprintf(w, "微信回调地址: %s\n", e.cfg.WeChat.Path)
+	}
 }
 
 // openSessionStore returns the Redis store for url, or the in-process
@@ -141,4 +170,32 @@ func openSessionStore(ctx context.Context, url string) (sessionStore, error) {
 		return nil, fmt.Errorf("配置项 redis.url: %w", err)
 	}
 	return s, nil
+}
+
+// readiness reports the server ready when the knowledge base is loaded and
+// the database answers. A Redis outage is "degraded", not "not ready": the
+// bot answers statelessly meanwhile.
+func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool) func(context.Context) handlers.Readiness {
+	return func(ctx context.Context) handlers.Readiness {
+		r := handlers.Readiness{Ready: true, Checks: map[string]string{}}
+		if b, v := lib.Current(); b == nil {
+			r.Ready, r.Checks["knowledge"] = false, "down: 知识库尚未加载"
+		} else {
+			r.Checks["knowledge"] = fmt.Sprintf("ok: 版本 %d", v)
+		}
+		if err := a.db.Ping(ctx); err != nil {
+			r.Ready, r.Checks["database"] = false, "down: "+err.Error()
+		} else {
+			r.Checks["database"] = "ok"
+		}
+		switch err := store.Ping(ctx); {
+		case !redis:
+			r.Checks["redis"] = "ok: 未配置,使用进程内存储"
+		case err != nil:
+			r.Checks["redis"] = "degraded: " + err.Error()
+		default:
+			r.Checks["redis"] = "ok"
+		}
+		return r
+	}
 }
