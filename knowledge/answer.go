@@ -25,6 +25,7 @@ const (
 	ReasonDeptNotCovered Reason = "dept_not_covered" // the named department has no report
 	ReasonYearNotCovered Reason = "year_not_covered" // no report for the named year (of that department)
 	ReasonActionRequest  Reason = "action_request"   // the citizen asks the bot to do something
+	ReasonOfficial       Reason = "official"         // a question about who holds an office
 )
 
 // Answer is the knowledge base's reply to one question.
@@ -71,6 +72,8 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	switch {
 	case u.action:
 		a.Reason = ReasonActionRequest
+	case u.official:
+		a.Reason = ReasonOfficial
 	case u.department != "" && len(b.covered[u.department]) == 0:
 		a.Reason = ReasonDeptNotCovered
 	case u.year != 0 && u.department != "" && !slices.Contains(b.covered[u.department], u.year):
@@ -247,6 +250,8 @@ func (b *Base) notCovered(a Answer) string {
 	switch a.Reason {
 	case ReasonActionRequest:
 		sb.WriteString("抱歉,我只能解答江津区法治政府建设年度报告中的内容,无法代为办理事务。")
+	case ReasonOfficial:
+		sb.WriteString("抱歉,法治政府建设年度报告中没有公布领导干部的个人信息。各部门负责人信息请查阅江津区人民政府网站的机构概况栏目。")
 	case ReasonDeptNotCovered:
 		fmt.Fprintf(&sb, "抱歉,目前还没有收录%s的法治政府建设年度报告。", a.Department)
 	case ReasonYearNotCovered:

@@ -42,6 +42,10 @@ func TestAnswer(t *testing.T) {
 		{question: "明天江津天气怎么样", reason: knowledge.ReasonLowConfidence, contains: []string{"没有找到", "江津区司法局:2021年度"}},
 		{question: "教委2022年高考本科上线率多少", reason: knowledge.ReasonLowConfidence},
 		{question: "帮我预约一下结婚登记", reason: knowledge.ReasonActionRequest, contains: []string{"无法代为办理"}},
+		{question: "市场监管局局长是谁", reason: knowledge.ReasonOfficial, contains: []string{"个人信息"}},
+		{question: "谁是司法局的负责人", reason: knowledge.ReasonOfficial},
+		// A question about who advises the bureau is not about an official.
+		{question: "交通局的法律顾问是谁", answered: true, report: "jj-jtj-2020", contains: []string{"砚川律师事务所"}},
 		{question: "怎么用", reason: knowledge.ReasonNoTerms},
 		{question: "", reason: knowledge.ReasonNoTerms},
 	}

@@ -48,13 +48,15 @@ type Understanding struct {
 	Terms      []string // the question's own searchable terms, canonical
 	// Action reports a request to act (帮我预约…) rather than a question.
 	Action bool
+	// Official reports a question about who holds an office (局长是谁).
+	Official bool
 }
 
 // Understand reads the year, department and searchable terms of q, as
 // Search and Answer do. Context is not included in Terms.
 func (b *Base) Understand(q Query) Understanding {
 	u := b.understand(q)
-	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action}
+	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official}
 }
 
 // understood is what was read from a Query: filters and weighted terms.
@@ -66,6 +68,7 @@ type understood struct {
 	terms      []string
 	context    []string // topic terms of earlier turns, not in terms
 	action     bool     // the citizen asks the bot to do something, not to tell
+	official   bool     // the question asks who holds an office
 	figure     bool     // the question asks for a number or a date
 	units      []string // the units a count asked for comes in (多少人 → 人, 名)
 	focus      *PassageKey
@@ -78,6 +81,11 @@ var (
 	// actionRequest matches requests to act on the citizen's behalf, which
 	// a knowledge base of published reports cannot do.
 	actionRequest = regexp.MustCompile(`^(请)?(帮|替|给)(我|我们|俺)`)
+	// officialIdentity matches questions about who holds an office
+	// ("局长是谁", "谁是区长", "书记叫什么名字"). The reports do not name
+	// officials, and a passage that mentions the office ("局长任组长")
+	// does not answer them; staff can answer such questions with an FAQ.
+	officialIdentity = regexp.MustCompile(`(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)(是谁|是哪位|叫什么|叫啥|的?姓名|的?名字)|谁是.{0,12}(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)`)
 )
 
 var hanziDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
@@ -149,7 +157,7 @@ func (b *Base) understand(q Query) understood {
 	if now.IsZero() {
 		now = b.now()
 	}
-	u := understood{action: actionRequest.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
+	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.year, text = readYear(text, now)
 	if q.Year != 0 {
 		u.year = q.Year

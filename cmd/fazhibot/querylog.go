@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"fazhibot/bot"
@@ -12,9 +13,13 @@ import (
 // queryLog is the server's query log: a buffered writer to the database
 // (when logs.enabled) and the daily retention purge. Log never blocks.
 type queryLog struct {
-	w       *logwriter.Writer // nil when the query log is off
-	onError func()            // counts a failed write in the metrics
+	w            *logwriter.Writer // nil when the query log is off
+	onError      func()            // counts a failed write in the metrics
+	lastDropWarn atomic.Int64      // unix nanos of the last "dropped" warning
 }
+
+// dropWarnEvery spaces the warnings about dropped records.
+const dropWarnEvery = 10 * time.Second
 
 // startQueryLog starts the writer and the retention purge; both stop when
 // ctx is done, and close drains the buffer.
@@ -31,7 +36,12 @@ func startQueryLog(ctx context.Context, a *app, logger *slog.Logger) (*queryLog,
 		BatchSize:     c.BatchSize,
 		FlushInterval: c.FlushInterval,
 		OnDrop: func(n int) {
-			logger.Warn("query log buffer full, records dropped", "dropped", n)
+			// Once per dropWarnEvery at most: during an outage every
+			// message drops one, and the metric counts them all.
+			if now := time.Now().UnixNano(); now-q.lastDropWarn.Load() > int64(dropWarnEvery) {
+				q.lastDropWarn.Store(now)
+				logger.Warn("query log buffer full, oldest records dropped", "dropped", n)
+			}
 		},
 		OnError: func(err error) {
 			q.onError()

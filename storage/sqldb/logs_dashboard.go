@@ -249,8 +249,9 @@ func percentile(h []int64, p float64) time.Duration {
 }
 
 // TopQuestions returns up to limit normalised questions most asked on the
-// days from the day of from through the day of to, most asked first.
-// It reads only the rollups. It returns ErrInvalid for a limit outside
+// days from the day of from through the day of to, most asked first; ties
+// come in an arbitrary but stable order, and questions asked only once
+// ever come last, the latest first. It reads only the rollups. It returns ErrInvalid for a limit outside
 // 1 to 1000 and a range Dashboard refuses. It is safe for concurrent use.
 func (db *DB) TopQuestions(ctx context.Context, from, to time.Time, limit int) ([]TextCount, error) {
 	return db.top(ctx, "top questions", from, to, false, limit)
