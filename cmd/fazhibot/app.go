@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 
@@ -179,9 +180,11 @@ func (a *app) baseFor(ctx context.Context, live bool) (*knowledge.Base, error) {
 
 // dialogue builds the conversation over the knowledge base current returns,
 // with the configured bot settings. sessions doubles as the rate limiter
-// when it implements one.
-func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger) (*bot.Dialogue, error) {
+// when it implements one. errLog, if not nil, receives the warnings about
+// session-store outages.
+func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, logger bot.QueryLogger, errLog *slog.Logger) (*bot.Dialogue, error) {
 	opts := bot.Options{
+		ErrorLog:       errLog,
 		Current:        current,
 		Sessions:       sessions,
 		Logger:         logger,

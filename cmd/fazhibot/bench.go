@@ -152,7 +152,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	// logs as serve does, as JSON at Info, into a discard writer, and its
 	// warnings (a failing ReplyCache) are counted.
 	var qlog benchQueryLog
-	d, err := a.dialogue(fixed(base), store, &qlog)
+	d, err := a.dialogue(fixed(base), store, &qlog, nil)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 	}
 	store := memstore.New(nil)
 	defer store.Close()
-	d, err := a.dialogue(fixed(base), store, nil)
+	d, err := a.dialogue(fixed(base), store, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		Live:          lib.Current,
 		Published:     reloader.published,
 		NewDialogue: func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error) {
-			return a.dialogue(func() bot.Knowledge { return k }, sessions, nil)
+			return a.dialogue(func() bot.Knowledge { return k }, sessions, nil, nil)
 		},
 		MinConfidence: a.cfg.Knowledge.MinConfidence,
 	}

@@ -44,7 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	store := memstore.New(nil)
 	defer store.Close()
-	d, err := a.dialogue(fixed(base), store, nil)
+	d, err := a.dialogue(fixed(base), store, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		logWritten: queryLog.written,
 	})
 	queryLog.onError = m.databaseError
-	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, teeLogger{m, queryLog})
+	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, teeLogger{m, queryLog}, logger)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Responder:      d,
 		Replies:        store,
 		Console:        consoleOptions(a, lib, reloader, setupToken),
-		Ready:          readiness(a, lib, store, e.cfg.Redis.URL != ""),
+		Ready:          readiness(a, lib, store, e.cfg.Redis.URL != "", logger),
 		Metrics:        m.handler(),
 	})
 	if err != nil {
@@ -174,8 +174,9 @@ func openSessionStore(ctx context.Context, url string) (sessionStore, error) {
 
 // readiness reports the server ready when the knowledge base is loaded and
 // the database answers. A Redis outage is "degraded", not "not ready": the
-// bot answers statelessly meanwhile.
-func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool) func(context.Context) handlers.Readiness {
+// bot answers statelessly meanwhile. The probe is public, so it names no
+// error details; they go to the log.
+func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool, logger *slog.Logger) func(context.Context) handlers.Readiness {
 	return func(ctx context.Context) handlers.Readiness {
 		r := handlers.Readiness{Ready: true, Checks: map[string]string{}}
 		if b, v := lib.Current(); b == nil {
@@ -184,7 +185,8 @@ func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool) f
 			r.Checks["knowledge"] = fmt.Sprintf("ok: 版本 %d", v)
 		}
 		if err := a.db.Ping(ctx); err != nil {
-			r.Ready, r.Checks["database"] = false, "down: "+err.Error()
+			r.Ready, r.Checks["database"] = false, "down"
+			logger.Warn("readiness: database unreachable", "err", err)
 		} else {
 			r.Checks["database"] = "ok"
 		}
@@ -192,7 +194,8 @@ func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool) f
 		case !redis:
 			r.Checks["redis"] = "ok: 未配置,使用进程内存储"
 		case err != nil:
-			r.Checks["redis"] = "degraded: " + err.Error()
+			r.Checks["redis"] = "degraded"
+			logger.Warn("readiness: redis unreachable", "err", err)
 		default:
 			r.Checks["redis"] = "ok"
 		}

@@ -146,7 +146,7 @@ func (fx *kbFixture) dialogue(t testing.TB, store sessionStore, rateLimit int) *
 			c.Redis.RateLimit = rateLimit
 		}
 	})
-	d, err := a.dialogue(fixed(fx.base), store, nil)
+	d, err := a.dialogue(fixed(fx.base), store, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
