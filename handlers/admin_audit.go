@@ -106,23 +106,3 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, a *actor) erro
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"entries": entries, "more": more})
 }
-
-// pageLogs is the admins' query-log page: a placeholder with its role
-// check until the query log is stored.
-func (s *Server) pageLogs(w http.ResponseWriter, r *http.Request, a *actor) error {
-	if !a.admin() {
-		return errRole("只有管理员可以查看日志。")
-	}
-	p := s.newPage(r, a, "logs", "日志")
-	s.renderPage(w, r, http.StatusOK, "logs.html", p)
-	return nil
-}
-
-// apiLogs is the query log's API: 501 after the role check until the
-// query log is stored.
-func (s *Server) apiLogs(w http.ResponseWriter, r *http.Request, a *actor) error {
-	if !a.admin() {
-		return errRole("只有管理员可以查看日志。")
-	}
-	return &httpError{status: http.StatusNotImplemented, msg: "日志查询功能尚未开放。"}
-}

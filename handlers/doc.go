@@ -122,8 +122,10 @@
 // in one transaction; list, section tree, passage edits, delete), FAQ,
 // term lists, the hit test and the regression run against the draft (and
 // the live version), versions (publish, submit, approve, reject, restore),
-// accounts and API tokens, the audit log, and a placeholder for the query
-// log. Edits carry the revision they started from; a stale one is a 409
+// accounts and API tokens, the audit log, and the query log for admins
+// (dashboard with server-rendered SVG charts, filtered list, detail, the
+// unanswered queue grouped by similarity with "添加为FAQ", CSV export).
+// Edits carry the revision they started from; a stale one is a 409
 // with a Chinese explanation, and the page shows the newer content beside
 // what was typed.
 //

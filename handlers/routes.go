@@ -119,6 +119,11 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"tokens/{id}/revoke", page(s.pageTokenRevoke))
 	mux.HandleFunc("GET "+p+"audit", page(s.pageAudit))
 	mux.HandleFunc("GET "+p+"logs", page(s.pageLogs))
+	mux.HandleFunc("GET "+p+"logs/list", page(s.pageLogList))
+	mux.HandleFunc("GET "+p+"logs/unanswered", page(s.pageUnanswered))
+	mux.HandleFunc("GET "+p+"logs/unanswered/faq", page(s.pageUnansweredFAQ))
+	mux.HandleFunc("GET "+p+"logs/export.csv", page(s.exportLogs))
+	mux.HandleFunc("GET "+p+"logs/{id}", page(s.pageLog))
 	mux.HandleFunc(p, s.handleAdminNotFound)
 
 	// JSON API.
@@ -158,6 +163,10 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE "+api+"tokens/{id}", json(s.apiTokenRevoke))
 	mux.HandleFunc("GET "+api+"audit", json(s.apiAudit))
 	mux.HandleFunc("GET "+api+"logs", json(s.apiLogs))
+	mux.HandleFunc("GET "+api+"logs/dashboard", json(s.apiLogsDashboard))
+	mux.HandleFunc("GET "+api+"logs/unanswered", json(s.apiUnanswered))
+	mux.HandleFunc("GET "+api+"logs/export.csv", json(s.exportLogs))
+	mux.HandleFunc("GET "+api+"logs/{id}", json(s.apiLog))
 }
 
 // handleHealth answers 200 "ok" whenever the server is serving.
