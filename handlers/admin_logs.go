@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"fazhibot/knowledge"
+	"fazhibot/storage/logexport"
 	"fazhibot/storage/sqldb"
 )
 
@@ -324,14 +325,14 @@ func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView 
 		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Gives: string(r.Gives), RefersTo: r.RefersTo,
 		Feedback: string(r.Feedback), StoreError: r.StoreError,
 
-		TimeText:     logTimeText(r.Time),
-		ChannelText:  label(channelLabels(), r.Channel),
-		KindText:     label(kindLabels(), r.Kind),
-		IntentText:   label(intentLabels(), r.Intent),
-		FollowUpText: label(followUpLabels(), r.FollowUp),
-		ReasonText:   label(reasonLabels(), string(r.Reason)),
+		TimeText:     logexport.Time(r.Time),
+		ChannelText:  logexport.Channel(r.Channel),
+		KindText:     logexport.Kind(r.Kind),
+		IntentText:   logexport.Intent(r.Intent),
+		FollowUpText: logexport.FollowUp(r.FollowUp),
+		ReasonText:   logexport.Reason(string(r.Reason)),
 		FeedbackText: feedbackText(r.Feedback),
-		GivesText:    label(feedbackLabels(), string(r.Gives)),
+		GivesText:    logexport.Feedback(string(r.Gives)),
 		Outcome:      logOutcome(r),
 		ShortText:    shortenRunes(oneLine(r.Text), 40),
 		ShortUser:    shortenRunes(r.User, 8),
@@ -341,7 +342,7 @@ func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView 
 	}
 	if !r.FeedbackAt.IsZero() {
 		at := r.FeedbackAt
-		v.FeedbackAt, v.FeedbackTime = &at, logTimeText(at)
+		v.FeedbackAt, v.FeedbackTime = &at, logexport.Time(at)
 	}
 	for _, h := range r.Hits {
 		v.Hits = append(v.Hits, logHitView{Report: string(h.Report), Title: titles[h.Report], Seq: h.Seq,
@@ -615,53 +616,12 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, a *actor) error 
 }
 
 // Labels staff see for the stored codes, as the command line shows them;
-// unknown codes are shown as they are.
-
-func channelLabels() map[string]string {
-	return map[string]string{"wechat": "微信", "api": "接口", "cli": "命令行", "eval": "评测"}
-}
-
-func kindLabels() map[string]string {
-	return map[string]string{"text": "文字", "voice": "语音", "click": "菜单", "subscribe": "关注",
-		"unsubscribe": "取消关注", "unsupported": "其他"}
-}
-
-func intentLabels() map[string]string {
-	return map[string]string{"answer": "回答", "not_covered": "未收录", "clarify": "澄清", "detail": "详情",
-		"more": "更多", "choice": "选择", "help": "帮助", "reset": "重置", "greeting": "问候", "thanks": "致谢",
-		"goodbye": "告别", "identity": "身份", "feedback": "评价", "subscribe": "关注", "unsubscribe": "取消关注",
-		"hot": "热门问题", "reports": "报告列表", "empty": "空消息", "unsupported": "不支持", "sensitive": "敏感词",
-		"rate_limited": "限流", "busy": "繁忙"}
-}
-
-func followUpLabels() map[string]string {
-	return map[string]string{"new": "新问题", "refine": "换年度或部门", "context": "结合上文", "filters": "同部门新问题"}
-}
-
-func reasonLabels() map[string]string {
-	return map[string]string{"no_terms": "无可检索词", "low_confidence": "匹配度低", "dept_not_covered": "部门未收录",
-		"year_not_covered": "年度未收录", "action_request": "办事请求"}
-}
-
-func feedbackLabels() map[string]string {
-	return map[string]string{"satisfied": "满意", "unsatisfied": "不满意"}
-}
-
-func label(labels map[string]string, code string) string {
-	if l, ok := labels[code]; ok {
-		return l
-	}
-	return code
-}
-
-// logTimeText shows a record's time to the second in LogZone.
-func logTimeText(t time.Time) string { return t.In(sqldb.LogZone()).Format("2006-01-02 15:04:05") }
 
 func feedbackText(f sqldb.Feedback) string {
 	if f == sqldb.FeedbackNone {
 		return "-"
 	}
-	return label(feedbackLabels(), string(f))
+	return logexport.Feedback(string(f))
 }
 
 // logOutcome says what became of a message.
@@ -670,11 +630,11 @@ func logOutcome(r sqldb.LogRecord) string {
 	case r.Answered:
 		return "已回答"
 	case r.Question && r.Reason != "":
-		return "未回答（" + label(reasonLabels(), string(r.Reason)) + "）"
+		return "未回答（" + logexport.Reason(string(r.Reason)) + "）"
 	case r.Question:
-		return "未回答（" + label(intentLabels(), r.Intent) + "）"
+		return "未回答（" + logexport.Intent(r.Intent) + "）"
 	}
-	return label(intentLabels(), r.Intent)
+	return logexport.Intent(r.Intent)
 }
 
 // shortenRunes cuts s to n runes, marking the cut.

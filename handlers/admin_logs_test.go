@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fazhibot/knowledge"
+	"fazhibot/storage/logexport"
 	"fazhibot/storage/sqldb"
 )
 
@@ -554,10 +555,10 @@ func TestLogsEscaping(t *testing.T) {
 // readCSV checks the BOM and parses an export.
 func readCSV(t *testing.T, body []byte) [][]string {
 	t.Helper()
-	if !bytes.HasPrefix(body, []byte(utf8BOM)) {
+	if !bytes.HasPrefix(body, []byte(logexport.BOM)) {
 		t.Fatalf("no BOM: %q", body[:min(len(body), 20)])
 	}
-	r := csv.NewReader(bytes.NewReader(body[len(utf8BOM):]))
+	r := csv.NewReader(bytes.NewReader(body[len(logexport.BOM):]))
 	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -584,7 +585,7 @@ func TestLogsCSV(t *testing.T) {
 		t.Errorf("no CRLF line ends")
 	}
 	rows := readCSV(t, rec.Body.Bytes())
-	if !slices.Equal(rows[0], logCSVHeader()) || rows[0][0] != "编号" || rows[0][6] != "消息内容" {
+	if !slices.Equal(rows[0], logexport.Header()) || rows[0][0] != "编号" || rows[0][6] != "消息内容" {
 		t.Errorf("header %v", rows[0])
 	}
 	if len(rows) != 1+17 {
@@ -647,8 +648,8 @@ func TestNeutralizeCell(t *testing.T) {
 		"": "", "社保": "社保", "=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(1)": "'@SUM(1)",
 		"\t=1": "'\t=1", "\r=1": "'\r=1", "a=1": "a=1", " =1": " =1", "'=1": "'=1",
 	} {
-		if got := neutralizeCell(in); got != want {
-			t.Errorf("neutralizeCell(%q) = %q, want %q", in, got, want)
+		if got := logexport.Neutralize(in); got != want {
+			t.Errorf("logexport.Neutralize(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

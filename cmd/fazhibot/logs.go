@@ -2,19 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
 	"fazhibot/knowledge"
+	"fazhibot/storage/logexport"
 	"fazhibot/storage/logwriter"
 	"fazhibot/storage/sqldb"
 )
@@ -174,7 +173,7 @@ func runLogsList(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "编号\t时间\t渠道\t用户\t消息\t结果\t评价\t最佳命中\t耗时")
 	for _, r := range page.Records {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%dms\n", r.ID, logTime(r.Time), label(channelLabels(), r.Channel),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%dms\n", r.ID, logexport.Time(r.Time), logexport.Channel(r.Channel),
 			shorten(r.User, 8), oneLine(shorten(r.Text, 30)), outcome(r), feedbackLabel(r), bestHit(r), r.Latency.Milliseconds())
 	}
 	if err := tw.Flush(); err != nil {
@@ -188,74 +187,10 @@ func runLogsList(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// csvHeader returns the first row of an export: the columns of csvRow.
-func csvHeader() []string {
-	return []string{"编号", "时间", "渠道", "用户化名", "OpenID", "消息类型", "消息内容", "意图", "追问方式",
-		"是否提问", "分词", "上下文词", "年度", "部门", "是否回答", "未回答原因", "命中段落(报告#段落:得分)", "回复内容",
-		"耗时(毫秒)", "收到的评价", "评价时间", "交互编号", "本条给出的评价", "所评价的交互", "存储错误"}
-}
-
-// csvRow returns the cells of r.
-func csvRow(r sqldb.LogRecord) []string {
-	var hits []string
-	for _, h := range r.Hits {
-		hits = append(hits, fmt.Sprintf("%s#%d:%.3f", h.Report, h.Seq, h.Score))
-	}
-	year := ""
-	if r.Year != 0 {
-		year = strconv.Itoa(r.Year)
-	}
-	feedbackAt := ""
-	if !r.FeedbackAt.IsZero() {
-		feedbackAt = logTime(r.FeedbackAt)
-	}
-	return []string{
-		strconv.FormatInt(int64(r.ID), 10), logTime(r.Time), label(channelLabels(), r.Channel), r.User, r.OpenID,
-		label(kindLabels(), r.Kind), r.Text, label(intentLabels(), r.Intent), label(followUpLabels(), r.FollowUp),
-		yesNo(r.Question), strings.Join(r.Terms, " "), strings.Join(r.Context, " "), year, r.Department,
-		yesNo(r.Answered), label(reasonLabels(), string(r.Reason)), strings.Join(hits, ";"), r.Reply,
-		strconv.FormatInt(r.Latency.Milliseconds(), 10), label(feedbackLabels(), string(r.Feedback)), feedbackAt,
-		r.Exchange, label(feedbackLabels(), string(r.Gives)), r.RefersTo, r.StoreError,
-	}
-}
-
-// utf8BOM lets Excel recognise a CSV file as UTF-8.
-const utf8BOM = "\ufeff"
-
-// neutralize defuses a cell that a spreadsheet would read as a formula
-// (CSV injection) by prefixing a single quote.
-func neutralize(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-		return "'" + cell
-	}
-	return cell
-}
-
 // writeCSV writes the records f selects to w as CSV for Excel and returns
 // how many it wrote.
 func writeCSV(ctx context.Context, db *sqldb.DB, f sqldb.LogFilter, w io.Writer) (int, error) {
-	if _, err := io.WriteString(w, utf8BOM); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader()); err != nil {
-		return 0, err
-	}
-	n := 0
-	err := db.EachLog(ctx, f, func(r sqldb.LogRecord) error {
-		row := csvRow(r)
-		for i, cell := range row {
-			row[i] = neutralize(cell)
-		}
-		n++
-		return cw.Write(row)
-	})
-	if err != nil {
-		return n, err
-	}
-	cw.Flush()
-	return n, cw.Error()
+	return logexport.WriteCSV(w, func(fn func(sqldb.LogRecord) error) error { return db.EachLog(ctx, f, fn) }, nil)
 }
 
 // runLogsExport writes the records the filters select as CSV.
@@ -346,71 +281,24 @@ func runLogsPurge(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// Labels staff see for stored codes; unknown codes are shown as they are.
-func channelLabels() map[string]string {
-	return map[string]string{"wechat": "微信", "api": "接口", "cli": "命令行", "eval": "评测"}
-}
-
-func kindLabels() map[string]string {
-	return map[string]string{"text": "文字", "voice": "语音", "click": "菜单", "subscribe": "关注",
-		"unsubscribe": "取消关注", "unsupported": "其他"}
-}
-
-func intentLabels() map[string]string {
-	return map[string]string{"answer": "回答", "not_covered": "未收录", "clarify": "澄清", "detail": "详情",
-		"more": "更多", "choice": "选择", "help": "帮助", "reset": "重置", "greeting": "问候", "thanks": "致谢",
-		"goodbye": "告别", "identity": "身份", "feedback": "评价", "subscribe": "关注", "unsubscribe": "取消关注",
-		"hot": "热门问题", "reports": "报告列表", "empty": "空消息", "unsupported": "不支持", "sensitive": "敏感词",
-		"rate_limited": "限流", "busy": "繁忙"}
-}
-
-func followUpLabels() map[string]string {
-	return map[string]string{"new": "新问题", "refine": "换年度或部门", "context": "结合上文", "filters": "同部门新问题"}
-}
-
-func reasonLabels() map[string]string {
-	return map[string]string{"no_terms": "无可检索词", "low_confidence": "匹配度低", "dept_not_covered": "部门未收录",
-		"year_not_covered": "年度未收录", "action_request": "办事请求"}
-}
-
-func feedbackLabels() map[string]string {
-	return map[string]string{"satisfied": "满意", "unsatisfied": "不满意"}
-}
-
-func label(labels map[string]string, code string) string {
-	if l, ok := labels[code]; ok {
-		return l
-	}
-	return code
-}
-
-func logTime(t time.Time) string { return t.In(sqldb.LogZone()).Format("2006-01-02 15:04:05") }
-
-func yesNo(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
-}
-
 // outcome says what became of a message, for list.
 func outcome(r sqldb.LogRecord) string {
 	switch {
 	case r.Answered:
 		return "已回答"
 	case r.Question && r.Reason != "":
-		return "未回答(" + label(reasonLabels(), string(r.Reason)) + ")"
+		return "未回答(" + logexport.Reason(string(r.Reason)) + ")"
 	case r.Question:
-		return "未回答(" + label(intentLabels(), r.Intent) + ")"
+		return "未回答(" + logexport.Intent(r.Intent) + ")"
 	}
-	return label(intentLabels(), r.Intent)
+	return logexport.Intent(r.Intent)
 }
 
 func feedbackLabel(r sqldb.LogRecord) string {
 	if r.Feedback == sqldb.FeedbackNone {
 		return "-"
 	}
-	return label(feedbackLabels(), string(r.Feedback))
+	return logexport.Feedback(string(r.Feedback))
 }
 
 func bestHit(r sqldb.LogRecord) string {
