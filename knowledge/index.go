@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -57,6 +58,8 @@ type Base struct {
 
 	wordIDs, gramIDs vocab              // the sentence index's vocabularies
 	firstDoc         map[ReportID]int32 // index in docs of each report's passage 0
+
+	scratch sync.Pool // of *scratch sized to docs; see rank
 }
 
 // doc is one indexed passage.
@@ -141,6 +144,8 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
 	}
+	n := len(b.docs)
+	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
 	b.indexFAQs()
 	return b, nil
 }

@@ -136,15 +136,11 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		return nil, ctx.Err()
 	}
 	qts := b.queryTerms(u.terms, u.context)
-	cands := map[int32]*candidate{}
-	get := func(d int32) *candidate {
-		c := cands[d]
-		if c == nil {
-			c = &candidate{doc: d, exact: make([]bool, len(qts)), bigramsSeen: make([]int, len(qts))}
-			cands[d] = c
-		}
-		return c
-	}
+	// Scores accumulate in a dense, pooled array: a common word touches
+	// most passages, and a map entry per passage would cost more than the
+	// scoring itself.
+	sc := b.scratch.Get().(*scratch)
+	defer b.putScratch(sc)
 	for i, qt := range qts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -154,52 +150,39 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			scale = contextWeight
 		}
 		for _, p := range b.words[qt.word] {
-			d := &b.docs[p.doc]
-			if !u.allows(d, deptOnly) {
-				continue
+			if d := &b.docs[p.doc]; u.allows(d, deptOnly) {
+				sc.add(p.doc, scale*bm25(float64(p.tf), d.words, b.avgWords, qt.idf))
 			}
-			c := get(p.doc)
-			c.score += scale * bm25(float64(p.tf), d.words, b.avgWords, qt.idf)
-			c.exact[i] = true
 		}
 		for _, g := range qt.bigrams {
 			postings := b.bigrams[g]
 			gidf := b.idf(len(postings))
 			for _, p := range postings {
-				d := &b.docs[p.doc]
-				if !u.allows(d, deptOnly) {
-					continue
+				if d := &b.docs[p.doc]; u.allows(d, deptOnly) {
+					sc.add(p.doc, scale*bigramWeight*bm25(float64(p.tf), d.bigrams, b.avgBigrams, gidf))
 				}
-				c := get(p.doc)
-				c.score += scale * bigramWeight * bm25(float64(p.tf), d.bigrams, b.avgBigrams, gidf)
-				c.bigramsSeen[i]++
 			}
 		}
 	}
-	list := make([]*candidate, 0, len(cands))
-	for _, c := range cands {
-		d := &b.docs[c.doc]
+	list := make([]*candidate, 0, rerankDepth)
+	for _, doc := range sc.touched {
+		d := &b.docs[doc]
+		score := sc.scores[doc]
 		if u.department != "" && d.report.Department == u.department {
-			c.score *= departmentBoost
+			score *= departmentBoost
 		}
 		if u.figure && !d.figure {
-			c.score *= noFigurePenalty
+			score *= noFigurePenalty
 		}
-		list = append(list, c)
+		list = keepBest(list, &candidate{doc: doc, score: score}, rerankDepth)
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].score != list[j].score {
-			return list[i].score > list[j].score
-		}
-		return list[i].doc < list[j].doc
-	})
+	for _, c := range list {
+		b.matchTerms(c, qts)
+	}
 	// Re-rank the best few by coverage and proximity: a passage that
 	// covers more of the question, and one with a sentence that holds most
 	// of it ("聘请…律师事务所为…法律顾问"), beats one that repeats a few
 	// of its words or scatters them over several sentences.
-	if len(list) > rerankDepth {
-		list = list[:rerankDepth]
-	}
 	hits := make([]Hit, len(list))
 	for i, c := range list {
 		hits[i] = b.hit(c, qts)
@@ -217,6 +200,72 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		hits = hits[:limit]
 	}
 	return hits, nil
+}
+
+// scratch is one search's dense score array and the passages it touched.
+type scratch struct {
+	scores  []float64 // by passage index; zero when untouched
+	touched []int32
+}
+
+func (sc *scratch) add(doc int32, v float64) {
+	if sc.scores[doc] == 0 {
+		sc.touched = append(sc.touched, doc)
+	}
+	sc.scores[doc] += v
+}
+
+// putScratch clears what sc touched and returns it to the pool.
+func (b *Base) putScratch(sc *scratch) {
+	for _, doc := range sc.touched {
+		sc.scores[doc] = 0
+	}
+	sc.touched = sc.touched[:0]
+	b.scratch.Put(sc)
+}
+
+// better orders candidates: higher score first, then reading order.
+func better(a, c *candidate) bool {
+	if a.score != c.score {
+		return a.score > c.score
+	}
+	return a.doc < c.doc
+}
+
+// keepBest inserts c into list, which holds at most n candidates, best
+// first, and returns the list.
+func keepBest(list []*candidate, c *candidate, n int) []*candidate {
+	if len(list) == n && !better(c, list[n-1]) {
+		return list
+	}
+	i := sort.Search(len(list), func(i int) bool { return better(c, list[i]) })
+	if len(list) < n {
+		list = append(list, nil)
+	}
+	copy(list[i+1:], list[i:len(list)-1])
+	list[i] = c
+	return list
+}
+
+// matchTerms records which query terms c's passage holds as words, and
+// how many of each term's bigrams it holds. Postings are in passage order,
+// so each lookup is a binary search.
+func (b *Base) matchTerms(c *candidate, qts []queryTerm) {
+	c.exact = make([]bool, len(qts))
+	c.bigramsSeen = make([]int, len(qts))
+	for i, qt := range qts {
+		c.exact[i] = hasPosting(b.words[qt.word], c.doc)
+		for _, g := range qt.bigrams {
+			if hasPosting(b.bigrams[g], c.doc) {
+				c.bigramsSeen[i]++
+			}
+		}
+	}
+}
+
+func hasPosting(postings []posting, doc int32) bool {
+	i := sort.Search(len(postings), func(i int) bool { return postings[i].doc >= doc })
+	return i < len(postings) && postings[i].doc == doc
 }
 
 // queryTerms weights the question's terms by their rarity. Terms the
