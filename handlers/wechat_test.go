@@ -725,9 +725,14 @@ func (*nopCache) Reply(context.Context, string) ([]byte, bool, error) { return n
 
 // FuzzWeChatCallback feeds arbitrary bodies into a correctly signed
 // plaintext callback.
+// fuzzReplyTimeout bounds each fuzz execution's wait for a reply.
+const fuzzReplyTimeout = 20 * time.Millisecond
+
 func FuzzWeChatCallback(f *testing.F) {
 	addFixtureSeeds(f)
-	srv, _, _ := newTestServer(f, func(o *Options) { o.Logger = debugDiscard() })
+	// A short deadline keeps every execution fast: inputs repeating a
+	// MsgId take the retry path, which waits for the first reply.
+	srv, _, _ := newTestServer(f, func(o *Options) { o.Logger, o.ReplyTimeout = debugDiscard(), fuzzReplyTimeout })
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := serve(srv, wxRequest{body: body}.build(t))
 		assertFuzzStatus(t, rec.Code, rec.Body.String())
@@ -738,7 +743,7 @@ func FuzzWeChatCallback(f *testing.F) {
 // signed and encrypted envelope, exercising decryption and AppID checks.
 func FuzzWeChatCallbackSafeMode(f *testing.F) {
 	addFixtureSeeds(f)
-	srv, _, _ := newTestServer(f, func(o *Options) { safeMode(o); o.Logger = debugDiscard() })
+	srv, _, _ := newTestServer(f, func(o *Options) { safeMode(o); o.Logger, o.ReplyTimeout = debugDiscard(), fuzzReplyTimeout })
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		rec := serve(srv, wxRequest{body: msg, safe: true}.build(t))
 		assertFuzzStatus(t, rec.Code, rec.Body.String())
