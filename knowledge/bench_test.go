@@ -8,7 +8,8 @@
 //
 // Add FAZHIBOT_BENCH_LARGE=1 to the environment to include reports=10000
 // (about 500k passages; it needs about twice the time and memory of
-// reports=5000). With -short only reports=1000 runs. Without -bench nothing
+// reports=5000); nothing else, -benchtime included, enables it. With -short
+// only reports=1000 runs. Without -bench nothing
 // here runs: the generator only starts inside a benchmark, so
 // `go test ./knowledge/` stays fast.
 //
@@ -29,7 +30,8 @@
 //	BenchmarkBuild             passages/s       knowledge.Build of one generated report (~50 passages) per op
 //
 // None of them asserts a timing: speed goals are read from these figures.
-// testdata/bench/README.md records measured figures.
+// testdata/bench/README.md describes the generated data; BENCHMARKS.md at
+// the module root records measured figures.
 package knowledge_test
 
 import (

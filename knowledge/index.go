@@ -52,6 +52,7 @@ type Base struct {
 	avgWords, avgBigrams float64
 	covered              map[string][]int // department → years it has reports for
 	years                map[int]bool
+	deptIDs              map[string]int32 // department → doc.dept
 
 	faqs        []FAQ
 	faqVariants []faqVariant
@@ -69,6 +70,8 @@ type doc struct {
 	words   float64 // number of indexed words
 	bigrams float64 // number of indexed bigrams
 	figure  bool    // the passage text holds a digit
+	year    int32   // the report's year, copied: no pointer chase in rank
+	dept    int32   // the report's department, as deptIDs
 	sents   []sentence
 }
 
@@ -95,6 +98,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		bigrams:       map[string][]posting{},
 		covered:       map[string][]int{},
 		years:         map[int]bool{},
+		deptIDs:       map[string]int32{},
 		faqs:          opts.FAQs,
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
@@ -124,7 +128,12 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		for i := range r.Passages {
 			id := int32(len(b.docs))
 			p := &r.Passages[i]
-			d := doc{report: r, seq: i, figure: hasDigit(p.Text)}
+			deptID, ok := b.deptIDs[r.Department]
+			if !ok {
+				deptID = int32(len(b.deptIDs))
+				b.deptIDs[r.Department] = deptID
+			}
+			d := doc{report: r, seq: i, figure: hasDigit(p.Text), year: int32(r.Year), dept: deptID}
 			wc, gc := map[string]int{}, map[string]int{}
 			d.sents = b.indexSentences(p.Text, wc, gc)
 			b.addHeadingAndKeywords(p, wc, gc)

@@ -139,6 +139,16 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	// Scores accumulate in a dense, pooled array: a common word touches
 	// most passages, and a map entry per passage would cost more than the
 	// scoring itself.
+	// The filters compare ints copied into doc rather than chasing
+	// d.report for every posting.
+	year := int32(u.year)
+	dept, hasDept := b.deptIDs[u.department]
+	if deptOnly && !hasDept {
+		return nil, ctx.Err()
+	}
+	allows := func(d *doc) bool {
+		return (year == 0 || d.year == year) && (!deptOnly || d.dept == dept)
+	}
 	sc := b.scratch.Get().(*scratch)
 	defer b.putScratch(sc)
 	for i, qt := range qts {
@@ -150,7 +160,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			scale = contextWeight
 		}
 		for _, p := range b.words[qt.word] {
-			if d := &b.docs[p.doc]; u.allows(d, deptOnly) {
+			if d := &b.docs[p.doc]; allows(d) {
 				sc.add(p.doc, scale*bm25(float64(p.tf), d.words, b.avgWords, qt.idf))
 			}
 		}
@@ -158,7 +168,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			postings := b.bigrams[g]
 			gidf := b.idf(len(postings))
 			for _, p := range postings {
-				if d := &b.docs[p.doc]; u.allows(d, deptOnly) {
+				if d := &b.docs[p.doc]; allows(d) {
 					sc.add(p.doc, scale*bigramWeight*bm25(float64(p.tf), d.bigrams, b.avgBigrams, gidf))
 				}
 			}
@@ -168,11 +178,14 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	for _, doc := range sc.touched {
 		d := &b.docs[doc]
 		score := sc.scores[doc]
-		if u.department != "" && d.report.Department == u.department {
+		if hasDept && d.dept == dept {
 			score *= departmentBoost
 		}
 		if u.figure && !d.figure {
 			score *= noFigurePenalty
+		}
+		if len(list) == rerankDepth && !better(&candidate{doc: doc, score: score}, list[rerankDepth-1]) {
+			continue // does not escape: no allocation for the passages that lose
 		}
 		list = keepBest(list, &candidate{doc: doc, score: score}, rerankDepth)
 	}
