@@ -357,10 +357,3 @@ func (b *Base) hit(c *candidate, qts []queryTerm) Hit {
 	}
 	return h
 }
-
-// allows reports whether the question's filters admit the passage: the
-// year, when one is named, is a filter, and so is the department with
-// deptOnly.
-func (u understood) allows(d *doc, deptOnly bool) bool {
-	return (u.year == 0 || d.report.Year == u.year) && (!deptOnly || d.report.Department == u.department)
-}
