@@ -49,6 +49,9 @@ type Answer struct {
 	Year       int
 	Department string
 	Terms      []string
+	// Corrections are the rewrites applied to the question before
+	// searching (see Understanding.Corrections).
+	Corrections []Correction
 }
 
 // Answer searches for q and renders a grounded answer from the best
@@ -57,7 +60,7 @@ type Answer struct {
 // ctx is done.
 func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	u := b.understand(q)
-	a := Answer{Year: u.year, Department: u.department, Terms: u.terms}
+	a := Answer{Year: u.year, Department: u.department, Terms: u.terms, Corrections: u.corrections}
 	if f, _, ok := b.matchFAQ(u); ok {
 		a.Answered, a.FAQ = true, &f
 		a.Excerpt = f.Answer

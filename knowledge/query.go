@@ -50,13 +50,16 @@ type Understanding struct {
 	Action bool
 	// Official reports a question about who holds an office (局长是谁).
 	Official bool
+	// Corrections are the rewrites applied before searching: typos,
+	// short forms and colloquial words mapped to the reports' own words.
+	Corrections []Correction
 }
 
 // Understand reads the year, department and searchable terms of q, as
 // Search and Answer do. Context is not included in Terms.
 func (b *Base) Understand(q Query) Understanding {
 	u := b.understand(q)
-	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official}
+	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official, Corrections: u.corrections}
 }
 
 // understood is what was read from a Query: filters and weighted terms.
@@ -72,6 +75,8 @@ type understood struct {
 	figure     bool     // the question asks for a number or a date
 	units      []string // the units a count asked for comes in (多少人 → 人, 名)
 	focus      *PassageKey
+	// corrections are the rewrites applied to the text, in order.
+	corrections []Correction
 }
 
 var (
