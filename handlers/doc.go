@@ -80,8 +80,10 @@
 // # Exactly one reply within five seconds
 //
 // WeChat waits five seconds for a passive reply and then retries the same
-// message up to three times. Each message has a dedupe key: "msg:"+MsgId,
-// or "evt:"+sender+":"+CreateTime+":"+Event for events. The request that
+// message up to three times. Each message has a dedupe key:
+// "msg:"+sender+":"+MsgId (the sender's OpenID is part of it, so one
+// citizen is never answered from another's cached reply), or
+// "evt:"+sender+":"+CreateTime+":"+Event for events. The request that
 // wins ReplyCache.Claim runs the Responder with a deadline of
 // Options.ReplyTimeout (at most 4.5 s); a Responder that misses the
 // deadline is answered with "正在查询，请稍后再发一次" and its eventual result

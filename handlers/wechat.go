@@ -287,15 +287,18 @@ func toBotMessage(in *message.MixMessage, now func() time.Time) (m bot.Message, 
 	return m, true
 }
 
-// dedupeKey names a message across WeChat's retries: its MsgId, or for
-// events (which have none) the sender, creation time and event.
+// dedupeKey names a message across WeChat's retries: its sender (OpenID)
+// and MsgId, or for events (which have no MsgId) the sender, creation time
+// and event. The sender is always part of the key: a MsgId is not trusted
+// to be unique across users, and one citizen must never be answered from
+// another's cached reply.
 func dedupeKey(in *message.MixMessage) string {
 	from, created := string(in.FromUserName), strconv.FormatInt(in.CreateTime, 10)
 	switch {
 	case in.MsgType == message.MsgTypeEvent:
 		return "evt:" + from + ":" + created + ":" + string(in.Event)
 	case in.MsgID != 0:
-		return "msg:" + strconv.FormatInt(in.MsgID, 10)
+		return "msg:" + from + ":" + strconv.FormatInt(in.MsgID, 10)
 	default:
 		return "msg:" + from + ":" + created + ":" + string(in.MsgType)
 	}

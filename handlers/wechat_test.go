@@ -319,8 +319,8 @@ func TestWeChatRetries(t *testing.T) {
 		wantReply string
 		wantKey   string
 	}{
-		{"text", "text.xml", false, "答复", "msg:24890000000000001"},
-		{"text in safe mode", "text.xml", true, "答复", "msg:24890000000000001"},
+		{"text", "text.xml", false, "答复", "msg:oCitizen0000000000000000001:24890000000000001"},
+		{"text in safe mode", "text.xml", true, "答复", "msg:oCitizen0000000000000000001:24890000000000001"},
 		{"subscribe event", "subscribe.xml", false, "答复", "evt:oCitizen0000000000000000001:1740794400:subscribe"},
 		{"unsubscribe: no reply", "unsubscribe.xml", true, "", "evt:oCitizen0000000000000000001:1740794400:unsubscribe"},
 	}
@@ -419,7 +419,7 @@ func TestWeChatSlowResponder(t *testing.T) {
 			if n := resp.calls.Load(); n != 1 {
 				t.Errorf("Responder called %d times, want 1", n)
 			}
-			if saved, _ := cache.saved("msg:24890000000000001"); saved != `{"text":"`+busyText+`"}` {
+			if saved, _ := cache.saved("msg:oCitizen0000000000000000001:24890000000000001"); saved != `{"text":"`+busyText+`"}` {
 				t.Errorf("cached %q", saved)
 			}
 		})
@@ -442,8 +442,8 @@ func TestWeChatCacheFailures(t *testing.T) {
 		{"save fails: the retry waits, then is told to ask again", func(c *fakeCache) { c.saveErr = errCacheDown },
 			"答复：text|2020年行政复议案件有多少件？", busyText, 1},
 		{"corrupt cached reply: the retry answers itself", func(c *fakeCache) {
-			c.replies = map[string][]byte{"msg:24890000000000001": []byte("<garbage")}
-			c.claims = map[string]time.Duration{"msg:24890000000000001": retryWindow}
+			c.replies = map[string][]byte{"msg:oCitizen0000000000000000001:24890000000000001": []byte("<garbage")}
+			c.claims = map[string]time.Duration{"msg:oCitizen0000000000000000001:24890000000000001": retryWindow}
 		}, "答复：text|2020年行政复议案件有多少件？", "答复：text|2020年行政复议案件有多少件？", 2},
 	}
 	for _, tt := range tests {
