@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -30,7 +31,138 @@ var (
 	ErrUnknownFormat = errors.New("不支持的文件格式（只支持 .txt、.html、.htm、.docx、.md）")
 	// ErrNoPassages: after removing navigation and layout nothing is left.
 	ErrNoPassages = errors.New("报告中没有正文段落")
+	// ErrTooLarge: the file (for a .docx its uncompressed
+	// word/document.xml) is larger than Limits.MaxBytes.
+	ErrTooLarge = errors.New("文件内容过大")
+	// ErrTooManyPassages: the report has more paragraphs or passages than
+	// Limits.MaxPassages.
+	ErrTooManyPassages = errors.New("段落过多")
+	// ErrTooManyChars: the report's text has more characters than
+	// Limits.MaxChars.
+	ErrTooManyChars = errors.New("文字过多")
+	// ErrCanceled: parsing stopped because its context ended (usually its
+	// deadline passed). The error also wraps the context's error.
+	ErrCanceled = errors.New("解析超时，文件内容可能过多或过于复杂，请检查文件或拆分后重新上传")
+	// ErrBadReportID: a report ID breaks the rules of CheckReportID.
+	ErrBadReportID = errors.New("报告编号无效")
 )
+
+// Limits bound what parsing one report may read and keep, so that a small
+// file that expands (a zip bomb of a .docx) cannot exhaust memory. A zero
+// or negative field means its default in DefaultLimits; the defaults are
+// far above any real report (the yearly reports hold some 10,000
+// characters in about 100 passages).
+type Limits struct {
+	// MaxBytes bounds the file's content: the file itself for the text
+	// formats, the uncompressed word/document.xml for a .docx (read as a
+	// stream and never further than this).
+	MaxBytes int64
+	// MaxPassages bounds the paragraphs read and the passages made.
+	MaxPassages int
+	// MaxChars bounds the characters (runes) of the report's text.
+	MaxChars int
+}
+
+// The defaults of Limits.
+const (
+	DefaultMaxBytes    = 16 << 20
+	DefaultMaxPassages = 10000
+	DefaultMaxChars    = 1000000
+)
+
+// DefaultLimits returns the limits used for the zero fields of a Limits.
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: DefaultMaxBytes, MaxPassages: DefaultMaxPassages, MaxChars: DefaultMaxChars}
+}
+
+// withDefaults returns l with its zero or negative fields set to the defaults.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxPassages <= 0 {
+		l.MaxPassages = d.MaxPassages
+	}
+	if l.MaxChars <= 0 {
+		l.MaxChars = d.MaxChars
+	}
+	return l
+}
+
+// tooLarge, tooManyPassages and tooManyChars word the limit errors for
+// staff, naming the limit.
+func (l Limits) tooLarge(docx bool) error {
+	what := "文件"
+	if docx {
+		what = "文件解压后的正文（word/document.xml）"
+	}
+	return fmt.Errorf("%w：%s超过 %s 的上限，请检查文件，或拆分成几个文件分别上传", ErrTooLarge, what, sizeText(l.MaxBytes))
+}
+
+func (l Limits) tooManyPassages() error {
+	return fmt.Errorf("%w：超过 %d 段的上限，请检查文件，或拆分成几个文件分别上传", ErrTooManyPassages, l.MaxPassages)
+}
+
+func (l Limits) tooManyChars() error {
+	return fmt.Errorf("%w：正文超过 %d 字的上限，请检查文件，或拆分成几个文件分别上传", ErrTooManyChars, l.MaxChars)
+}
+
+// sizeText renders a byte count for staff, e.g. "16 MB", "512 KB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+// canceledError is ErrCanceled for a context that ended; it wraps both
+// ErrCanceled and the context's error.
+type canceledError struct{ cause error }
+
+func (e canceledError) Error() string   { return ErrCanceled.Error() }
+func (e canceledError) Unwrap() []error { return []error{ErrCanceled, e.cause} }
+
+// checkContext returns a canceledError when ctx has ended.
+func checkContext(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return canceledError{cause: err}
+	}
+	return nil
+}
+
+// MaxReportIDRunes is the longest report ID CheckReportID accepts, in
+// characters.
+const MaxReportIDRunes = 64
+
+// CheckReportID returns nil when id is a valid report ID: 1 to
+// MaxReportIDRunes characters, each a letter (Chinese characters
+// included), a digit, '-', '_' or '.', the first a letter or a digit.
+// Otherwise it returns an error wrapping ErrBadReportID whose message, in
+// Chinese for staff, states the rule (but does not quote id, which may be
+// unprintable). It is safe for concurrent use.
+func CheckReportID(id ReportID) error {
+	const rule = "只能由汉字、字母、数字和 - _ . 组成，以汉字、字母或数字开头，最长 64 个字符"
+	s := string(id)
+	switch {
+	case s == "":
+		return fmt.Errorf("%w：编号为空（%s）", ErrBadReportID, rule)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%w：含有乱码（不是有效的 UTF-8），%s", ErrBadReportID, rule)
+	case utf8.RuneCountInString(s) > MaxReportIDRunes:
+		return fmt.Errorf("%w：编号有 %d 个字符，最长 %d 个", ErrBadReportID, utf8.RuneCountInString(s), MaxReportIDRunes)
+	}
+	for i, r := range s {
+		ok := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if !ok && (i == 0 || !strings.ContainsRune("-_.", r)) {
+			return fmt.Errorf("%w：%s", ErrBadReportID, rule)
+		}
+	}
+	return nil
+}
 
 // ParseError reports why a report file could not be imported.
 type ParseError struct {
@@ -84,9 +216,25 @@ type headerMeta struct {
 // only trimmed of whitespace.
 //
 // Every error is a *ParseError wrapping one of ErrEmptyFile, ErrBinaryFile,
-// ErrNotZip, ErrNoArticleBody, ErrNoYear, ErrUnknownFormat, ErrNoPassages.
-// Parse has no side effects and is safe for concurrent use.
+// ErrNotZip, ErrNoArticleBody, ErrNoYear, ErrUnknownFormat, ErrNoPassages,
+// or one of the errors of ParseContext. Parse applies DefaultLimits and no
+// deadline; it is ParseContext with a background context. The ID is not
+// checked: callers that store reports check it with CheckReportID. Parse
+// has no side effects and is safe for concurrent use.
 func Parse(name string, data []byte) (*Report, error) {
+	return ParseContext(context.Background(), name, data, Limits{})
+}
+
+// ParseContext is Parse within lim (zero fields take DefaultLimits) and
+// ctx. Limits are checked while reading: a .docx is decompressed and
+// decoded as a stream that stops at the first limit crossed, so memory
+// stays in proportion to the limits, not to what the file expands to.
+// Besides Parse's errors it returns a *ParseError wrapping ErrTooLarge,
+// ErrTooManyPassages or ErrTooManyChars (its message names the limit), or
+// ErrCanceled (together with ctx's error) when ctx ends first. It is safe
+// for concurrent use.
+func ParseContext(ctx context.Context, name string, data []byte, lim Limits) (*Report, error) {
+	lim = lim.withDefaults()
 	base := filepath.Base(name)
 	ext := filepath.Ext(base)
 	fail := func(line int, err error) error {
@@ -109,6 +257,12 @@ func Parse(name string, data []byte) (*Report, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fail(0, ErrEmptyFile)
 	}
+	if format != FormatDocx && int64(len(data)) > lim.MaxBytes {
+		return nil, fail(0, lim.tooLarge(false))
+	}
+	if err := checkContext(ctx); err != nil {
+		return nil, fail(0, err)
+	}
 
 	var (
 		blocks []textBlock
@@ -116,7 +270,7 @@ func Parse(name string, data []byte) (*Report, error) {
 		err    error
 	)
 	if format == FormatDocx {
-		blocks, m, err = parseDocx(data)
+		blocks, m, err = parseDocx(ctx, data, lim)
 	} else {
 		data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 		if line, err := checkText(data); err != nil {
@@ -134,6 +288,9 @@ func Parse(name string, data []byte) (*Report, error) {
 	if err != nil {
 		return nil, fail(0, err)
 	}
+	if err := checkBlocks(ctx, blocks, lim); err != nil {
+		return nil, fail(0, err)
+	}
 
 	r := &Report{ID: ReportID(strings.TrimSuffix(base, ext)), Format: format}
 	body, line, err := applyMetadata(r, blocks, m)
@@ -144,11 +301,29 @@ func Parse(name string, data []byte) (*Report, error) {
 	if len(passages) == 0 {
 		return nil, fail(0, ErrNoPassages)
 	}
+	if len(passages) >= lim.MaxPassages { // the info passage comes on top
+		return nil, fail(0, lim.tooManyPassages())
+	}
 	r.Passages = append([]Passage{infoPassage(r)}, passages...)
 	for i := range r.Passages {
 		r.Passages[i].Seq = i
 	}
 	return r, nil
+}
+
+// checkBlocks applies the passage and character limits to the blocks a
+// format parser read, and checks ctx.
+func checkBlocks(ctx context.Context, blocks []textBlock, lim Limits) error {
+	if len(blocks) > lim.MaxPassages {
+		return lim.tooManyPassages()
+	}
+	chars := 0
+	for _, b := range blocks {
+		if chars += utf8.RuneCountInString(b.text); chars > lim.MaxChars {
+			return lim.tooManyChars()
+		}
+	}
+	return checkContext(ctx)
 }
 
 // checkText rejects data that is not readable UTF-8 text. It returns the
