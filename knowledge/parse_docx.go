@@ -107,7 +107,7 @@ func isWord(n xml.Name, local string) bool {
 // document.xml, within its limits.
 type docxReader struct {
 	lim    Limits
-	chars  int // runes of the blocks so far
+	chars  int   // runes of the blocks so far
 	err    error // the first limit crossed
 	blocks []textBlock
 	para   strings.Builder // text of the current <w:p>
