@@ -67,8 +67,9 @@ func isBoilerplate(l string) bool {
 
 // applyMetadata fills r's Title, Department, Year, PublishDate, DocNumber
 // and SourceURL from m and the report's header and closing lines, and
-// returns the body blocks with those lines removed. On ErrNoYear the
-// returned line is the title's line, or 0.
+// returns the body blocks with those lines removed. Title and Department
+// never contain markup (see stripMarkup), whatever the format parser left.
+// On ErrNoYear the returned line is the title's line, or 0.
 func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, int, error) {
 	var body []textBlock
 	for _, b := range blocks {
@@ -92,9 +93,9 @@ func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, in
 		}
 	}
 
-	title, titleLine, body := findTitle(body, m.title)
+	title, titleLine, body := findTitle(body, stripMarkup(m.title))
 	if title == "" {
-		title = m.fallbackTitle
+		title = stripMarkup(m.fallbackTitle)
 	}
 	body, closing, signer := trimClosing(body)
 	if len(body) == 0 {
@@ -127,12 +128,14 @@ func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, in
 // is joined). The title line and everything above it (letterhead, site
 // name) is removed, and so is a salutation such as "区委依法治区办：" right
 // below it. When known is set (from the HTML head) it is the title, and a
-// body line repeating it is removed the same way.
+// body line repeating it is removed the same way. Lines are compared and
+// the title returned without markup (stripMarkup), so "# **…报告**" is a
+// title line too.
 func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 	idx := -1
 	title := known
 	for i := 0; i < len(body) && i < 12; i++ {
-		t := body[i].text
+		t := stripMarkup(body[i].text)
 		if known != "" {
 			if t == known {
 				idx = i
@@ -142,8 +145,10 @@ func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 		}
 		if isTitleLine(t) {
 			idx, title = i, t
-			if strings.HasPrefix(t, "关于") && i > 0 && isNameLine(body[i-1].text) {
-				title = body[i-1].text + t
+			if strings.HasPrefix(t, "关于") && i > 0 {
+				if prev := stripMarkup(body[i-1].text); isNameLine(prev) {
+					title = prev + t
+				}
 			}
 			break
 		}
@@ -154,7 +159,7 @@ func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 	line := body[idx].line
 	body = body[idx+1:]
 	if len(body) > 0 {
-		t := body[0].text
+		t := stripMarkup(body[0].text)
 		if utf8.RuneCountInString(t) <= 20 && (strings.HasSuffix(t, "：") || strings.HasSuffix(t, ":")) {
 			body = body[1:]
 		}
@@ -192,15 +197,15 @@ func isNameLine(t string) bool {
 // with the signature.
 func trimClosing(body []textBlock) ([]textBlock, string, string) {
 	for i := len(body) - 1; i >= 0 && i >= len(body)-5; i-- {
-		sm := closingDateRe.FindStringSubmatch(body[i].text)
+		sm := closingDateRe.FindStringSubmatch(stripMarkup(body[i].text))
 		if sm == nil {
 			continue
 		}
 		date := ymd(sm[1], sm[2], sm[3])
 		rest := append(body[:i:i], body[i+1:]...)
 		signer := ""
-		if i > 0 && isNameLine(body[i-1].text) {
-			signer = body[i-1].text
+		if i > 0 && isNameLine(stripMarkup(body[i-1].text)) {
+			signer = stripMarkup(body[i-1].text)
 			rest = append(body[:i-1:i-1], body[i+1:]...)
 		}
 		return rest, date, signer
@@ -241,9 +246,9 @@ func departmentOf(title string) string {
 }
 
 // normaliseDepartment turns "重庆市江津区司法局" or "区交通局" into the
-// 江津区XX form.
+// 江津区XX form, without markup ("**区交通局**" is 江津区交通局).
 func normaliseDepartment(s string) string {
-	s = strings.TrimSpace(s)
+	s = stripMarkup(s)
 	s = strings.TrimPrefix(s, "重庆市")
 	switch {
 	case s == "":

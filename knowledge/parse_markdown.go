@@ -8,7 +8,10 @@ import (
 // lines are headings of that depth; blank lines separate paragraphs; soft-
 // wrapped lines are joined; list items and lines opening with a numbering
 // marker (一、, (一), 1. …) start their own paragraph; table rows become
-// readable lines. Emphasis markers (** and __) are removed.
+// readable lines. Inline markup is removed as stripInline does (emphasis,
+// HTML tags and entities; links keep their text), a <br> (or a closing
+// </p>, </div>, </li>, </hN>) ends a paragraph, and quote marks are
+// dropped. A Chinese heading may omit the space after its #s (atxHeading).
 func parseMarkdown(s string) []textBlock {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
@@ -31,66 +34,69 @@ func parseMarkdown(s string) []textBlock {
 			blocks = append(blocks, textBlock{text: t, line: line, heading: heading})
 		}
 	}
-	for i, raw := range strings.Split(s, "\n") {
-		t := strings.TrimSpace(raw)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			flush()
-			fence = !fence
-			continue
+	for i, line := range strings.Split(s, "\n") {
+		parts := []string{line}
+		if !fence && strings.ContainsRune(line, '<') {
+			parts = htmlBreakRe.Split(line, -1)
 		}
-		if !strings.HasPrefix(t, "|") {
-			row = 0
-		}
-		if fence {
-			add(i+1, t, 0)
-			continue
-		}
-		if isRule(t) {
-			flush()
-			continue
-		}
-		t = stripEmphasis(t)
-		switch {
-		case t == "":
-			flush()
-		case strings.HasPrefix(t, "#"):
-			depth := len(t) - len(strings.TrimLeft(t, "#"))
-			rest := strings.TrimLeft(t, "#")
-			if depth > 6 || (rest != "" && !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t")) {
+		for k, raw := range parts {
+			if k > 0 {
+				flush()
+			}
+			t := strings.TrimSpace(raw)
+			if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+				flush()
+				fence = !fence
+				continue
+			}
+			if !strings.HasPrefix(t, "|") {
+				row = 0
+			}
+			if fence {
 				add(i+1, t, 0)
 				continue
 			}
-			add(i+1, strings.TrimRight(strings.TrimSpace(rest), "# "), depth)
-		case strings.HasPrefix(t, "|"):
-			if cells, ok := tableCells(t); ok {
-				add(i+1, tableRow(cells, row == 0), 0)
-				row++
+			if isRule(t) {
+				flush()
+				continue
 			}
-		case strings.HasPrefix(t, ">"):
-			flush()
-			start = i + 1
-			cur.WriteString(strings.TrimSpace(strings.TrimLeft(t, ">")))
-		case isBullet(t):
-			flush()
-			start = i + 1
-			cur.WriteString(strings.TrimSpace(t[1:]))
-		default:
-			if kind, _ := markerOf(t); kind != "" || cur.Len() == 0 {
+			t = stripInline(t)
+			switch {
+			case t == "":
+				flush()
+			case strings.HasPrefix(t, "#"):
+				depth, text, ok := atxHeading(t)
+				if !ok {
+					add(i+1, t, 0)
+					continue
+				}
+				add(i+1, text, depth)
+			case strings.HasPrefix(t, "|"):
+				if cells, ok := tableCells(t); ok {
+					add(i+1, tableRow(cells, row == 0), 0)
+					row++
+				}
+			case strings.HasPrefix(t, ">"):
 				flush()
 				start = i + 1
-			} else if needsSpace(cur.String(), t) {
-				cur.WriteByte(' ')
+				cur.WriteString(stripLineMarks(t))
+			case isBullet(t):
+				flush()
+				start = i + 1
+				cur.WriteString(strings.TrimSpace(t[1:]))
+			default:
+				if kind, _ := markerOf(t); kind != "" || cur.Len() == 0 {
+					flush()
+					start = i + 1
+				} else if needsSpace(cur.String(), t) {
+					cur.WriteByte(' ')
+				}
+				cur.WriteString(t)
 			}
-			cur.WriteString(t)
 		}
 	}
 	flush()
 	return blocks
-}
-
-// stripEmphasis removes ** and __ emphasis markers.
-func stripEmphasis(t string) string {
-	return strings.NewReplacer("**", "", "__", "").Replace(t)
 }
 
 // isRule reports whether t is a thematic break such as "---" or "***".

@@ -10,31 +10,94 @@ import (
 // text copied from a web page (one paragraph per line, with the site's
 // navigation and footer, which are dropped) and text copied from a PDF
 // (indented paragraphs broken mid-sentence across lines, page markers such
-// as "— 3 —" and a running header after each page break).
+// as "— 3 —" and a running header after each page break). In both, stray
+// Markdown and HTML markup is read as such (see txtLines): "## 一、…" is a
+// heading, <br> ends a paragraph, and emphasis, quote and list marks, tags
+// and entities are removed.
 func parseText(s string) ([]textBlock, headerMeta) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	lines := strings.Split(s, "\n")
+	lines := txtLines(strings.Split(s, "\n"))
 
 	var m headerMeta
 	keep := make([]bool, len(lines))
 	for i, l := range lines {
-		if isNavigation(cleanText(l)) {
-			readMetaLine(cleanText(l), &m)
+		if isNavigation(l.text) {
+			readMetaLine(l.text, &m)
 			continue
 		}
 		keep[i] = true
 	}
-	if looksLikePDF(lines) {
+	raw := make([]string, len(lines))
+	for i, l := range lines {
+		raw[i] = l.raw
+	}
+	if looksLikePDF(raw) {
 		return joinPDFLines(lines, keep), m
 	}
 	var blocks []textBlock
 	for i, l := range lines {
-		if t := cleanText(l); keep[i] && t != "" {
-			blocks = append(blocks, textBlock{text: t, line: i + 1})
+		if keep[i] && l.text != "" {
+			blocks = append(blocks, textBlock{text: l.text, line: l.line, heading: l.heading})
 		}
 	}
 	return blocks, m
+}
+
+// txtLine is one line of a .txt report as read by txtLines.
+type txtLine struct {
+	raw     string // as written (a line split at <br> gives several)
+	line    int    // 1-based line in the file
+	text    string // cleaned of whitespace and markup
+	heading int    // Markdown heading depth ("## 一、…" is 2); 0 for none
+}
+
+// txtLines reads the lines of a .txt report. A line holding <br> (or a
+// closing </p>, </div>, </li>, </hN>) is split there. Each line's text is
+// cleaned of markup: a Markdown heading that is a bare heading keeps its
+// depth, a thematic break ("---") and a table's delimiter row become
+// empty, table rows read as tableRow does, and otherwise quote and list
+// marks and inline markup (stripInline) are removed.
+func txtLines(lines []string) []txtLine {
+	var out []txtLine
+	row := 0 // rows of the current table
+	for i, l := range lines {
+		parts := []string{l}
+		if strings.ContainsRune(l, '<') {
+			parts = htmlBreakRe.Split(l, -1)
+		}
+		for _, p := range parts {
+			tl := txtLine{raw: p, line: i + 1}
+			t := strings.TrimSpace(p)
+			if !strings.HasPrefix(t, "|") {
+				row = 0
+			}
+			if isRule(t) {
+				out = append(out, tl)
+				continue
+			}
+			t = stripInline(t)
+			switch depth, text, heading := atxHeading(t); {
+			case heading:
+				tl.text = text
+				if isBareHeading(text) {
+					tl.heading = depth
+				}
+			case strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2:
+				if cells, ok := tableCells(t); ok {
+					tl.text = tableRow(cells, row == 0)
+					row++
+				}
+			default:
+				tl.text = stripLineMarks(t)
+			}
+			if tl.text == "" {
+				tl.heading = 0
+			}
+			out = append(out, tl)
+		}
+	}
+	return out
 }
 
 // isNavigation reports whether a line is part of a government web site's
@@ -117,14 +180,14 @@ func looksLikePDF(lines []string) bool {
 
 // runningHeaders finds the short lines that follow a page marker at least
 // twice: the PDF's running header.
-func runningHeaders(lines []string) map[string]bool {
+func runningHeaders(lines []txtLine) map[string]bool {
 	count := map[string]int{}
 	for i, l := range lines {
-		if !isPageMarker(l) {
+		if !isPageMarker(l.raw) {
 			continue
 		}
 		for j := i + 1; j < len(lines); j++ {
-			if t := cleanText(lines[j]); t != "" {
+			if t := lines[j].text; t != "" {
 				if utf8.RuneCountInString(t) <= 40 && !isPageMarker(t) {
 					count[t]++
 				}
@@ -144,8 +207,9 @@ func runningHeaders(lines []string) map[string]bool {
 // joinPDFLines rebuilds paragraphs from PDF-copied lines: an indented line,
 // a heading line or a line after a blank line starts a paragraph, other
 // lines continue it. Page markers, the blank lines around them and the
-// running header are dropped without ending the paragraph.
-func joinPDFLines(lines []string, keep []bool) []textBlock {
+// running header are dropped without ending the paragraph. A Markdown
+// heading is a paragraph of its own.
+func joinPDFLines(lines []txtLine, keep []bool) []textBlock {
 	headers := runningHeaders(lines)
 	var (
 		blocks  []textBlock
@@ -160,8 +224,8 @@ func joinPDFLines(lines []string, keep []bool) []textBlock {
 		}
 		cur.Reset()
 	}
-	for i, raw := range lines {
-		t := cleanText(raw)
+	for i, l := range lines {
+		raw, t := l.raw, l.text
 		switch {
 		case isPageMarker(raw):
 			brk, inBreak = false, true
@@ -175,11 +239,17 @@ func joinPDFLines(lines []string, keep []bool) []textBlock {
 			continue
 		}
 		inBreak = false
+		if l.heading > 0 {
+			flush()
+			blocks = append(blocks, textBlock{text: t, line: l.line, heading: l.heading})
+			brk = false
+			continue
+		}
 		newPara := cur.Len() == 0 || brk || isIndented(raw) || startsSection(t, cur.String())
 		brk = false
 		if newPara {
 			flush()
-			start = i + 1
+			start = l.line
 		} else if needsSpace(cur.String(), t) {
 			cur.WriteByte(' ')
 		}
