@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The sentinel errors. Methods wrap them with context; test with errors.Is.
@@ -127,16 +129,68 @@ type q struct {
 	c execer
 }
 
+// exec, query and row run query with args. A text argument (of any
+// string type) that neither database can hold the same way — a NUL byte or
+// invalid UTF-8, which PostgreSQL refuses and SQLite stores — is refused
+// before the database sees it, with an error wrapping ErrInvalid; so bad
+// bytes in an ID or a filter are the caller's error on every database.
 func (q q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return q.c.ExecContext(ctx, q.d.rebind(query), args...)
 }
 
 func (q q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return q.c.QueryContext(ctx, q.d.rebind(query), args...)
 }
 
-func (q q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.c.QueryRowContext(ctx, q.d.rebind(query), args...)
+func (q q) row(ctx context.Context, query string, args ...any) row {
+	if err := checkArgs(args); err != nil {
+		return row{err: err}
+	}
+	return row{r: q.c.QueryRowContext(ctx, q.d.rebind(query), args...)}
+}
+
+// row is a *sql.Row, or the error that kept the query from running.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan is sql.Row.Scan, or returns the error that kept the query from running.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// checkArgs returns an error wrapping ErrInvalid for the first text
+// argument holding a NUL byte or invalid UTF-8.
+func checkArgs(args []any) error {
+	for i, a := range args {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case nil, int, int64, bool, float64, []byte, time.Time:
+			continue
+		default:
+			rv := reflect.ValueOf(a)
+			if rv.Kind() != reflect.String {
+				continue
+			}
+			s = rv.String()
+		}
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return fmt.Errorf("sqldb: argument %d holds a NUL byte or invalid UTF-8: %w", i+1, ErrInvalid)
+		}
+	}
+	return nil
 }
 
 // rebind rewrites the '?' placeholders of query to $1, $2, … for

@@ -55,5 +55,9 @@
 //
 // Errors wrap one of the sentinels ErrNotFound, ErrExists, ErrConflict and
 // ErrInvalid when they have those causes; test with errors.Is. A method
-// that fails changes nothing.
+// that fails changes nothing. Every method refuses a text argument (an ID,
+// a filter, a name, a text to store) that holds a NUL byte or invalid
+// UTF-8 with ErrInvalid before the database sees it, so such input is the
+// caller's error on both databases alike (PostgreSQL cannot store it,
+// SQLite would).
 package sqldb

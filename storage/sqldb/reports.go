@@ -36,8 +36,11 @@ type PassageEntry struct {
 // with one audit entry per report. Each report replaces any stored report
 // with the same ID, passages included, and its passages get a new
 // revision; when the same ID appears twice, the later report wins. On any
-// error, such as a nil report, an empty ID or two passages with the same
-// Seq, nothing is changed; such arguments wrap ErrInvalid.
+// error, such as a nil report, an ID that knowledge.CheckReportID refuses
+// or two passages with the same Seq, nothing is changed; such arguments
+// wrap ErrInvalid (and, for the ID, knowledge.ErrBadReportID). Restoring
+// a version into the draft does not check IDs, so that versions saved
+// before the rule stay restorable.
 func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.Report) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		rev, err := tx.next(ctx, counterDraftRev)
@@ -45,6 +48,11 @@ func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.
 			return err
 		}
 		for i, r := range reports {
+			if r != nil {
+				if err := knowledge.CheckReportID(r.ID); err != nil {
+					return fmt.Errorf("report #%d: %w: %w", i+1, ErrInvalid, err)
+				}
+			}
 			if err := tx.saveReport(ctx, r, rev, by); err != nil {
 				if r == nil {
 					return fmt.Errorf("report #%d: %w", i+1, err)

@@ -1,7 +1,9 @@
 package sqldbtest
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -365,5 +367,64 @@ func testConcurrentOpens(t *testing.T, h harness) {
 	}
 	if got := reportsOf(t, dbs[0]); len(got) != n {
 		t.Errorf("got %d reports, want %d", len(got), n)
+	}
+}
+
+// testBadInput feeds IDs and filters with bad bytes, and report IDs that
+// break knowledge.CheckReportID, to every kind of method: each is refused
+// with ErrInvalid (never a database error), and nothing is stored.
+func testBadInput(t *testing.T, h harness) {
+	db := h.fresh(t)
+	ctx := t.Context()
+	save(t, db, fictional("jj-example-2022", 2, "原样"))
+	badIDs := []knowledge.ReportID{".", "..", "\xff\xfe", "a\x00b", "a/b", knowledge.ReportID(strings.Repeat("a", 3000)), ""}
+	for _, id := range badIDs {
+		err := db.SaveReports(ctx, "测试", fictional(id, 1, "坏编号"))
+		if !errors.Is(err, sqldb.ErrInvalid) {
+			t.Errorf("SaveReports(ID %q) = %v, want ErrInvalid", id, err)
+		}
+		if id != "" && !errors.Is(err, knowledge.ErrBadReportID) {
+			t.Errorf("SaveReports(ID %q) = %v, want ErrBadReportID", id, err)
+		}
+	}
+	for _, bad := range []string{"a\x00b", "\x00", "\xff\xfe", "jj\xc3"} {
+		calls := map[string]func() error{
+			"Report":         func() error { _, err := db.Report(ctx, knowledge.ReportID(bad)); return err },
+			"Passages":       func() error { _, err := db.Passages(ctx, knowledge.ReportID(bad)); return err },
+			"Passage":        func() error { _, err := db.Passage(ctx, knowledge.ReportID(bad), 0); return err },
+			"DeleteReportBy": func() error { return db.DeleteReportBy(ctx, knowledge.ReportID(bad), "测试") },
+			"FAQ":            func() error { _, err := db.FAQ(ctx, knowledge.FAQID(bad)); return err },
+			"DeleteFAQ":      func() error { return db.DeleteFAQ(ctx, knowledge.FAQID(bad), 0, "测试") },
+			"TermFile":       func() error { _, err := db.TermFile(ctx, bad); return err },
+			"Logs.Report":    func() error { _, err := db.Logs(ctx, sqldb.LogFilter{Report: knowledge.ReportID(bad)}); return err },
+			"Logs.Department": func() error {
+				_, err := db.Logs(ctx, sqldb.LogFilter{Department: bad})
+				return err
+			},
+			"Logs.Channel": func() error { _, err := db.Logs(ctx, sqldb.LogFilter{Channel: bad}); return err },
+			"Logs.User":    func() error { _, err := db.Logs(ctx, sqldb.LogFilter{User: bad}); return err },
+			"UpdatePassage": func() error {
+				_, err := db.UpdatePassage(ctx, "jj-example-2022", 0, "正文"+bad, nil, 0, "测试")
+				return err
+			},
+		}
+		for name, call := range calls {
+			if err := call(); !errors.Is(err, sqldb.ErrInvalid) {
+				t.Errorf("%s(%q) = %v, want ErrInvalid", name, bad, err)
+			}
+		}
+	}
+	// A searched text is cleaned the way stored messages are, so it finds them.
+	for _, bad := range []string{"a\x00b", "\xff\xfe"} {
+		if _, err := db.Logs(ctx, sqldb.LogFilter{Text: bad}); err != nil {
+			t.Errorf("Logs(Text %q) = %v, want a search", bad, err)
+		}
+	}
+	list := listOf(t, db)
+	if len(list) != 1 || list[0].ID != "jj-example-2022" {
+		t.Errorf("reports after the refused calls: %+v, want only jj-example-2022", list)
+	}
+	if got, err := db.Report(ctx, "jj-example-2022"); err != nil || got.Passages[0].Text != fictional("jj-example-2022", 2, "原样").Passages[0].Text {
+		t.Errorf("Report after the refused calls = %v, %v; want it unchanged", got, err)
 	}
 }

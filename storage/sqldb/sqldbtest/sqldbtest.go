@@ -41,6 +41,7 @@ func Run(t *testing.T, target Target) {
 		{"DeleteReport", testDeleteReport},
 		{"Empty", testEmpty},
 		{"ConcurrentSaves", testConcurrentSaves},
+		{"BadInput", testBadInput},
 		// Opening and migrations.
 		{"Reopen", testReopen},
 		{"ConcurrentOpens", testConcurrentOpens},
@@ -64,6 +65,7 @@ func Run(t *testing.T, target Target) {
 		{"LastAdmin", testLastAdmin},
 		{"Tokens", testTokens},
 		{"WebSessions", testWebSessions},
+		{"CredentialChanges", testCredentialChanges},
 		// The audit log.
 		{"Audit", testAudit},
 		{"AuditNotWrittenOnFailure", testAuditNotWrittenOnFailure},
