@@ -61,6 +61,14 @@ type KnowledgeConfig struct {
 	// ReloadInterval is how often a server checks the database for a newly
 	// published knowledge-base version it was not notified of.
 	ReloadInterval time.Duration `yaml:"reload_interval"`
+	// MaxReportMB bounds one report file's content in MiB: the file for
+	// text formats, the uncompressed word/document.xml for a .docx. Imports
+	// (console and CLI) refuse larger reports.
+	MaxReportMB int `yaml:"max_report_mb"`
+	// MaxReportPassages bounds the paragraphs and passages of one report.
+	MaxReportPassages int `yaml:"max_report_passages"`
+	// MaxReportChars bounds the characters of one report's text.
+	MaxReportChars int `yaml:"max_report_chars"`
 }
 
 // RedisConfig configures sessions, message dedupe, reply cache and rate
@@ -113,7 +121,20 @@ type AdminConfig struct {
 	// SecureCookies marks console cookies Secure; set it when the console
 	// is served over TLS (directly or behind a TLS proxy).
 	SecureCookies bool `yaml:"secure_cookies"`
+	// UploadTimeout bounds receiving and parsing one console upload; files
+	// not parsed by then are reported as timed out. It stays under the
+	// HTTP write timeout (15s) so that staff always get an answer.
+	UploadTimeout time.Duration `yaml:"upload_timeout"`
+	// MaxPreviewMB bounds, in MiB (estimated), the parsed uploads kept in
+	// memory while they wait to be saved; the oldest previews are dropped
+	// beyond it, and one upload larger than it is refused file by file.
+	MaxPreviewMB int `yaml:"max_preview_mb"`
 }
+
+// MaxUploadTimeout is the longest AdminConfig.UploadTimeout allowed: the
+// HTTP write timeout of "serve" is 15s, and the answer must be written
+// after the upload is parsed.
+const MaxUploadTimeout = 12 * time.Second
 
 // The values of AdminConfig.Approval.
 const (
@@ -147,11 +168,15 @@ func Default() Config {
 		Server:   ServerConfig{Listen: ":8080"},
 		Database: DatabaseConfig{URL: "sqlite:data/fazhibot.db"},
 		Knowledge: KnowledgeConfig{
-			DictDir:        "configs/jieba",
-			MaxHits:        5,
-			ReloadInterval: 30 * time.Second,
+			DictDir:           "configs/jieba",
+			MaxHits:           5,
+			ReloadInterval:    30 * time.Second,
+			MaxReportMB:       16,
+			MaxReportPassages: 10000,
+			MaxReportChars:    1000000,
 		},
-		Admin: AdminConfig{Approval: ApprovalNone, SessionTTL: 8 * time.Hour},
+		Admin: AdminConfig{Approval: ApprovalNone, SessionTTL: 8 * time.Hour,
+			UploadTimeout: 10 * time.Second, MaxPreviewMB: 128},
 		Redis: RedisConfig{
 			SessionTTL: 30 * time.Minute,
 			RateLimit:  20,
@@ -528,6 +553,21 @@ func (c Config) Validate() error {
 	}
 	if k.MaxHits < 1 {
 		bad("knowledge.max_hits", "应至少为 1，实为 %d", k.MaxHits)
+	}
+	if k.MaxReportMB < 1 || k.MaxReportMB > 1024 {
+		bad("knowledge.max_report_mb", "应在 1 到 1024 之间，实为 %d", k.MaxReportMB)
+	}
+	if k.MaxReportPassages < 1 {
+		bad("knowledge.max_report_passages", "应至少为 1，实为 %d", k.MaxReportPassages)
+	}
+	if k.MaxReportChars < 1 {
+		bad("knowledge.max_report_chars", "应至少为 1，实为 %d", k.MaxReportChars)
+	}
+	if c.Admin.UploadTimeout <= 0 || c.Admin.UploadTimeout > MaxUploadTimeout {
+		bad("admin.upload_timeout", "应大于 0 且不超过 %v（须短于 HTTP 写超时 15 秒，员工才总能收到结果），实为 %v", MaxUploadTimeout, c.Admin.UploadTimeout)
+	}
+	if c.Admin.MaxPreviewMB < 1 {
+		bad("admin.max_preview_mb", "应至少为 1，实为 %d", c.Admin.MaxPreviewMB)
 	}
 
 	if r := c.Redis; r.URL != "" {

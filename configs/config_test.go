@@ -287,6 +287,14 @@ func TestLoadAndValidateErrors(t *testing.T) {
 		{name: "parent with a key", yaml: "wechat:\n  menu: [{name: 问答, key: k, sub_buttons: [{name: 帮助, key: HELP}]}]\n", want: "配置项 wechat.menu[0]: 有子菜单（sub_buttons）的按钮不能再设置 key 或 url"},
 		{name: "third level", yaml: "wechat:\n  menu: [{name: 问答, sub_buttons: [{name: 帮助, sub_buttons: [{name: x, key: y}]}]}]\n", want: "配置项 wechat.menu[0].sub_buttons[0].sub_buttons: 子菜单不能再有子菜单"},
 
+		// Import limits.
+		{name: "upload_timeout of 12s is valid", yaml: "admin:\n  upload_timeout: 12s\n"},
+		{name: "upload_timeout past the write timeout", yaml: "admin:\n  upload_timeout: 15s\n", want: "配置项 admin.upload_timeout: 应大于 0 且不超过 12s"},
+		{name: "no preview memory", env: map[string]string{"FAZHIBOT_ADMIN_MAX_PREVIEW_MB": "0"}, want: "配置项 admin.max_preview_mb: 应至少为 1"},
+		{name: "report size zero", yaml: "knowledge:\n  max_report_mb: 0\n", want: "配置项 knowledge.max_report_mb: 应在 1 到 1024 之间"},
+		{name: "no passages", yaml: "knowledge:\n  max_report_passages: 0\n", want: "配置项 knowledge.max_report_passages: 应至少为 1"},
+		{name: "no characters", env: map[string]string{"FAZHIBOT_KNOWLEDGE_MAX_REPORT_CHARS": "-5"}, want: "配置项 knowledge.max_report_chars: 应至少为 1"},
+
 		// The query log.
 		{name: "logs secret of 16 characters is valid", env: map[string]string{"FAZHIBOT_LOGS_USER_SECRET": "0123456789abcdef"}},
 		{name: "logs kept forever is valid", yaml: "logs:\n  retention_days: 0\n"},
