@@ -30,8 +30,8 @@ type FAQ struct {
 type Content struct {
 	Reports []*Report
 	FAQs    []FAQ
-	// TermFiles maps a term-list file name (SynonymsFile, DepartmentsFile,
-	// DictFile, StopwordsFile, SensitiveFile) to its text, in the format
+	// TermFiles maps a term-list file name (one of TermFileNames) to its
+	// text, in the format
 	// LoadTerms reads. A missing file is an empty list.
 	TermFiles map[string]string
 }
@@ -49,7 +49,7 @@ func (c *Content) TermFS() fs.FS {
 // map suitable for Content.TermFiles.
 func ReadTermFiles(fsys fs.FS) (map[string]string, error) {
 	out := map[string]string{}
-	for _, name := range []string{SynonymsFile, DepartmentsFile, DictFile, StopwordsFile, SensitiveFile} {
+	for _, name := range TermFileNames() {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {

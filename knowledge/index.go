@@ -61,6 +61,8 @@ type Base struct {
 	firstDoc         map[ReportID]int32 // index in docs of each report's passage 0
 
 	scratch sync.Pool // of *scratch sized to docs; see rank
+
+	sound *soundIndex // the vocabulary by sound, for typos and short forms
 }
 
 // doc is one indexed passage.
@@ -155,6 +157,8 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	}
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
+	b.sound = newSoundIndex(b.vocabulary(), b.seg.Words, b.seg.Cut, b.seg.Common,
+		func(w string) bool { return b.terms.Stopwords[w] })
 	b.indexFAQs()
 	return b, nil
 }
@@ -173,6 +177,26 @@ func (b *Base) addHeadingAndKeywords(p *Passage, wordCounts, gramCounts map[stri
 	for _, k := range p.Keywords {
 		wordCounts[b.terms.canonical(strings.ToLower(k))]++
 	}
+}
+
+// vocabulary returns the words a question's typos and short forms may be
+// read as, each with the number of passages holding it: the indexed
+// words, the synonyms (counted as their canonical word) and the
+// department names and aliases.
+func (b *Base) vocabulary() map[string]int {
+	v := make(map[string]int, len(b.words)+len(b.terms.Canonical))
+	for w, ps := range b.words {
+		v[w] = len(ps)
+	}
+	for w, c := range b.terms.Canonical {
+		v[w] = max(v[w], len(b.words[c]))
+	}
+	for _, d := range b.terms.Departments {
+		for _, a := range append([]string{d.Name}, d.Aliases...) {
+			v[a] = aliasDF
+		}
+	}
+	return v
 }
 
 // doc returns the indexed passage seq of report id.

@@ -162,11 +162,18 @@ func (b *Base) understand(q Query) understood {
 	if now.IsZero() {
 		now = b.now()
 	}
+	// Dialect and plain wording first (好多钱 → 多少钱), so that what the
+	// question asks for is read from the standard wording.
+	text, fixes := b.terms.standardWording(text)
 	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.year, text = readYear(text, now)
 	if q.Year != 0 {
 		u.year = q.Year
 	}
+	// Then typos and short forms, before the department is read, so that
+	// 施法局 names 司法局.
+	text, sound := b.sound.correct(text)
+	u.corrections = append(fixes, sound...)
 	u.department, u.deptAlias, text = readDepartment(text, b.terms.Departments)
 	if q.Department != "" {
 		u.department, u.deptStrict = q.Department, true

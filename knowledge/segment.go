@@ -1,9 +1,11 @@
 package knowledge
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -20,8 +22,14 @@ var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf
 // megabytes. After NewSegmenter returns, a Segmenter is safe for concurrent
 // use; words are only added inside NewSegmenter, before it is shared.
 type Segmenter struct {
-	jieba *gojieba.Jieba
+	jieba  *gojieba.Jieba
+	common map[string]bool // dictionary words of commonWordFreq or more
 }
+
+// commonWordFreq is the dictionary frequency from which a word counts as
+// common Chinese (意思, 拿到, 总共): a citizen who types one meant it,
+// however much it sounds like a word of the reports.
+const commonWordFreq = 300
 
 // NewSegmenter loads gojieba's dictionaries from dictDir and adds words
 // (domain terms that must stay whole, such as 行政复议 or 三线一单). It
@@ -41,7 +49,46 @@ func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
 			j.AddWord(w)
 		}
 	}
-	return &Segmenter{jieba: j}, nil
+	common, err := readCommonWords(paths[0], commonWordFreq)
+	if err != nil {
+		j.Free()
+		return nil, err
+	}
+	return &Segmenter{jieba: j, common: common}, nil
+}
+
+// readCommonWords reads the words of at least minFreq from a jieba
+// dictionary ("word freq tag" lines).
+func readCommonWords(path string, minFreq int) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("读取分词词典 %s: %w", path, err)
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		word, rest, _ := strings.Cut(sc.Text(), " ")
+		freq, _, _ := strings.Cut(rest, " ")
+		if n, err := strconv.Atoi(freq); err == nil && n >= minFreq {
+			out[word] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("读取分词词典 %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// Common reports whether w is a common word of everyday Chinese, by the
+// dictionary's frequencies.
+func (s *Segmenter) Common(w string) bool { return s.common[w] }
+
+// Cut segments text in precise mode with the dictionary alone (no guessed
+// new words), so that every piece longer than one character is a
+// dictionary word. The pieces concatenate to text.
+func (s *Segmenter) Cut(text string) []string {
+	return s.jieba.Cut(text, false)
 }
 
 // Close frees the dictionaries. The Segmenter must not be used afterwards.

@@ -2,10 +2,13 @@ package knowledge
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Terms are the lists staff maintain beside the reports: synonyms,
@@ -25,6 +28,14 @@ type Terms struct {
 	Stopwords map[string]bool
 	// Sensitive words make the bot refuse politely.
 	Sensitive []string
+	// Colloquial maps a dialect or plain wording to the standard one
+	// (好多 → 多少, 告上法院 → 行政诉讼). Unlike synonyms, colloquial
+	// forms are rewritten in the question's text before it is read, so
+	// they also change what the question asks for (好多钱 asks for a
+	// figure) and apply whatever the segmenter makes of them.
+	Colloquial map[string]string
+
+	colloquialByFirst map[rune][]string // forms by first rune, longest first
 }
 
 // Department is a government department and the names citizens use for it.
@@ -41,13 +52,20 @@ const (
 	DictFile        = "dict.txt"
 	StopwordsFile   = "stopwords.txt"
 	SensitiveFile   = "sensitive.txt"
+	ColloquialFile  = "colloquial.txt"
 )
+
+// TermFileNames returns the names of every term-list file, in the order
+// staff see them.
+func TermFileNames() []string {
+	return []string{SynonymsFile, ColloquialFile, DepartmentsFile, DictFile, StopwordsFile, SensitiveFile}
+}
 
 // LoadTerms reads the term lists from fsys. Lines starting with # are
 // comments. It returns an error naming the file and line of a malformed
 // entry, such as a synonym group with one word or a word in two groups.
 func LoadTerms(fsys fs.FS) (*Terms, error) {
-	t := &Terms{Canonical: map[string]string{}, Stopwords: map[string]bool{}}
+	t := &Terms{Canonical: map[string]string{}, Stopwords: map[string]bool{}, Colloquial: map[string]string{}}
 	err := readLines(fsys, SynonymsFile, func(line int, fields []string) error {
 		if len(fields) < 2 {
 			return errors.New("同义词组至少需要两个词")
@@ -93,7 +111,65 @@ func LoadTerms(fsys fs.FS) (*Terms, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = readLines(fsys, ColloquialFile, func(line int, fields []string) error {
+		if len(fields) < 2 {
+			return errors.New("口语说法每行至少需要两个词:标准说法在前,口语说法在后")
+		}
+		for _, w := range fields[1:] {
+			if utf8.RuneCountInString(w) < 2 {
+				return fmt.Errorf("口语说法 %q 至少要两个字", w)
+			}
+			if prev, ok := t.Colloquial[w]; ok && prev != fields[0] {
+				return fmt.Errorf("口语说法 %q 已对应 %q", w, prev)
+			}
+			t.Colloquial[w] = fields[0]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.colloquialByFirst = map[rune][]string{}
+	for w := range t.Colloquial {
+		r, _ := utf8.DecodeRuneInString(w)
+		t.colloquialByFirst[r] = append(t.colloquialByFirst[r], w)
+	}
+	for _, forms := range t.colloquialByFirst {
+		slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	}
 	return t, nil
+}
+
+// standardWording rewrites the colloquial forms in text to their standard
+// wording, the longest form at each place, and returns the corrections.
+func (t *Terms) standardWording(text string) (string, []Correction) {
+	if len(t.colloquialByFirst) == 0 {
+		return text, nil
+	}
+	var sb strings.Builder
+	var fixes []Correction
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		matched := false
+		for _, form := range t.colloquialByFirst[r] {
+			if strings.HasPrefix(text[i:], form) {
+				std := t.Colloquial[form]
+				sb.WriteString(std)
+				fixes = append(fixes, Correction{From: form, To: std, Kind: CorrectColloquial})
+				i += len(form)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			sb.WriteString(text[i : i+size])
+			i += size
+		}
+	}
+	if fixes == nil {
+		return text, nil
+	}
+	return sb.String(), fixes
 }
 
 // SegmenterWords returns every word the segmenter must keep whole: the
@@ -102,6 +178,9 @@ func (t *Terms) SegmenterWords() []string {
 	words := append([]string(nil), t.Words...)
 	for w := range t.Canonical {
 		words = append(words, w)
+	}
+	for _, std := range t.Colloquial {
+		words = append(words, std)
 	}
 	for _, d := range t.Departments {
 		words = append(words, d.Name)

@@ -80,7 +80,7 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, by string) 
 		return err
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.TermFiles)) {
-		if !slices.Contains(termFileNames, name) {
+		if !slices.Contains(knowledge.TermFileNames(), name) {
 			return fmt.Errorf("unknown term file %q: %w", name, ErrInvalid)
 		}
 		if err := tx.putTermFile(ctx, name, c.TermFiles[name], rev, by); err != nil {

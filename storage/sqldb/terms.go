@@ -22,16 +22,10 @@ type TermFile struct {
 	UpdatedBy string
 }
 
-// termFileNames are the term-list files the knowledge base knows.
-var termFileNames = []string{
-	knowledge.SynonymsFile, knowledge.DepartmentsFile, knowledge.DictFile,
-	knowledge.StopwordsFile, knowledge.SensitiveFile,
-}
-
 // checkTermFile returns ErrInvalid for an unknown name or for text that
 // knowledge.LoadTerms rejects.
 func checkTermFile(name, text string) error {
-	if !slices.Contains(termFileNames, name) {
+	if !slices.Contains(knowledge.TermFileNames(), name) {
 		return fmt.Errorf("unknown term file %q: %w", name, ErrInvalid)
 	}
 	if _, err := knowledge.LoadTerms(fstest.MapFS{name: {Data: []byte(text)}}); err != nil {
@@ -72,7 +66,7 @@ func loadTermFiles(ctx context.Context, q q) (map[string]string, error) {
 // revision. It returns ErrInvalid for an unknown name and ErrNotFound for
 // a file that is missing from the draft.
 func (db *DB) TermFile(ctx context.Context, name string) (TermFile, error) {
-	if !slices.Contains(termFileNames, name) {
+	if !slices.Contains(knowledge.TermFileNames(), name) {
 		return TermFile{}, fmt.Errorf("sqldb: term file %q: unknown: %w", name, ErrInvalid)
 	}
 	f := TermFile{Name: name}

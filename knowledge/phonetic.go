@@ -1,0 +1,429 @@
+package knowledge
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Citizens type with pinyin input methods, so most typos are characters
+// with the same sound (公正处 for 公证处, 复意 for 复议), and speakers of
+// southwestern Mandarin also merge n/l, in/ing, en/eng, z/zh, c/ch and
+// s/sh (龙民工, 施法局). Others shorten long terms (业委会 for 业主委员会).
+//
+// The sound index maps the knowledge base's own vocabulary (every word of
+// its passages, headings and keywords, and the department names and
+// aliases) by a fuzzy pinyin key. A stretch of a question that is not a
+// vocabulary word but sounds like one, and differs from it in few
+// characters, is rewritten to that word before the question is read. A
+// stretch that is still unknown and whose characters begin the parts of a
+// longer vocabulary word, in order, is expanded to it. Both work on the
+// raw characters, so they also apply inside longer words and to
+// department names, whatever the segmenter made of the typo.
+
+// soundIndex is the knowledge base's vocabulary by sound and by first
+// character. It is built once with the Base and read-only afterwards.
+type soundIndex struct {
+	known    map[string]bool         // every vocabulary word, as written
+	byKey    map[string][]soundEntry // fuzzy pinyin key → words
+	byFirst  map[rune][]abbrevEntry  // first character → words of 3+ runes
+	readings map[rune][]string       // toneless readings of the vocabulary's characters
+	maxRunes int                     // the longest word in byKey
+	// cut segments with the dictionary alone; meant reports whether a
+	// stretch is a word the citizen surely meant (a common word or a
+	// question stopword), which is never corrected.
+	cut   func(string) []string
+	meant func(string) bool
+	stop  func(string) bool // question stopwords (了, 有, 多少 …)
+}
+
+// soundEntry is one vocabulary word under one of its fuzzy keys.
+type soundEntry struct {
+	word  string
+	exact string // the toneless pinyin that gave the key
+	df    int    // passages holding the word; aliases count as very common
+}
+
+// abbrevEntry is a word a short form may stand for, with the positions
+// where its parts begin (业主委员会: 业, 委).
+type abbrevEntry struct {
+	word   []rune
+	starts []bool
+	df     int
+}
+
+// Limits of the sound index.
+const (
+	// soundMaxRunes is the longest word indexed by sound.
+	soundMaxRunes = 8
+	// maxReadingCombos caps the keys of a word with several polyphones.
+	maxReadingCombos = 8
+	// abbrevMaxRunes is the longest short form expanded.
+	abbrevMaxRunes = 4
+	// aliasDF is the df given to department names and aliases: a
+	// department alias is the likeliest reading of a sound-alike.
+	aliasDF = 1 << 20
+)
+
+// newSoundIndex indexes the words of vocab (word → number of passages
+// holding it) that are written in Chinese characters only. split returns
+// the parts of a long word, as the segmenter's search mode does.
+//
+// cut segments a question with the dictionary alone; common and stop
+// report common words and question stopwords, which a citizen surely
+// meant and which are never corrected.
+func newSoundIndex(vocab map[string]int, split, cut func(string) []string, common, stop func(string) bool) *soundIndex {
+	x := &soundIndex{
+		cut:      cut,
+		meant:    func(w string) bool { return common(w) || stop(w) },
+		stop:     stop,
+		known:    make(map[string]bool, len(vocab)),
+		byKey:    make(map[string][]soundEntry, len(vocab)),
+		byFirst:  map[rune][]abbrevEntry{},
+		readings: map[rune][]string{},
+	}
+	args := pinyin.NewArgs()
+	args.Heteronym = true
+	for w := range vocab {
+		for _, r := range w {
+			if _, ok := x.readings[r]; !ok && isHan(r) {
+				x.readings[r] = pinyin.SinglePinyin(r, args)
+			}
+		}
+	}
+	words := make([]string, 0, len(vocab))
+	for w := range vocab {
+		words = append(words, w)
+	}
+	slices.Sort(words) // a deterministic order of entries under one key
+	for _, w := range words {
+		n := utf8.RuneCountInString(w)
+		if n < 2 || !allHan(w) {
+			continue
+		}
+		x.known[w] = true
+		df := vocab[w]
+		if n <= soundMaxRunes {
+			x.maxRunes = max(x.maxRunes, n)
+			for _, exact := range x.combos(w) {
+				k := fuzzyKey(exact)
+				x.byKey[k] = append(x.byKey[k], soundEntry{word: w, exact: strings.Join(exact, " "), df: df})
+			}
+		}
+		if n > 2 {
+			rs := []rune(w)
+			e := abbrevEntry{word: rs, starts: make([]bool, n), df: df}
+			e.starts[0] = true
+			at := 0
+			for _, part := range split(w) {
+				if i := strings.Index(w[at:], part); i >= 0 && part != w {
+					e.starts[utf8.RuneCountInString(w[:at+i])] = true
+				}
+			}
+			x.byFirst[rs[0]] = append(x.byFirst[rs[0]], e)
+		}
+	}
+	return x
+}
+
+// combos returns the toneless readings of w, one syllable per character,
+// for up to maxReadingCombos combinations of its polyphones.
+func (x *soundIndex) combos(w string) [][]string {
+	out := [][]string{nil}
+	for _, r := range w {
+		rs := x.readings[r]
+		if len(rs) == 0 {
+			return nil
+		}
+		var next [][]string
+		for _, prefix := range out {
+			for _, s := range rs {
+				if len(next) == maxReadingCombos {
+					break
+				}
+				next = append(next, append(slices.Clip(prefix), s))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// reading returns the first toneless reading of r, "" when it has none.
+func (x *soundIndex) reading(r rune) string {
+	if rs, ok := x.readings[r]; ok {
+		return rs[0]
+	}
+	if rs := pinyin.SinglePinyin(r, pinyin.NewArgs()); len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
+}
+
+// fuzzyKey joins syllables after merging the sounds southwestern Mandarin
+// does not tell apart: zh/z, ch/c, sh/s, n/l, ing/in, eng/en.
+func fuzzyKey(syllables []string) string {
+	parts := make([]string, len(syllables))
+	for i, s := range syllables {
+		parts[i] = fuzzySyllable(s)
+	}
+	return strings.Join(parts, " ")
+}
+
+func fuzzySyllable(s string) string {
+	switch {
+	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
+		s = s[:1] + s[2:]
+	case strings.HasPrefix(s, "n") && len(s) > 1 && s != "ng":
+		s = "l" + s[1:]
+	}
+	if strings.HasSuffix(s, "ing") || strings.HasSuffix(s, "eng") {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// correct rewrites the stretches of text that sound like a vocabulary word
+// or abbreviate one, and returns the new text and the corrections made,
+// in the order they occur.
+func (x *soundIndex) correct(text string) (string, []Correction) {
+	if x == nil || len(x.known) == 0 {
+		return text, nil
+	}
+	var out strings.Builder
+	var fixes []Correction
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		if !isHan(rs[i]) {
+			out.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isHan(rs[j]) {
+			j++
+		}
+		run, fs := x.correctRun(rs[i:j])
+		out.WriteString(run)
+		fixes = append(fixes, fs...)
+		i = j
+	}
+	if len(fixes) == 0 {
+		return text, nil
+	}
+	return out.String(), fixes
+}
+
+// span is one rewrite inside a run of Chinese characters.
+type span struct {
+	from, to int // rune positions in the run
+	fix      Correction
+}
+
+// correctRun corrects one run of Chinese characters: sound-alikes first,
+// longest stretches first, then short forms among what is left.
+func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
+	n := len(rs)
+	if n < 2 {
+		return string(rs), nil
+	}
+	// protect[p] is the length of the longest vocabulary word covering p:
+	// a character inside a known word of at least a stretch's length is
+	// not a typo of that stretch (污许 inside 排污许可证 is not 无须).
+	protect := make([]int, n)
+	for l := 2; l <= min(n, soundMaxRunes); l++ {
+		for i := 0; i+l <= n; i++ {
+			if x.known[string(rs[i:i+l])] {
+				for p := i; p < i+l; p++ {
+					protect[p] = max(protect[p], l)
+				}
+			}
+		}
+	}
+	// A stretch never starts or ends inside a dictionary word of the
+	// question: 有几 in 有几个 is not 有机, nor 个规 in 那个规则 合规.
+	inside := make([]bool, n+1)
+	piece := make([]bool, n+1) // piece[i]: a dictionary word starts at i …
+	pieceEnd := make([]int, n+1)
+	at := 0
+	for _, w := range x.cut(string(rs)) {
+		l := utf8.RuneCountInString(w)
+		for p := at + 1; p < at+l; p++ {
+			inside[p] = l > 1
+		}
+		piece[at], pieceEnd[at] = true, at+l
+		at += l
+	}
+	syl := make([]string, n)
+	for i, r := range rs {
+		syl[i] = x.reading(r)
+	}
+	taken := make([]bool, n)
+	free := func(i, l int) bool {
+		if inside[i] || inside[i+l] || x.meant(string(rs[i:i+l])) {
+			return false
+		}
+		for p := i; p < i+l; p++ {
+			if taken[p] {
+				return false
+			}
+		}
+		return true
+	}
+	var spans []span
+	for l := min(n, x.maxRunes); l >= 2; l-- {
+		for i := 0; i+l <= n; i++ {
+			if !free(i, l) || x.known[string(rs[i:i+l])] {
+				continue
+			}
+			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l]); ok {
+				spans = append(spans, span{i, i + l, fix})
+				for p := i; p < i+l; p++ {
+					taken[p] = true
+				}
+			}
+		}
+	}
+	for l := min(n, abbrevMaxRunes); l >= 2; l-- {
+		for i := 0; i+l <= n; i++ {
+			if !free(i, l) || x.known[string(rs[i:i+l])] || slices.Max(protect[i:i+l]) > 0 {
+				continue
+			}
+			if l == 2 && !(piece[i] && pieceEnd[i] == i+2) {
+				continue // two characters abbreviate only as a dictionary word (环评)
+			}
+			if fix, ok := x.expand(rs[i : i+l]); ok {
+				spans = append(spans, span{i, i + l, fix})
+				for p := i; p < i+l; p++ {
+					taken[p] = true
+				}
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return string(rs), nil
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.from - b.from })
+	var sb strings.Builder
+	fixes := make([]Correction, len(spans))
+	at = 0
+	for k, s := range spans {
+		sb.WriteString(string(rs[at:s.from]))
+		sb.WriteString(s.fix.To)
+		at = s.to
+		fixes[k] = s.fix
+	}
+	sb.WriteString(string(rs[at:]))
+	return sb.String(), fixes
+}
+
+// particles are the structural particles, typed on purpose and never
+// read as a typo (在用的 is not 在用地).
+const particles = "的地得了着过吗呢吧啊呀嘛"
+
+// maxSoundDiff is how many characters of an l-character stretch may differ
+// from the vocabulary word it is read as: one in up to four, two in longer
+// stretches. At least one character always stays, so a stretch is never
+// replaced by a word that merely sounds like it.
+func maxSoundDiff(l int) int { return (l + 1) / 3 }
+
+// soundAlike finds the vocabulary word the stretch w most likely stands
+// for: same fuzzy key, at most maxSoundDiff(len(w)) characters differing,
+// none of them inside a known word as long as w; a same-pinyin word before
+// a merged-sound one, then fewer differences, then the commoner word.
+func (x *soundIndex) soundAlike(w []rune, syl []string, protect []int) (Correction, bool) {
+	for _, s := range syl {
+		if s == "" {
+			return Correction{}, false
+		}
+	}
+	exact := strings.Join(syl, " ")
+	var best *soundEntry
+	bestHomophone, bestDiff := false, 0
+	for k, e := range x.byKey[fuzzyKey(syl)] {
+		diff, ok, anchored := 0, true, false
+		for p, r := range []rune(e.word) {
+			if r != w[p] {
+				diff++
+				ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p])
+			} else {
+				anchored = anchored || !x.stop(string(r))
+			}
+		}
+		// A kept character that carries meaning anchors the reading: 发了
+		// keeps only 了, and is not 罚了.
+		if !ok || !anchored || diff == 0 || diff > maxSoundDiff(len(w)) {
+			continue
+		}
+		homophone := e.exact == exact
+		if best == nil || homophone && !bestHomophone ||
+			homophone == bestHomophone && (diff < bestDiff || diff == bestDiff && e.df > best.df) {
+			best, bestHomophone, bestDiff = &x.byKey[fuzzyKey(syl)][k], homophone, diff
+		}
+	}
+	if best == nil {
+		return Correction{}, false
+	}
+	kind := CorrectFuzzySound
+	if bestHomophone {
+		kind = CorrectHomophone
+	}
+	return Correction{From: string(w), To: best.word, Kind: kind}, true
+}
+
+// expand finds the vocabulary word the short form a stands for: a longer
+// word that starts with a's first character and holds its other
+// characters in order, each at the start of one of the word's parts, or
+// right after the previous one, or (the last) at its end: 业委会 for
+// 业主委员会, 排污证 for 排污许可证. The word is at least two characters
+// longer (办好 is not short for 办得好). The commonest such word wins.
+func (x *soundIndex) expand(a []rune) (Correction, bool) {
+	var best *abbrevEntry
+	for k := range x.byFirst[a[0]] {
+		e := &x.byFirst[a[0]][k]
+		if len(e.word) < len(a)+2 || !abbreviates(a, e) {
+			continue
+		}
+		if best == nil || e.df > best.df {
+			best = e
+		}
+	}
+	if best == nil {
+		return Correction{}, false
+	}
+	return Correction{From: string(a), To: string(best.word), Kind: CorrectAbbreviation}, true
+}
+
+// abbreviates reports whether a is a short form of e.word (see expand).
+func abbreviates(a []rune, e *abbrevEntry) bool {
+	p := 0 // a[0] == e.word[0]
+	for i := 1; i < len(a); i++ {
+		q := p + 1
+		for q < len(e.word) && e.word[q] != a[i] {
+			q++
+		}
+		if q == len(e.word) {
+			return false
+		}
+		last := i == len(a)-1 && q == len(e.word)-1
+		if !e.starts[q] && q != p+1 && !last {
+			return false
+		}
+		p = q
+	}
+	return true
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+func allHan(s string) bool {
+	for _, r := range s {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return true
+}
