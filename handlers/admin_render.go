@@ -197,11 +197,11 @@ func flashText(code string) string {
 		"restored":  "已恢复，该版本内容已重新上线，草稿也已恢复为该内容。",
 		"reload":    "版本已上线，但本服务重新加载知识库失败，将在定期检查时自动重试。",
 		"created":   "已创建。",
-		"password":  "密码已修改。",
+		"password":  "密码已修改，该账号在其他地方的登录已全部退出。",
 		"revoked":   "令牌已吊销。",
 		"role":      "角色已修改。",
-		"disabled":  "账号已停用。",
-		"enabled":   "账号已启用。",
+		"disabled":  "账号已停用，其登录和 API 令牌已全部失效。",
+		"enabled":   "账号已启用；需要重新登录，原有的 API 令牌不会恢复。",
 	}[code]
 }
 
@@ -395,6 +395,7 @@ type termFile struct {
 func termFiles() []termFile {
 	return []termFile{
 		{knowledge.SynonymsFile, "同义词", "每行一组同义词，第一个词为规范词，如：罚款 罚钱 罚了"},
+		{knowledge.ColloquialFile, "口语说法", "每行一组：标准说法在前，后面是市民的方言或口语说法（至少两个字），提问中的口语说法会先换成标准说法，如：多少 好多"},
 		{knowledge.DepartmentsFile, "部门名称", "每行一个部门：全称在前，后面是简称，如：江津区生态环境局 生态环境局 环保局。没有报告的部门也写在这里。"},
 		{knowledge.DictFile, "专业词", "分词时需要保持完整的词，每行一个，如：行政复议"},
 		{knowledge.StopwordsFile, "停用词", "提问中不参与匹配的词，每行一个，如：多少"},
