@@ -93,6 +93,10 @@ var (
 	officialIdentity = regexp.MustCompile(`(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)(是谁|是哪位|叫什么|叫啥|的?姓名|的?名字)|谁是.{0,12}(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)`)
 )
 
+// questionWords are the words that ask for a quantity: 多少 and 几, each
+// with the measure word after it.
+var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?`)
+
 var hanziDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 
 // readYear finds the year a question asks about and returns the text with
@@ -167,6 +171,9 @@ func (b *Base) understand(q Query) understood {
 	text, fixes := b.terms.standardWording(text)
 	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.year, text = readYear(text, now)
+	// What the question asks for is read; the asking words themselves
+	// (多少户, 几个) would only segment into noise (少户).
+	text = questionWords.ReplaceAllString(text, " ")
 	if q.Year != 0 {
 		u.year = q.Year
 	}

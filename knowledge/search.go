@@ -291,7 +291,7 @@ func (b *Base) queryTerms(words, context []string) []queryTerm {
 	var total float64
 	for i, w := range all {
 		qt := queryTerm{word: w, idf: b.idf(len(b.words[w]))}
-		qt.weight = qt.idf
+		qt.weight = qt.idf * b.roleWeight(w)
 		if utf8.RuneCountInString(w) == 1 {
 			qt.weight /= 2 // a single character says little on its own
 		}
@@ -316,6 +316,26 @@ func (b *Base) queryTerms(words, context []string) []queryTerm {
 		qts[i].weight /= total
 	}
 	return qts
+}
+
+// roleWeight scales a term by the part it plays in a question. Nouns and
+// the reports' own terms name what is asked about; verbs and adjectives
+// often only phrase it (转成, 发出来); pronouns, adverbs, measure words and
+// the like (自己, 那份, 到底, 里头) hardly ever carry the topic. So a
+// question is not refused over its phrasing, while a thing the reports
+// never mention (房价, 金额) still weighs fully.
+func (b *Base) roleWeight(w string) float64 {
+	if hasDigit(w) {
+		return 1 // 12345, 2021 …
+	}
+	switch tag := b.seg.TagWord(w); tag {
+	case "v", "a", "ad", "an", "vd", "vi", "vq":
+		return 0.6
+	case "r", "rr", "rz", "d", "f", "m", "mq", "q", "p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv",
+		"y", "e", "o", "z", "zg", "t", "tg", "b", "s":
+		return 0.3
+	}
+	return 1
 }
 
 // coverage is the weighted share of terms a candidate covers: a word found

@@ -84,6 +84,20 @@ func readCommonWords(path string, minFreq int) (map[string]bool, error) {
 // dictionary's frequencies.
 func (s *Segmenter) Common(w string) bool { return s.common[w] }
 
+// TagWord returns the dictionary's part-of-speech tag of w (n, v, r …),
+// "x" when the dictionary does not know it.
+func (s *Segmenter) TagWord(w string) string {
+	tags := s.jieba.Tag(w)
+	if len(tags) != 1 {
+		return "x"
+	}
+	i := strings.LastIndexByte(tags[0], '/')
+	if i < 0 || tags[0][:i] != w {
+		return "x"
+	}
+	return tags[0][i+1:]
+}
+
 // Cut segments text in precise mode with the dictionary alone (no guessed
 // new words), so that every piece longer than one character is a
 // dictionary word. The pieces concatenate to text.
