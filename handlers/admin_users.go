@@ -192,7 +192,9 @@ func (c *console) userAction(ctx context.Context, a *actor, r *http.Request, act
 	return u, notFound(err, "找不到该账号。")
 }
 
-// changePassword replaces a's own password after checking the current one.
+// changePassword replaces a's own password after checking the current one,
+// and ends every other session of a's account: the one a uses stays, or
+// none when a authenticated with an API token. API tokens stay valid.
 func (c *console) changePassword(ctx context.Context, a *actor, current, password, again string) error {
 	if !checkPasswordMatches(a.user.PasswordHash, current) {
 		return errInvalidRequest("当前密码不正确。", nil)
@@ -204,7 +206,7 @@ func (c *console) changePassword(ctx context.Context, a *actor, current, passwor
 	if err != nil {
 		return err
 	}
-	return c.db.SetPasswordHash(ctx, a.user.ID, hash, a.name())
+	return c.db.SetPasswordHash(ctx, a.user.ID, hash, a.sessionHash, a.name())
 }
 
 // createToken makes an API token for a and returns it with its secret,

@@ -77,7 +77,8 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// runUserPasswd sets an account's password, read as for user add.
+// runUserPasswd sets an account's password, read as for user add, and
+// ends every console session of the account; its API tokens stay valid.
 func runUserPasswd(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		fmt.Fprintln(e.stderr, "用法: fazhibot user passwd 用户名(新密码从标准输入读一行;为空则自动生成)")
@@ -103,10 +104,10 @@ func runUserPasswd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.SetPasswordHash(ctx, u.ID, hash, cliActor); err != nil {
+	if err := a.db.SetPasswordHash(ctx, u.ID, hash, "", cliActor); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "已修改 %s 的密码\n", u.Name)
+	fmt.Fprintf(e.stdout, "已修改 %s 的密码,该账号的所有控制台登录已退出(API 令牌不受影响)\n", u.Name)
 	if generated {
 		fmt.Fprintf(e.stdout, "新密码: %s\n(只显示这一次,请妥善保管)\n", password)
 	}

@@ -3,9 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"fazhibot/storage/sqldb"
 )
 
 // TestUserCommands manages accounts from the command line: a password
@@ -50,5 +58,79 @@ func TestUserCommands(t *testing.T) {
 	}
 	if len(generated) != 16 {
 		t.Errorf("generated password %q", generated)
+	}
+}
+
+// TestUserPasswdEndsSessions, on SQLite and PostgreSQL: "user passwd" ends
+// every console session of the account, keeps its API tokens, and leaves
+// other accounts' sessions alone.
+func TestUserPasswdEndsSessions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "fazhibot.db") }},
+		{"postgres", postgresSchemaURL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := testEnv(t, map[string]string{"FAZHIBOT_DATABASE_URL": tc.url(t)})
+			for _, name := range []string{"张管理", "李编辑"} {
+				if err := run(t.Context(), []string{"user", "add", name}, getenv, strings.NewReader("first-password\n"), io.Discard, io.Discard); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := loadConfig("", getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := openDB(t.Context(), cfg.Database)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			secret := func(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
+			users := map[string]sqldb.User{}
+			for _, name := range []string{"张管理", "李编辑"} {
+				u, err := db.UserByName(t.Context(), name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				users[name] = u
+				for i := range 2 {
+					s := sqldb.WebSession{IDHash: secret(fmt.Sprint(name, i)), UserID: u.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}
+					if err := db.CreateWebSession(t.Context(), s); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := db.CreateToken(t.Context(), sqldb.APIToken{UserID: u.ID, Name: "脚本", Hash: secret(name + "token")}, name); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			var stdout bytes.Buffer
+			if err := run(t.Context(), []string{"user", "passwd", "李编辑"}, getenv, strings.NewReader("second-password\n"), &stdout, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(stdout.String(), "所有控制台登录已退出") {
+				t.Errorf("output %q does not say the sessions ended", stdout.String())
+			}
+			for _, tt := range []struct {
+				name         string
+				wantSessions bool
+			}{
+				{"李编辑", false},
+				{"张管理", true},
+			} {
+				for i := range 2 {
+					_, err := db.WebSession(t.Context(), secret(fmt.Sprint(tt.name, i)))
+					if (err == nil) != tt.wantSessions {
+						t.Errorf("session %d of %s after the password change: err %v, want working %v", i, tt.name, err, tt.wantSessions)
+					}
+				}
+				if _, err := db.TokenByHash(t.Context(), secret(tt.name+"token")); err != nil {
+					t.Errorf("token of %s after the password change: %v", tt.name, err)
+				}
+			}
+		})
 	}
 }

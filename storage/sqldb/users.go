@@ -151,15 +151,23 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// SetPasswordHash replaces the password hash of account id. It returns
-// ErrNotFound when there is no such account and ErrInvalid for an empty
-// hash. The audit entry does not contain the hash.
-func (db *DB) SetPasswordHash(ctx context.Context, id UserID, hash, by string) error {
+// SetPasswordHash replaces the password hash of account id and ends every
+// web session of the account except the one whose ID hash is keepSession
+// ("" ends them all), in one transaction: whoever knew the old password
+// is logged out everywhere else. The account's API tokens stay valid. It
+// returns ErrNotFound when there is no such account and ErrInvalid for an
+// empty hash. The audit entry does not contain the hash; the sessions
+// ended are not audited one by one.
+func (db *DB) SetPasswordHash(ctx context.Context, id UserID, hash, keepSession, by string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if hash == "" {
 			return fmt.Errorf("empty hash: %w", ErrInvalid)
 		}
-		return tx.updateUser(ctx, id, by, ActionUserPassword, "", `password_hash = ?`, hash)
+		if err := tx.updateUser(ctx, id, by, ActionUserPassword, "", `password_hash = ?`, hash); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?`, int64(id), keepSession)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: set password of user %d: %w", id, err)
@@ -188,21 +196,28 @@ func (db *DB) SetRole(ctx context.Context, id UserID, role Role, by string) erro
 	return nil
 }
 
-// DisableUser disables account id: it can no longer use its tokens and
-// sessions (TokenByHash and WebSession return ErrNotFound), and the
-// caller must refuse its log-ins. It returns ErrNotFound when there is no
-// such account, and ErrInvalid when it would leave no enabled admin.
-// Disabling a disabled account changes nothing and records nothing.
+// DisableUser disables account id and, in the same transaction, deletes
+// all its web sessions and revokes all its API tokens for good (each
+// revocation audited as ActionTokenRevoke with the detail
+// TokenRevokedByDisable): re-enabling the account brings none of them
+// back. The caller must refuse its log-ins. It returns ErrNotFound when
+// there is no such account, and ErrInvalid when it would leave no enabled
+// admin. Disabling a disabled account changes nothing and records nothing.
 func (db *DB) DisableUser(ctx context.Context, id UserID, by string) error {
 	return db.setDisabled(ctx, id, true, by)
 }
 
-// EnableUser enables the disabled account id again. It returns ErrNotFound
-// when there is no such account. Enabling an enabled account changes
-// nothing and records nothing.
+// EnableUser enables the disabled account id again. Its sessions and
+// tokens from before it was disabled stay gone: it needs a new log-in and
+// new tokens. It returns ErrNotFound when there is no such account.
+// Enabling an enabled account changes nothing and records nothing.
 func (db *DB) EnableUser(ctx context.Context, id UserID, by string) error {
 	return db.setDisabled(ctx, id, false, by)
 }
+
+// TokenRevokedByDisable is the audit detail of a token revoked because
+// DisableUser disabled its account. It is shown to staff, hence Chinese.
+const TokenRevokedByDisable = "账号停用"
 
 func (db *DB) setDisabled(ctx context.Context, id UserID, disabled bool, by string) error {
 	action, verb := ActionUserEnable, "enable"
@@ -222,10 +237,49 @@ func (db *DB) setDisabled(ctx context.Context, id UserID, disabled bool, by stri
 				return err
 			}
 		}
-		return tx.updateUser(ctx, id, by, action, "", `disabled = ?`, boolInt(disabled))
+		if err := tx.updateUser(ctx, id, by, action, "", `disabled = ?`, boolInt(disabled)); err != nil {
+			return err
+		}
+		if !disabled {
+			return nil
+		}
+		return tx.revokeCredentials(ctx, id, by)
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: %s user %d: %w", verb, id, err)
+	}
+	return nil
+}
+
+// revokeCredentials deletes every web session of account id and revokes
+// its valid API tokens, auditing each revocation.
+func (tx *wtx) revokeCredentials(ctx context.Context, id UserID, by string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, int64(id)); err != nil {
+		return err
+	}
+	rows, err := tx.query(ctx, `SELECT id FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id`, int64(id))
+	if err != nil {
+		return err
+	}
+	var tokens []TokenID
+	for rows.Next() {
+		var t TokenID
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tokens = append(tokens, t)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, formatTime(tx.now), int64(t)); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, by, ActionTokenRevoke, tokenTarget(t), TokenRevokedByDisable); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func testUsers(t *testing.T, h harness) {
 		do   func() error
 		edit func(u *sqldb.User) // the expected change to staff
 	}{
-		{"SetPasswordHash", func() error { return db.SetPasswordHash(ctx, staff.ID, "$2a$10$new", "李编辑") },
+		{"SetPasswordHash", func() error { return db.SetPasswordHash(ctx, staff.ID, "$2a$10$new", "", "李编辑") },
 			func(u *sqldb.User) { u.PasswordHash = "$2a$10$new" }},
 		{"SetRole", func() error { return db.SetRole(ctx, staff.ID, sqldb.RoleAdmin, "张管理") },
 			func(u *sqldb.User) { u.Role = sqldb.RoleAdmin }},
@@ -135,8 +135,8 @@ func testUserErrors(t *testing.T, h harness) {
 		{"no password hash", create("王五", sqldb.RoleStaff, ""), sqldb.ErrInvalid},
 		{"UserByName missing", func() error { _, err := db.UserByName(ctx, "王五"); return err }, sqldb.ErrNotFound},
 		{"UserByID missing", func() error { _, err := db.UserByID(ctx, 99); return err }, sqldb.ErrNotFound},
-		{"SetPasswordHash missing", func() error { return db.SetPasswordHash(ctx, 99, "h", "张管理") }, sqldb.ErrNotFound},
-		{"SetPasswordHash empty", func() error { return db.SetPasswordHash(ctx, admin.ID, "", "张管理") }, sqldb.ErrInvalid},
+		{"SetPasswordHash missing", func() error { return db.SetPasswordHash(ctx, 99, "h", "", "张管理") }, sqldb.ErrNotFound},
+		{"SetPasswordHash empty", func() error { return db.SetPasswordHash(ctx, admin.ID, "", "", "张管理") }, sqldb.ErrInvalid},
 		{"SetRole missing", func() error { return db.SetRole(ctx, 99, sqldb.RoleStaff, "张管理") }, sqldb.ErrNotFound},
 		{"SetRole unknown", func() error { return db.SetRole(ctx, admin.ID, "root", "张管理") }, sqldb.ErrInvalid},
 		{"DisableUser missing", func() error { return db.DisableUser(ctx, 99, "张管理") }, sqldb.ErrNotFound},
@@ -245,14 +245,13 @@ func testTokens(t *testing.T, h harness) {
 	_, err = db.TokenByHash(ctx, sha256Hex("never issued"))
 	wantErr(t, "TokenByHash unknown", err, sqldb.ErrNotFound)
 
-	// A disabled account's tokens are not returned.
+	// Disabling an account revokes its tokens for good.
 	wantErr(t, "DisableUser", db.DisableUser(ctx, u.ID, "张管理"), nil)
 	_, err = db.TokenByHash(ctx, hash2)
 	wantErr(t, "TokenByHash of a disabled user", err, sqldb.ErrNotFound)
 	wantErr(t, "EnableUser", db.EnableUser(ctx, u.ID, "张管理"), nil)
-	got, err = db.TokenByHash(ctx, hash2)
-	wantErr(t, "TokenByHash after enabling", err, nil)
-	wantEqual(t, "TokenByHash after enabling", got, tok2)
+	_, err = db.TokenByHash(ctx, hash2)
+	wantErr(t, "TokenByHash after enabling", err, sqldb.ErrNotFound)
 
 	var tokenChanges []change
 	for _, c := range changesOf(t, db) {
@@ -264,6 +263,7 @@ func testTokens(t *testing.T, h harness) {
 		{"李编辑", sqldb.ActionTokenCreate, "token:1", "导入脚本"},
 		{"李编辑", sqldb.ActionTokenCreate, "token:2", "报表"},
 		{"张管理", sqldb.ActionTokenRevoke, "token:1", ""},
+		{"张管理", sqldb.ActionTokenRevoke, "token:2", sqldb.TokenRevokedByDisable},
 	})
 }
 
@@ -319,18 +319,20 @@ func testWebSessions(t *testing.T, h harness) {
 		t.Errorf("valid session gone: %v", err)
 	}
 
-	// A disabled account's sessions are not returned.
-	wantErr(t, "DisableUser", db.DisableUser(ctx, u.ID, "张管理"), nil)
-	_, err = db.WebSession(ctx, valid.IDHash)
-	wantErr(t, "WebSession of a disabled user", err, sqldb.ErrNotFound)
-	wantErr(t, "EnableUser", db.EnableUser(ctx, u.ID, "张管理"), nil)
-	_, err = db.WebSession(ctx, valid.IDHash)
-	wantErr(t, "WebSession after enabling", err, nil)
-
 	wantErr(t, "DeleteWebSession", db.DeleteWebSession(ctx, valid.IDHash), nil)
 	_, err = db.WebSession(ctx, valid.IDHash)
 	wantErr(t, "WebSession after delete", err, sqldb.ErrNotFound)
 	wantErr(t, "DeleteWebSession again", db.DeleteWebSession(ctx, valid.IDHash), nil)
+
+	// Disabling an account ends its sessions for good.
+	other := sqldb.WebSession{IDHash: sha256Hex("cookie-4"), UserID: u.ID, CSRFToken: "csrf-4", ExpiresAt: now.Add(time.Hour)}
+	wantErr(t, "CreateWebSession", db.CreateWebSession(ctx, other), nil)
+	wantErr(t, "DisableUser", db.DisableUser(ctx, u.ID, "张管理"), nil)
+	_, err = db.WebSession(ctx, other.IDHash)
+	wantErr(t, "WebSession of a disabled user", err, sqldb.ErrNotFound)
+	wantErr(t, "EnableUser", db.EnableUser(ctx, u.ID, "张管理"), nil)
+	_, err = db.WebSession(ctx, other.IDHash)
+	wantErr(t, "WebSession after enabling", err, sqldb.ErrNotFound)
 
 	var sessionChanges []change
 	for _, c := range changesOf(t, db) {
@@ -342,5 +344,6 @@ func testWebSessions(t *testing.T, h harness) {
 		{"李编辑", sqldb.ActionSessionCreate, "user:2", ""},
 		{"李编辑", sqldb.ActionSessionCreate, "user:2", ""},
 		{"李编辑", sqldb.ActionSessionDelete, "user:2", ""},
+		{"李编辑", sqldb.ActionSessionCreate, "user:2", ""},
 	})
 }

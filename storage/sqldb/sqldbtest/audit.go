@@ -26,7 +26,7 @@ func testAudit(t *testing.T, h harness) {
 	if _, err := db.Approve(ctx, v.ID, "张管理"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetPasswordHash(ctx, admin.ID, "$2a$10$secret-hash", "张管理"); err != nil {
+	if err := db.SetPasswordHash(ctx, admin.ID, "$2a$10$secret-hash", "", "张管理"); err != nil {
 		t.Fatal(err)
 	}
 	end := time.Now()
