@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -73,6 +74,14 @@ type ConsoleOptions struct {
 	// against: the one Draft's bases are built with (knowledge.min_confidence);
 	// knowledge.DefaultMinConfidence if zero.
 	MinConfidence float64
+	// UploadTimeout bounds receiving and parsing one upload: files not
+	// parsed by then are reported as timed out. It must stay under the
+	// HTTP server's write timeout; DefaultUploadTimeout if zero.
+	UploadTimeout time.Duration
+	// MaxPreviewBytes bounds the parsed uploads (as estimated) kept in
+	// memory until saved or discarded, and the reports one upload may
+	// keep; DefaultMaxPreviewBytes if zero.
+	MaxPreviewBytes int64
 }
 
 // console is the staff console's state: its dependencies and the
@@ -89,6 +98,9 @@ type console struct {
 	newDialogue   func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error)
 	minConfidence float64
 	log           *slog.Logger
+
+	uploadTimeout   time.Duration
+	maxPreviewBytes int64
 
 	setup    *setupLink
 	throttle *loginThrottle
@@ -119,9 +131,10 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 		log:           log,
 		setup:         &setupLink{token: opts.SetupToken},
 		throttle:      newLoginThrottle(maxLoginFailures, loginWindow, time.Now),
-		previews:      newPreviewStore(previewTTL, maxPreviews, time.Now),
 		passwordCost:  bcrypt.DefaultCost,
 	}
+	c.uploadTimeout = cmp.Or(opts.UploadTimeout, DefaultUploadTimeout)
+	c.maxPreviewBytes = cmp.Or(opts.MaxPreviewBytes, DefaultMaxPreviewBytes)
 	switch c.approval {
 	case "":
 		c.approval = ApprovalNone
@@ -135,6 +148,13 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 	case c.sessionTTL < time.Minute:
 		errs = append(errs, fmt.Errorf("SessionTTL %v is under a minute", c.sessionTTL))
 	}
+	if c.uploadTimeout < 0 {
+		errs = append(errs, fmt.Errorf("UploadTimeout %v is negative", c.uploadTimeout))
+	}
+	if c.maxPreviewBytes < 0 {
+		errs = append(errs, fmt.Errorf("MaxPreviewBytes %d is negative", c.maxPreviewBytes))
+	}
+	c.previews = newPreviewStore(previewTTL, maxPreviews, c.maxPreviewBytes, time.Now)
 	if c.parse == nil {
 		errs = append(errs, errors.New("Parse is required"))
 	}

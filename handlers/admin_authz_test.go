@@ -78,6 +78,7 @@ func apiEndpoints() []endpoint {
 		}, 200, 200},
 		{"show preview", "GET", a + "uploads/{preview}", nil, 200, 200},
 		{"save preview", "POST", a + "uploads/{preview}/save", jsonBody(previewSave{}), 200, 200},
+		{"discard preview", "DELETE", a + "uploads/{preview}", nil, 200, 200},
 		{"list FAQ", "GET", a + "faq", nil, 200, 200},
 		{"create FAQ", "POST", a + "faq", jsonBody(faqEdit{Questions: []string{"热线是多少"}, Answer: "12345"}), 201, 201},
 		{"show FAQ", "GET", a + "faq/{faq}", nil, 200, 200},

@@ -46,9 +46,10 @@ var (
 	})
 )
 
-// testParse is the console's Parse as cmd/fazhibot wires it.
-func testParse(_ context.Context, name string, data []byte) (*knowledge.Report, error) {
-	r, err := knowledge.Parse(name, data)
+// testParse is the console's Parse as cmd/fazhibot wires it, with the
+// default limits.
+func testParse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
+	r, err := knowledge.ParseContext(ctx, name, data, knowledge.Limits{})
 	if err != nil {
 		return nil, err
 	}

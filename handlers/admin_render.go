@@ -190,6 +190,7 @@ func flashText(code string) string {
 		"saved":     "已保存。",
 		"deleted":   "已删除。",
 		"imported":  "报告已保存到草稿。",
+		"discarded": "已放弃本次上传，预览已清除。",
 		"published": "已发布，市民现在看到的是新版本。",
 		"submitted": "已提交审核，管理员批准后上线。",
 		"approved":  "已批准，该版本已上线。",

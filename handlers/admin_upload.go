@@ -31,6 +31,14 @@ const (
 	maxPreviewsPerAccount = 3
 )
 
+// The defaults of ConsoleOptions.UploadTimeout and MaxPreviewBytes.
+const (
+	// DefaultUploadTimeout leaves a 15 s HTTP write timeout 5 s to render
+	// the answer.
+	DefaultUploadTimeout   = 10 * time.Second
+	DefaultMaxPreviewBytes = 128 << 20
+)
+
 // uploadPreview is an upload's parsed files, kept in this instance's
 // memory until saved or expired. It is not changed once stored.
 type uploadPreview struct {
@@ -51,6 +59,34 @@ type previewFile struct {
 	Report   *reportView `json:"report,omitempty"`
 
 	report *knowledge.Report // what saving stores
+	size   int64             // estimated bytes held by report and Report
+}
+
+// size estimates the bytes p holds.
+func (p *uploadPreview) size() int64 {
+	n := int64(256)
+	for _, f := range p.Files {
+		n += 256 + int64(len(f.Name)+len(f.Error)) + f.size
+	}
+	return n
+}
+
+// reportSize estimates the bytes a parsed report and its preview view
+// hold: the texts (shared by both), and per passage the two structs, the
+// section tree's share and the string headers of its lists.
+func reportSize(r *knowledge.Report) int64 {
+	const perPassage, perString = 512, 16
+	n := int64(1024 + len(r.Title) + len(r.Department) + len(r.SourceURL) + len(r.DocNumber))
+	for _, p := range r.Passages {
+		n += perPassage + int64(len(p.Text))
+		for _, s := range p.Path {
+			n += 2*perString + int64(len(s))
+		}
+		for _, s := range p.Keywords {
+			n += 2*perString + int64(len(s))
+		}
+	}
+	return n
 }
 
 // OKCount counts the files that can be saved.
@@ -64,25 +100,29 @@ func (p *uploadPreview) OKCount() int {
 	return n
 }
 
-// previewStore keeps upload previews in memory (at most about
-// maxPreviews × maxUploadBytes): per instance, so with
-// several instances the preview must be saved on the one that made it.
-// It is safe for concurrent use.
+// previewStore keeps upload previews in memory, at most max of them and
+// about maxBytes in all (as uploadPreview.size estimates): per instance,
+// so with several instances the preview must be saved on the one that
+// made it. A preview is released when it is saved, discarded, expired or
+// pushed out by newer ones. It is safe for concurrent use.
 type previewStore struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl      time.Duration
+	max      int
+	maxBytes int64
+	now      func() time.Time
 
 	mu    sync.Mutex
 	items map[string]*uploadPreview
+	bytes int64 // the sum of the items' sizes
 }
 
-func newPreviewStore(ttl time.Duration, max int, now func() time.Time) *previewStore {
-	return &previewStore{ttl: ttl, max: max, now: now, items: map[string]*uploadPreview{}}
+func newPreviewStore(ttl time.Duration, max int, maxBytes int64, now func() time.Time) *previewStore {
+	return &previewStore{ttl: ttl, max: max, maxBytes: maxBytes, now: now, items: map[string]*uploadPreview{}}
 }
 
 // put stores p, dropping expired previews and, beyond the limits, the
-// oldest ones of p's owner, then the oldest of all.
+// oldest ones of p's owner, then the oldest of all. A p larger than
+// maxBytes on its own is kept alone.
 func (s *previewStore) put(p *uploadPreview) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -90,7 +130,7 @@ func (s *previewStore) put(p *uploadPreview) {
 	owned := 0
 	for id, it := range s.items {
 		if now.Sub(it.CreatedAt) > s.ttl {
-			delete(s.items, id)
+			s.delete(id)
 		} else if it.Owner == p.Owner {
 			owned++
 		}
@@ -98,10 +138,12 @@ func (s *previewStore) put(p *uploadPreview) {
 	for ; owned >= maxPreviewsPerAccount; owned-- {
 		s.dropOldest(func(it *uploadPreview) bool { return it.Owner == p.Owner })
 	}
-	for len(s.items) >= s.max {
+	size := p.size()
+	for len(s.items) > 0 && (len(s.items) >= s.max || s.bytes+size > s.maxBytes) {
 		s.dropOldest(func(*uploadPreview) bool { return true })
 	}
 	s.items[p.ID] = p
+	s.bytes += size
 }
 
 // dropOldest deletes the oldest preview that match accepts.
@@ -113,8 +155,23 @@ func (s *previewStore) dropOldest(match func(*uploadPreview) bool) {
 		}
 	}
 	if oldest != nil {
-		delete(s.items, oldest.ID)
+		s.delete(oldest.ID)
 	}
+}
+
+// delete removes preview id and its size; s.mu is held.
+func (s *previewStore) delete(id string) {
+	if p, ok := s.items[id]; ok {
+		s.bytes -= p.size()
+		delete(s.items, id)
+	}
+}
+
+// usage returns the number of previews kept and their estimated bytes.
+func (s *previewStore) usage() (int, int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.items), s.bytes
 }
 
 // get returns owner's preview id, if it has not expired.
@@ -128,10 +185,16 @@ func (s *previewStore) get(id string, owner sqldb.UserID) (*uploadPreview, bool)
 	return p, true
 }
 
-func (s *previewStore) remove(id string) {
+// remove releases preview id, if owner's; it reports whether there was one.
+func (s *previewStore) remove(id string, owner sqldb.UserID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.items, id)
+	p, ok := s.items[id]
+	if !ok || p.Owner != owner {
+		return false
+	}
+	s.delete(id)
+	return true
 }
 
 // errPreviewGone answers a preview that expired or belongs to someone else.
@@ -141,8 +204,14 @@ func errPreviewGone() error {
 
 // upload parses the files of a multipart request (field "files") and
 // stores their preview. A file that does not parse is reported by name;
-// the others can still be saved.
+// the others can still be saved. Receiving and parsing take at most
+// c.uploadTimeout from the call: files not parsed by then are reported as
+// timed out, so that the answer is always written before the server's
+// write timeout. One upload keeps at most c.maxPreviewBytes of parsed
+// reports; the files beyond are reported as too much for one upload.
 func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploadPreview, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.uploadTimeout)
+	defer cancel()
 	if err := parseForm(r); err != nil {
 		return nil, err
 	}
@@ -162,15 +231,20 @@ func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploa
 	}
 	p := &uploadPreview{ID: randomToken(16), Owner: a.user.ID, CreatedAt: time.Now()}
 	ids := map[knowledge.ReportID]string{} // report ID → the file that has it
+	var kept int64
 	for _, fh := range files {
 		f := c.parseUpload(ctx, fh)
+		if f.OK && kept+f.size > c.maxPreviewBytes {
+			f = previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 本次上传的报告内容过多（解析后超过 %s 的预览上限），此文件未处理，请分批上传", f.Name, sizeMB(c.maxPreviewBytes))}
+		}
 		if f.OK {
 			id := f.report.ID
 			if prev, dup := ids[id]; dup {
-				f.OK, f.Error, f.Report, f.report = false, fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, prev), nil, nil
+				f = previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, prev)}
 			} else {
 				ids[id] = f.Name
 				f.Replaces = slices.ContainsFunc(sums, func(s sqldb.ReportSummary) bool { return s.ID == id })
+				kept += f.size
 			}
 		}
 		p.Files = append(p.Files, f)
@@ -179,7 +253,12 @@ func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploa
 	return p, nil
 }
 
-// parseUpload reads and parses one uploaded file.
+// sizeMB renders a byte count in MB for staff.
+func sizeMB(n int64) string {
+	return fmt.Sprintf("%d MB", (n+(1<<20)-1)>>20)
+}
+
+// parseUpload reads and parses one uploaded file, giving up when ctx ends.
 func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) previewFile {
 	f := previewFile{Name: cleanFileName(fh.Filename)}
 	if f.Name == "" {
@@ -191,13 +270,40 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 		f.Error = fmt.Sprintf("%s: 文件过大，最大 %d MB", f.Name, maxReportBytes>>20)
 		return f
 	}
+	timedOut := func() previewFile {
+		f.Error = fmt.Sprintf("%s: 解析超时（本次上传的处理时间超过 %s），文件内容可能过多或过于复杂。请检查文件，或拆分后分批上传", f.Name, secondsText(c.uploadTimeout))
+		return f
+	}
+	if ctx.Err() != nil {
+		return timedOut()
+	}
 	data, err := readUpload(fh)
 	if err != nil {
 		c.log.Error("reading an uploaded file failed", "err", err)
 		f.Error = f.Name + ": 读取上传的文件失败，请重试"
 		return f
 	}
-	rep, err := c.parse(ctx, f.Name, data)
+	// Parse runs aside so that the answer does not wait for a parser that
+	// overruns ctx; the parser stops on its own at ctx's end or its limits.
+	type result struct {
+		rep *knowledge.Report
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := c.parse(ctx, f.Name, data)
+		done <- result{rep, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		return timedOut()
+	}
+	rep, err := res.rep, res.err
+	if errors.Is(err, knowledge.ErrCanceled) {
+		return timedOut()
+	}
 	if err != nil {
 		if _, ok := errors.AsType[*knowledge.ParseError](err); ok {
 			f.Error = err.Error()
@@ -210,13 +316,25 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 		}
 		return f
 	}
+	if err := knowledge.CheckReportID(rep.ID); err != nil {
+		f.Error = fmt.Sprintf("%s: %v（报告编号取自文件名去掉扩展名，请把文件改名后重新上传）", f.Name, err)
+		return f
+	}
 	views := make([]passageView, len(rep.Passages))
 	for i, ps := range rep.Passages {
 		views[i] = passageView{Seq: ps.Seq, Path: nonNil(ps.Path), Text: ps.Text, Keywords: nonNil(ps.Keywords)}
 	}
 	v := reportViewOf(rep, views)
-	f.OK, f.Report, f.report = true, &v, rep
+	f.OK, f.Report, f.report, f.size = true, &v, rep, reportSize(rep)
 	return f
+}
+
+// secondsText renders d for staff, e.g. "10 秒".
+func secondsText(d time.Duration) string {
+	if d >= time.Second && d%time.Second == 0 {
+		return fmt.Sprintf("%d 秒", d/time.Second)
+	}
+	return fmt.Sprintf("%.1f 秒", d.Seconds())
 }
 
 func readUpload(fh *multipart.FileHeader) ([]byte, error) {
@@ -272,7 +390,7 @@ func (c *console) savePreview(ctx context.Context, a *actor, id string, names []
 		}
 		return nil, &httpError{status: status, msg: "保存失败，未保存任何报告（本次保存是一个整体，要么全部保存，要么都不保存）。请检查文件后重试。", cause: err}
 	}
-	c.previews.remove(id)
+	c.previews.remove(id, a.user.ID)
 	saved := make([]reportRow, len(reports))
 	for i, r := range reports {
 		saved[i] = reportRow{ID: string(r.ID), Title: r.Title, Department: r.Department, Year: r.Year,
@@ -364,4 +482,20 @@ func (s *Server) apiPreviewSave(w http.ResponseWriter, r *http.Request, a *actor
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"saved": saved})
+}
+
+func (s *Server) pagePreviewDiscard(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !s.admin.previews.remove(r.PathValue("id"), a.user.ID) {
+		return errPreviewGone()
+	}
+	return redirectOK(w, r, adminPrefix+"reports", "discarded")
+}
+
+// apiPreviewDiscard releases a preview without saving it.
+func (s *Server) apiPreviewDiscard(w http.ResponseWriter, r *http.Request, a *actor) error {
+	id := r.PathValue("id")
+	if !s.admin.previews.remove(id, a.user.ID) {
+		return errPreviewGone()
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"discarded": id})
 }

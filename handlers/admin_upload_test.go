@@ -272,7 +272,7 @@ func TestAdminBodyLimits(t *testing.T) {
 
 func TestPreviewStoreLimits(t *testing.T) {
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	s := newPreviewStore(30*time.Minute, 4, func() time.Time { return now })
+	s := newPreviewStore(30*time.Minute, 4, 1<<30, func() time.Time { return now })
 	add := func(id string, owner sqldb.UserID) {
 		now = now.Add(time.Minute)
 		s.put(&uploadPreview{ID: id, Owner: owner, CreatedAt: now})

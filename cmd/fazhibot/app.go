@@ -125,7 +125,9 @@ func (a *app) segmenter(ctx context.Context) (*knowledge.Segmenter, error) {
 
 // parse parses one report file and assigns its keywords.
 func (a *app) parse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
-	r, err := knowledge.Parse(name, data)
+	k := a.cfg.Knowledge
+	r, err := knowledge.ParseContext(ctx, name, data, knowledge.Limits{
+		MaxBytes: int64(k.MaxReportMB) << 20, MaxPassages: k.MaxReportPassages, MaxChars: k.MaxReportChars})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,9 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		NewDialogue: func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error) {
 			return a.dialogue(func() bot.Knowledge { return k }, sessions, nil, nil)
 		},
-		MinConfidence: a.cfg.Knowledge.MinConfidence,
+		MinConfidence:   a.cfg.Knowledge.MinConfidence,
+		UploadTimeout:   a.cfg.Admin.UploadTimeout,
+		MaxPreviewBytes: int64(a.cfg.Admin.MaxPreviewMB) << 20,
 	}
 }
 
