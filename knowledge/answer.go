@@ -86,6 +86,18 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	case len(u.terms)+len(u.context) == 0:
 		a.Reason = ReasonNoTerms
 	}
+	if a.Reason == ReasonDeptNotCovered || a.Reason == ReasonYearNotCovered {
+		// Another department's report may report on this one (the
+		// 司法局 report gives the district government's lawsuits).
+		if h, ok, err := b.reportedByOthers(ctx, u, b.limit(q)); err != nil {
+			return Answer{}, err
+		} else if ok {
+			a.Reason, a.Answered, a.Hits = Answered, true, []Hit{h}
+			a.Excerpt = b.excerpt(h, q.Text, b.queryTerms(u.terms, u.context))
+			a.Text = b.otherSource(a, h) + RenderHit(h, a.Excerpt)
+			return a, nil
+		}
+	}
 	if a.Reason != Answered {
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -102,8 +114,57 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	}
 	a.Answered = true
 	a.Excerpt = b.excerpt(hits[0], q.Text, b.queryTerms(u.terms, u.context))
-	a.Text = RenderHit(hits[0], a.Excerpt)
+	a.Text = b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
+}
+
+// reportedByOthers looks for what a question about a department (and
+// year) that has no report of its own can still be answered from: a
+// confident passage of another department's report, of the year asked
+// about, that names the department. It reports false when there is none.
+func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (Hit, bool, error) {
+	if u.department == "" || u.deptStrict || (u.year != 0 && !b.years[u.year]) || len(u.terms) == 0 {
+		return Hit{}, false, nil
+	}
+	names := []string{u.department}
+	for _, d := range b.terms.Departments {
+		if d.Name == u.department {
+			names = append(names, d.Aliases...)
+		}
+	}
+	wide := u
+	wide.department = ""
+	hits, err := b.rank(ctx, wide, limit, false)
+	if err != nil {
+		return Hit{}, false, err
+	}
+	for _, h := range hits {
+		if h.Confidence < b.minConfidence {
+			break
+		}
+		for _, n := range names {
+			if strings.Contains(h.Text, n) {
+				return h, true, nil
+			}
+		}
+	}
+	return Hit{}, false, nil
+}
+
+// otherSource is the line that says, before the quote, that the answer
+// comes from another department's report than the one asked about, or ""
+// when it does not.
+func (b *Base) otherSource(a Answer, h Hit) string {
+	if a.Department == "" || h.Department == a.Department {
+		return ""
+	}
+	switch {
+	case len(b.covered[a.Department]) == 0:
+		return fmt.Sprintf("目前还没有收录%s的报告,%s%d年度报告中提到:\n", a.Department, h.Department, h.Year)
+	case a.Year != 0 && !slices.Contains(b.covered[a.Department], a.Year):
+		return fmt.Sprintf("目前没有收录%s%d年度的报告,%s%d年度报告中提到:\n", a.Department, a.Year, h.Department, h.Year)
+	}
+	return fmt.Sprintf("%s的报告没有提到这一点,%s%d年度报告中提到:\n", a.Department, h.Department, h.Year)
 }
 
 // minConfidenceFor is the confidence h needs to answer u. The passage the

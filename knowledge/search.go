@@ -328,7 +328,18 @@ func (b *Base) roleWeight(w string) float64 {
 	if hasDigit(w) {
 		return 1 // 12345, 2021 …
 	}
-	switch tag := b.seg.TagWord(w); tag {
+	tag := b.seg.TagWord(w)
+	if tag == "x" && len(b.words[w]) == 0 {
+		// Neither the dictionary nor the reports know it: a fragment the
+		// segmenter guessed from colloquial phrasing (是从, 上推).
+		return 0.3
+	}
+	if len(b.words[w]) == 0 && strings.HasPrefix(tag, "n") {
+		// A thing the reports never mention (房价): the surest sign that
+		// they do not cover the question.
+		return unknownNounWeight
+	}
+	switch tag {
 	case "v", "a", "ad", "an", "vd", "vi", "vq":
 		return 0.6
 	case "r", "rr", "rz", "d", "f", "m", "mq", "q", "p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv",
@@ -337,6 +348,9 @@ func (b *Base) roleWeight(w string) float64 {
 	}
 	return 1
 }
+
+// unknownNounWeight is the role weight of a noun no report uses.
+const unknownNounWeight = 1.5
 
 // coverage is the weighted share of terms a candidate covers: a word found
 // as a word counts fully; a longer word whose character bigrams are found
