@@ -11,6 +11,7 @@ import (
 
 	"fazhibot/bot"
 	"fazhibot/knowledge"
+	"fazhibot/storage/logexport"
 )
 
 // hitTestLimit is how many ranked hits the hit test shows.
@@ -33,6 +34,9 @@ type hitTestResult struct {
 	Year       int      `json:"year"`
 	Department string   `json:"department"`
 	Terms      []string `json:"terms"`
+	// Corrections are the rewrites applied to the question before
+	// searching (typos, short forms, colloquial words); [] when none.
+	Corrections []correctionView `json:"corrections"`
 	// Threshold is the confidence a hit needs to be quoted.
 	Threshold float64 `json:"threshold"`
 	// FAQ is the entry that answered, if one did.
@@ -44,6 +48,37 @@ type hitTestResult struct {
 type hitFAQ struct {
 	ID       string `json:"id"`
 	Question string `json:"question"`
+}
+
+// CorrectionLine lists the corrections for staff, e.g.
+// "公正处 → 公证处(同音)、业委会 → 业主委员会(缩写)"; "" when there are none.
+func (r *hitTestResult) CorrectionLine() string {
+	parts := make([]string, len(r.Corrections))
+	for i, c := range r.Corrections {
+		parts[i] = c.Text
+	}
+	return strings.Join(parts, "、")
+}
+
+// IntentLabel is the reply's intent in Chinese, as the query log names it.
+func (r *hitTestResult) IntentLabel() string { return logexport.Intent(r.Intent) }
+
+// correctionView is one knowledge.Correction as the hit test shows it.
+type correctionView struct {
+	From  string `json:"from"`  // as the citizen typed it
+	To    string `json:"to"`    // the reports' word
+	Kind  string `json:"kind"`  // knowledge.CorrectionKind code
+	Label string `json:"label"` // the kind in Chinese: 同音, 近音, 缩写, 口语
+	Text  string `json:"text"`  // "公正处 → 公证处(同音)"
+}
+
+// correctionViews converts cs in order; it returns [] (never nil) for none.
+func correctionViews(cs []knowledge.Correction) []correctionView {
+	out := make([]correctionView, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, correctionView{From: c.From, To: c.To, Kind: string(c.Kind), Label: c.Kind.Label(), Text: c.String()})
+	}
+	return out
 }
 
 // hitView is one ranked hit with why it passed or missed the threshold.
@@ -60,7 +95,10 @@ type hitView struct {
 	Missing    []string `json:"missing"` // question terms the passage lacks
 	Passed     bool     `json:"passed"`  // confidence at or above the threshold
 	Focus      bool     `json:"focus"`
-	Why        string   `json:"why"`
+	// FAQSource marks the passage an answering FAQ entry cites: it was not
+	// searched for, so it has no score and no missing terms.
+	FAQSource bool   `json:"faq_source"`
+	Why       string `json:"why"`
 }
 
 // hitTest asks the draft question q.
@@ -91,52 +129,90 @@ func (c *console) hitTest(ctx context.Context, q string) (hitTestResult, error) 
 	res := hitTestResult{
 		Question: q, Reply: reply.Text, Answered: reply.Answered, Intent: string(reply.Intent),
 		Reason: string(ans.Reason), Year: ans.Year, Department: ans.Department, Terms: nonNil(ans.Terms),
-		Threshold: c.minConfidence, Hits: []hitView{},
+		Corrections: correctionViews(ans.Corrections), Threshold: c.minConfidence,
 	}
 	if ans.FAQ != nil && len(ans.FAQ.Questions) > 0 {
 		res.FAQ = &hitFAQ{ID: string(ans.FAQ.ID), Question: ans.FAQ.Questions[0]}
 	}
-	res.Explanation = c.explain(ans)
-	for i, h := range ans.Hits {
+	res.Explanation = explain(ans, reply.Intent, c.minConfidence)
+	res.Hits = hitViews(ans, reply.Intent, c.minConfidence)
+	return res, nil
+}
+
+// hitViews explains each of a's hits against threshold, in agreement with
+// the reply's intent: only the first hit of a reply that quotes it is
+// "被选为答复", and the passage an FAQ answer cites is marked as such
+// instead of being judged by score. It returns [] (never nil) for none.
+func hitViews(a knowledge.Answer, intent bot.Intent, threshold float64) []hitView {
+	faq := a.FAQ != nil
+	out := make([]hitView, 0, len(a.Hits))
+	for i, h := range a.Hits {
 		v := hitView{
 			Rank: i + 1, ReportID: string(h.ReportID), Seq: h.Seq, Title: h.Title, Section: h.Section(),
 			Text: h.Text, Score: roundScore(h.Score), Confidence: roundScore(h.Confidence),
-			Matched: nonNil(h.Matched), Focus: h.Focus, Passed: h.Confidence >= c.minConfidence,
+			Matched: nonNil(h.Matched), Missing: []string{}, Focus: h.Focus, Passed: h.Confidence >= threshold,
 		}
-		for _, t := range ans.Terms {
+		switch {
+		case faq:
+			v.FAQSource = true
+			v.Why = "FAQ 答案注明的出处段落：由 FAQ 作答，不参与检索打分"
+			out = append(out, v)
+			continue
+		case v.Passed:
+			v.Why = fmt.Sprintf("置信度 %.2f ≥ 阈值 %.2f，达到作答要求", h.Confidence, threshold)
+			if i == 0 && a.Answered && intent == bot.IntentAnswer {
+				v.Why += "；被选为答复"
+			}
+		default:
+			v.Why = fmt.Sprintf("置信度 %.2f < 阈值 %.2f，未达到作答要求", h.Confidence, threshold)
+		}
+		for _, t := range a.Terms {
 			if !slices.Contains(h.Matched, t) {
 				v.Missing = append(v.Missing, t)
 			}
 		}
-		v.Missing = nonNil(v.Missing)
-		if v.Passed {
-			v.Why = fmt.Sprintf("置信度 %.2f ≥ 阈值 %.2f，达到作答要求", h.Confidence, c.minConfidence)
-			if i == 0 && ans.Answered && ans.FAQ == nil {
-				v.Why += "；被选为答复"
-			}
-		} else {
-			v.Why = fmt.Sprintf("置信度 %.2f < 阈值 %.2f，未达到作答要求", h.Confidence, c.minConfidence)
-		}
 		if len(v.Missing) > 0 {
 			v.Why += "；未覆盖的提问词：" + strings.Join(v.Missing, "、")
 		}
-		res.Hits = append(res.Hits, v)
+		out = append(out, v)
 	}
-	return res, nil
+	return out
 }
 
-// explain says in Chinese why the knowledge base answered as it did.
-func (c *console) explain(a knowledge.Answer) string {
-	if a.FAQ != nil && len(a.FAQ.Questions) > 0 {
-		return fmt.Sprintf("由 FAQ 作答：提问与 FAQ 问法“%s”高度匹配，FAQ 优先于报告段落。", a.FAQ.Questions[0])
+// explain says in Chinese why the question got the reply it got: from the
+// reply's intent first (a clarify or a small-talk reply is not "已作答"
+// whatever the knowledge base found), then from a's reason.
+func explain(a knowledge.Answer, intent bot.Intent, threshold float64) string {
+	switch intent {
+	case bot.IntentAnswer:
+		switch {
+		case a.FAQ != nil && len(a.FAQ.Questions) > 0:
+			return fmt.Sprintf("由 FAQ 作答：提问与 FAQ 问法“%s”高度匹配，FAQ 优先于报告段落。", a.FAQ.Questions[0])
+		case a.Answered:
+			return fmt.Sprintf("已作答：排名第一的段落置信度达到阈值 %.2f，并覆盖了提问本身的词。", threshold)
+		}
+		return "已作答：对话结合上下文找到了达到阈值的段落。"
+	case bot.IntentClarify:
+		if a.Answered {
+			return "未直接作答：排名靠前的几个段落来自不同报告或章节，得分和置信度相近，无法确定市民问的是哪一个，回复以“您是否想问”列出供选择。"
+		}
+		return fmt.Sprintf("未直接作答：没有段落足够确定地达到阈值 %.2f，回复以“您是否想问”列出相关段落供选择。", threshold)
+	case bot.IntentNotCovered:
+		if a.Answered {
+			return "未作答：知识库找到了达到阈值的段落，但对话判断它没有回答提问本身（例如不是所问部门或年度的报告）。"
+		}
+		return notAnsweredWhy(a, threshold)
 	}
+	return fmt.Sprintf("未检索报告：这句话被识别为“%s”，由对话直接回复。", logexport.Intent(string(intent)))
+}
+
+// notAnsweredWhy says in Chinese why the knowledge base did not answer a.
+func notAnsweredWhy(a knowledge.Answer, threshold float64) string {
 	switch a.Reason {
-	case knowledge.Answered:
-		return fmt.Sprintf("已作答：排名第一的段落置信度达到阈值 %.2f，并覆盖了提问本身的词。", c.minConfidence)
 	case knowledge.ReasonNoTerms:
 		return "未作答：提问中没有可检索的词（可能都是停用词）。"
 	case knowledge.ReasonLowConfidence:
-		return fmt.Sprintf("未作答：没有段落的置信度达到阈值 %.2f，或最佳段落没有覆盖提问本身的词。可考虑补充同义词、关键词或 FAQ。", c.minConfidence)
+		return fmt.Sprintf("未作答：没有段落的置信度达到阈值 %.2f，或最佳段落没有覆盖提问本身的词。可考虑补充同义词、关键词或 FAQ。", threshold)
 	case knowledge.ReasonDeptNotCovered:
 		return fmt.Sprintf("未作答：提问中的部门“%s”没有收录报告。", a.Department)
 	case knowledge.ReasonYearNotCovered:
@@ -146,6 +222,8 @@ func (c *console) explain(a knowledge.Answer) string {
 		return fmt.Sprintf("未作答：没有 %d 年度的报告。", a.Year)
 	case knowledge.ReasonActionRequest:
 		return "未作答：提问是在请求办事（如预约、代办），机器人只回答报告中的内容。"
+	case knowledge.ReasonOfficial:
+		return "未作答：提问是在问某个职务由谁担任，报告不提供人员信息。"
 	}
 	return "未作答（" + string(a.Reason) + "）。"
 }
