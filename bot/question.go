@@ -100,9 +100,13 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 		dept = tp.Department
 	}
 	refine := func() (asked, error) {
-		q := knowledge.Query{Text: tp.Question, Year: year, Department: dept, Now: now}
+		y, note := t.coveredYear(dept, year, u.Year != 0)
+		q := knowledge.Query{Text: tp.Question, Year: y, Department: dept, Now: now}
 		a, err := t.answer(q)
-		topic := &Topic{Question: tp.Question, Terms: tp.Terms, Year: year, Department: dept}
+		if a.Answered && note != "" {
+			a.Text = note + a.Text
+		}
+		topic := &Topic{Question: tp.Question, Terms: tp.Terms, Year: y, Department: dept}
 		return asked{q: q, a: a, topic: topic, mode: FollowUpRefine}, err
 	}
 	switch {
@@ -152,6 +156,44 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 		alone.topic = tp
 	}
 	return alone, nil
+}
+
+// coveredYear returns the year a follow-up about dept is answered for: year
+// itself when dept has a report for it, or when the citizen named the year
+// in this turn; otherwise, when the year was carried over from the topic,
+// the closest year dept has a report for, with a line saying so
+// ("住建委只收录了2021年度,以下是2021年度的内容:").
+func (t *turn) coveredYear(dept string, year int, named bool) (int, string) {
+	if dept == "" || year == 0 || named {
+		return year, ""
+	}
+	var years []int
+	for _, c := range t.k.Coverage() {
+		if c.Department == dept {
+			years = c.Years
+		}
+	}
+	if len(years) == 0 || slices.Contains(years, year) {
+		return year, ""
+	}
+	best := years[0]
+	for _, y := range years {
+		if abs(y-year) < abs(best-year) || abs(y-year) == abs(best-year) && y > best {
+			best = y
+		}
+	}
+	list := make([]string, len(years))
+	for i, y := range years {
+		list[i] = fmt.Sprintf("%d", y)
+	}
+	return best, fmt.Sprintf("%s没有%d年度的报告(已收录%s年度),以下是%d年度的内容:\n", dept, year, strings.Join(list, "、"), best)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // overridden reports whether the context took over a follow-up (unless
@@ -228,8 +270,12 @@ func closeHits(a knowledge.Answer) []int {
 			break
 		}
 		l := hitLabel(h)
+		// Two sections of one report, or two years of one department's
+		// report, are not a choice to make: the best is quoted, and 更多
+		// shows the other.
 		if h.Score < closeRatio*top.Score || h.Confidence < top.Confidence-closeConfidence || seen[l] ||
-			(a.Department != "" && h.Department != a.Department) {
+			(a.Department != "" && h.Department != a.Department) ||
+			(h.Department == top.Department && h.Year != top.Year) || h.ReportID == top.ReportID {
 			continue
 		}
 		seen[l] = true

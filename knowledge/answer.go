@@ -123,7 +123,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 // confident passage of another department's report, of the year asked
 // about, that names the department. It reports false when there is none.
 func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (Hit, bool, error) {
-	if u.department == "" || u.deptStrict || (u.year != 0 && !b.years[u.year]) || len(u.terms) == 0 {
+	if u.department == "" || (u.year != 0 && !b.years[u.year]) || len(u.terms)+len(u.context) == 0 {
 		return Hit{}, false, nil
 	}
 	names := []string{u.department}
