@@ -1,13 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -15,18 +14,9 @@ import (
 	"fazhibot/storage/sqldb"
 )
 
-const (
-	// maxLoginFailures failed log-ins per name and address within
-	// loginWindow block further attempts until the oldest failure ages out.
-	maxLoginFailures = 5
-	loginWindow      = 15 * time.Minute
-	// maxThrottleKeys bounds the throttle's memory; beyond it, the oldest
-	// keys are dropped.
-	maxThrottleKeys = 10000
-	// loginCookie carries the log-in form's CSRF token (double submit),
-	// since there is no session yet.
-	loginCookie = "fazhibot_login"
-)
+// loginCookie carries the log-in form's CSRF token (double submit), since
+// there is no session yet.
+const loginCookie = "fazhibot_login"
 
 // loginPage is the data of login.html.
 type loginPage struct {
@@ -58,8 +48,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // handleLogin checks a name and password and starts a session. Failures
-// count per name and client address; maxLoginFailures within loginWindow
-// are answered with 429 until the oldest ages out.
+// count per name and client address and per address (see loginThrottle);
+// past either limit, attempts are answered with 429 until the oldest
+// failure ages out. Password checks run a few at a time: an attempt that
+// finds none free within passwordCheckWait is answered with 429 at once,
+// so a flood of log-ins cannot take the CPU the citizens' replies need.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := parseForm(r); err != nil {
@@ -73,38 +66,57 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	data := loginPage{Next: localNext(r.PostFormValue("next")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	password := r.PostFormValue("password")
-	key := strings.ToLower(data.Name) + "\x00" + clientIP(r)
-	if wait := s.admin.throttle.blocked(key); wait > 0 {
+	addr := clientIP(r)
+	throttle := s.admin.throttle
+	if wait := throttle.blocked(data.Name, addr); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		s.log.Warn("log-in throttled", "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusTooManyRequests, data,
 			fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试。", int(wait.Minutes())+1))
 		return
 	}
-	u, err := s.admin.db.UserByName(r.Context(), data.Name)
-	if err != nil && !errors.Is(err, sqldb.ErrNotFound) {
+	release, ok := throttle.acquire(r.Context())
+	if !ok {
+		w.Header().Set("Retry-After", "5")
+		s.log.Warn("log-in refused: password checks busy", "remote", r.RemoteAddr)
+		s.renderLogin(w, r, http.StatusTooManyRequests, data, "登录请求过多，系统繁忙，请稍后再试。")
+		return
+	}
+	u, ok, err := s.checkLogin(r.Context(), data.Name, password)
+	release()
+	if err != nil {
 		s.respondError(w, r, err)
 		return
 	}
-	ok := false
-	if err == nil {
-		ok = bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil && !u.Disabled
-	} else {
-		_ = bcrypt.CompareHashAndPassword(s.admin.dummyHash(), []byte(password))
-	}
 	if !ok {
-		s.admin.throttle.fail(key)
+		throttle.fail(data.Name, addr)
 		s.log.Warn("log-in failed", "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, data, "用户名或密码错误，或账号已停用。")
 		return
 	}
-	s.admin.throttle.reset(key)
+	throttle.succeed(data.Name, addr)
 	if err := s.startSession(w, r, u); err != nil {
 		s.respondError(w, r, err)
 		return
 	}
 	http.SetCookie(w, s.admin.loginCookieFor("", -1))
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
+}
+
+// checkLogin reports whether password is that of the enabled account name.
+// An unknown name costs the same bcrypt comparison as a known one. The
+// error is a database failure.
+func (s *Server) checkLogin(ctx context.Context, name, password string) (sqldb.User, bool, error) {
+	u, err := s.admin.db.UserByName(ctx, name)
+	if errors.Is(err, sqldb.ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(s.admin.dummyHash(), []byte(password))
+		return sqldb.User{}, false, nil
+	}
+	if err != nil {
+		return sqldb.User{}, false, err
+	}
+	ok := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil && !u.Disabled
+	return u, ok, nil
 }
 
 // startSession stores a new session of u and sets its cookie.
@@ -155,89 +167,5 @@ func (c *console) loginCookieFor(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: c.loginCookieName(), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode,
-	}
-}
-
-// clientIP is the address the request came from. Forwarding headers are
-// not trusted: behind a reverse proxy every client shares the proxy's
-// address, and the log-in throttle is then effectively per name.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// loginThrottle counts failed log-ins per key in memory: it is per
-// instance, and forgotten on restart. It is safe for concurrent use.
-type loginThrottle struct {
-	limit  int
-	window time.Duration
-	now    func() time.Time
-
-	mu    sync.Mutex
-	fails map[string][]time.Time // failure times within the window, oldest first
-}
-
-func newLoginThrottle(limit int, window time.Duration, now func() time.Time) *loginThrottle {
-	return &loginThrottle{limit: limit, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-// blocked returns how long key must wait before its next attempt, or 0.
-func (t *loginThrottle) blocked(key string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	times := t.recent(key, now)
-	if len(times) < t.limit {
-		return 0
-	}
-	return times[len(times)-t.limit].Add(t.window).Sub(now)
-}
-
-// fail records a failed attempt of key.
-func (t *loginThrottle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	if _, known := t.fails[key]; !known && len(t.fails) >= maxThrottleKeys {
-		t.sweep(now)
-	}
-	t.fails[key] = append(t.recent(key, now), now)
-}
-
-// reset forgets key's failures after a successful log-in.
-func (t *loginThrottle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
-}
-
-// recent returns key's failures within the window, dropping older ones.
-func (t *loginThrottle) recent(key string, now time.Time) []time.Time {
-	times := t.fails[key]
-	i := 0
-	for i < len(times) && !times[i].Add(t.window).After(now) {
-		i++
-	}
-	if i == len(times) {
-		delete(t.fails, key)
-		return nil
-	}
-	times = times[i:]
-	t.fails[key] = times
-	return times
-}
-
-// sweep drops every key without recent failures and, if the map is still
-// full, every key: under such a flood the throttle forgets rather than
-// growing without bound.
-func (t *loginThrottle) sweep(now time.Time) {
-	for key := range t.fails {
-		t.recent(key, now)
-	}
-	if len(t.fails) >= maxThrottleKeys {
-		clear(t.fails)
 	}
 }

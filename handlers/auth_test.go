@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -200,10 +201,11 @@ func TestAdminLoginThrottle(t *testing.T) {
 func TestLoginThrottleWindow(t *testing.T) {
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	th := newLoginThrottle(5, 15*time.Minute, func() time.Time { return now })
+	const name, addr = "k", "192.0.2.1"
 	steps := []struct {
 		advance time.Duration
 		fail    bool
-		reset   bool
+		succeed bool
 		want    time.Duration // blocked() after the step
 	}{
 		{0, true, false, 0},
@@ -219,17 +221,137 @@ func TestLoginThrottleWindow(t *testing.T) {
 	for i, st := range steps {
 		now = now.Add(st.advance)
 		if st.fail {
-			th.fail("k")
+			th.fail(name, addr)
 		}
-		if st.reset {
-			th.reset("k")
+		if st.succeed {
+			th.succeed(name, addr)
 		}
-		if got := th.blocked("k"); got != st.want {
+		if got := th.blocked(name, addr); got != st.want {
 			t.Errorf("step %d: blocked = %v, want %v", i, got, st.want)
 		}
 	}
-	if got := th.blocked("other"); got != 0 {
-		t.Errorf("another key blocked for %v", got)
+	if got := th.blocked("other", addr); got != 0 {
+		t.Errorf("another name blocked for %v", got)
+	}
+	if got := th.blocked("K", addr); got != 0 {
+		t.Errorf("the same name in capitals blocked for %v after the success", got)
+	}
+}
+
+// TestLoginThrottleAcrossNames: rotating names from one address is
+// blocked after maxAddressFailures, however many names; other addresses
+// are not; a success does not reset the address's count.
+func TestLoginThrottleAcrossNames(t *testing.T) {
+	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	th := newLoginThrottle(5, 15*time.Minute, func() time.Time { return now })
+	const addr = "198.51.100.7"
+	for i := range maxAddressFailures - 1 {
+		th.fail(fmt.Sprint("name", i), addr)
+	}
+	th.succeed("name0", addr)
+	if got := th.blocked("fresh", addr); got != 0 {
+		t.Fatalf("blocked for %v after %d failures", got, maxAddressFailures-1)
+	}
+	th.fail("another", addr)
+	tests := []struct {
+		name, addr string
+		want       time.Duration
+	}{
+		{"fresh", addr, 15 * time.Minute},
+		{"name3", addr, 15 * time.Minute},
+		{"fresh", "198.51.100.8", 0},
+		{"fresh", "2001:db8:1:2::1", 0},
+	}
+	for _, tt := range tests {
+		if got := th.blocked(tt.name, tt.addr); got != tt.want {
+			t.Errorf("blocked(%s, %s) = %v, want %v", tt.name, tt.addr, got, tt.want)
+		}
+	}
+	now = now.Add(15 * time.Minute)
+	if got := th.blocked("fresh", addr); got != 0 {
+		t.Errorf("still blocked for %v after the window", got)
+	}
+}
+
+// TestLoginThrottleRefusesWhenFull: a flood of failures with distinct
+// names and addresses fills the throttle; it then refuses attempts that
+// need new entries instead of forgetting, so a locked name stays locked,
+// and it takes new attempts again once failures age out.
+func TestLoginThrottleRefusesWhenFull(t *testing.T) {
+	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	th := newLoginThrottle(5, 15*time.Minute, func() time.Time { return now })
+	th.maxKeys = 100
+	const victim, attacker = "管理员", "203.0.113.9"
+	for range 5 {
+		th.fail(victim, attacker)
+	}
+	now = now.Add(time.Minute)
+	for i := range 10 * th.maxKeys { // ten times what fits
+		th.fail(fmt.Sprint("guess", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+	}
+	if n := len(th.fails); n > th.maxKeys {
+		t.Fatalf("%d entries, bound %d", n, th.maxKeys)
+	}
+	tests := []struct {
+		name, addr string
+		want       time.Duration
+	}{
+		{victim, attacker, 14 * time.Minute},         // still locked
+		{"new name", "192.0.2.50", 14 * time.Minute}, // refused: no room until the victim's failures age out
+		{"guess0", "10.0.0.0", 0},                    // tracked already, within its limits
+	}
+	for _, tt := range tests {
+		if got := th.blocked(tt.name, tt.addr); got != tt.want {
+			t.Errorf("blocked(%s, %s) = %v, want %v", tt.name, tt.addr, got, tt.want)
+		}
+	}
+	now = now.Add(15 * time.Minute)
+	if got := th.blocked("new name", "192.0.2.50"); got != 0 {
+		t.Errorf("a new attempt after the window: blocked for %v", got)
+	}
+}
+
+// TestLoginPasswordChecksBounded: no more than maxPasswordChecks run at
+// once; the next attempt is refused within about passwordCheckWait.
+func TestLoginPasswordChecksBounded(t *testing.T) {
+	th := newLoginThrottle(5, time.Minute, time.Now)
+	var releases []func()
+	for range maxPasswordChecks() {
+		release, ok := th.acquire(t.Context())
+		if !ok {
+			t.Fatal("a free password check was refused")
+		}
+		releases = append(releases, release)
+	}
+	start := time.Now()
+	if _, ok := th.acquire(t.Context()); ok {
+		t.Fatalf("more than %d password checks at once", maxPasswordChecks())
+	}
+	if took := time.Since(start); took < passwordCheckWait || took > 10*passwordCheckWait {
+		t.Errorf("refusal took %v, want about %v", took, passwordCheckWait)
+	}
+	releases[0]()
+	if release, ok := th.acquire(t.Context()); !ok {
+		t.Error("a released check was not given out again")
+	} else {
+		release()
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	tests := []struct{ remote, want string }{
+		{"192.0.2.1:4000", "192.0.2.1"},
+		{"[::ffff:192.0.2.1]:4000", "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:4000", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::9]:80", "2001:db8:1:2::/64"},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.remote
+		if got := clientIP(r); got != tt.want {
+			t.Errorf("clientIP(%q) = %q, want %q", tt.remote, got, tt.want)
+		}
 	}
 }
 
