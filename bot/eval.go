@@ -96,6 +96,11 @@ type KindScore struct {
 	// TurnsOK and Turns count single turns, which differ from OK and
 	// Total for multi-turn questions.
 	TurnsOK, Turns int
+	// The turns judged wrong, by how: FalseRefusals were not answered
+	// although the reports hold the answer, WrongPassages quoted a
+	// passage without the expected answer, and FalseAnswers quoted a
+	// report where none should have been quoted.
+	FalseRefusals, WrongPassages, FalseAnswers int
 }
 
 // Accuracy is OK/Total, 0 for no questions.
@@ -162,6 +167,14 @@ func Evaluate(ctx context.Context, d *Dialogue, qs []Question) EvalReport {
 				ks.TurnsOK++
 				continue
 			}
+			switch {
+			case len(expect) == 0:
+				ks.FalseAnswers++
+			case !r.Answered:
+				ks.FalseRefusals++
+			default:
+				ks.WrongPassages++
+			}
 			allOK = false
 			rep.Misses = append(rep.Misses, Miss{
 				ID: q.ID, Kind: q.Kind, Turn: i + 1, Question: text, Expected: expect,
@@ -180,6 +193,22 @@ func Evaluate(ctx context.Context, d *Dialogue, qs []Question) EvalReport {
 	}
 	sort.Slice(rep.Kinds, func(i, j int) bool { return rep.Kinds[i].Kind < rep.Kinds[j].Kind })
 	return rep
+}
+
+// Half returns the questions of qs whose ID ends in an odd number (odd
+// true) or an even one, keeping their order; questions whose ID does not
+// end in a digit are in neither half. The colloquial question set is
+// tuned on its odd half and holds out the even one.
+func Half(qs []Question, odd bool) []Question {
+	var out []Question
+	for _, q := range qs {
+		if n := len(q.ID); n > 0 && q.ID[n-1] >= '0' && q.ID[n-1] <= '9' {
+			if (q.ID[n-1]-'0')%2 == 1 == odd {
+				out = append(out, q)
+			}
+		}
+	}
+	return out
 }
 
 // turnCorrect judges one reply against a turn's expected strings.
