@@ -65,6 +65,9 @@ type faqFormPage struct {
 
 // saveFAQ checks and stores an entry: a new one when id is "".
 func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, rev int64) (sqldb.FAQEntry, error) {
+	if err := checkInput("FAQ 编号", id); err != nil {
+		return sqldb.FAQEntry{}, err
+	}
 	f := knowledge.FAQ{ID: knowledge.FAQID(id), Answer: strings.TrimSpace(e.Answer), Report: knowledge.ReportID(strings.TrimSpace(e.Report)), Seq: e.Seq}
 	for _, q := range e.Questions {
 		if q = strings.TrimSpace(q); q != "" {
@@ -103,6 +106,9 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 
 // faq returns the draft entry id.
 func (c *console) faq(ctx context.Context, id string) (sqldb.FAQEntry, error) {
+	if err := checkInput("FAQ 编号", id); err != nil {
+		return sqldb.FAQEntry{}, err
+	}
 	e, err := c.db.FAQ(ctx, knowledge.FAQID(id))
 	return e, notFound(err, "找不到这条 FAQ，可能已被删除。")
 }
@@ -110,6 +116,9 @@ func (c *console) faq(ctx context.Context, id string) (sqldb.FAQEntry, error) {
 // deleteFAQ deletes the draft entry id, if still at revision rev (0:
 // whatever it is).
 func (c *console) deleteFAQ(ctx context.Context, a *actor, id string, rev int64) error {
+	if err := checkInput("FAQ 编号", id); err != nil {
+		return err
+	}
 	err := c.db.DeleteFAQ(ctx, knowledge.FAQID(id), rev, a.name())
 	if errors.Is(err, sqldb.ErrConflict) {
 		return errConflict("删除失败：这条 FAQ 在您查看之后已被他人修改，请刷新后确认再删除。", err)

@@ -172,6 +172,12 @@ func parseLogQuery(v url.Values, now time.Time) (logSelection, error) {
 		Channel:    strings.TrimSpace(v.Get("channel")),
 		User:       strings.TrimSpace(v.Get("user")),
 	}
+	for _, in := range []struct{ what, v string }{{"搜索文字", q.Text}, {"报告编号", q.Report},
+		{"部门", q.Department}, {"渠道", q.Channel}, {"用户", q.User}} {
+		if err := checkInput("筛选条件中的"+in.what, in.v); err != nil {
+			return sel, err
+		}
+	}
 	f := sqldb.LogFilter{From: from, To: to.AddDate(0, 0, 1), Text: q.Text, Report: knowledge.ReportID(q.Report),
 		Department: q.Department, Channel: q.Channel, User: q.User}
 	switch a := v.Get("answer"); a {

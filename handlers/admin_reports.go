@@ -192,6 +192,9 @@ func reportViewOf(r *knowledge.Report, passages []passageView) reportView {
 
 // report returns the draft report id with its passages' revisions.
 func (c *console) report(ctx context.Context, id string) (reportView, error) {
+	if err := checkInput("报告编号", id); err != nil {
+		return reportView{}, err
+	}
 	r, err := c.db.Report(ctx, knowledge.ReportID(id))
 	if err != nil {
 		return reportView{}, notFound(err, "找不到报告 "+id+"，可能已被删除。")
@@ -228,6 +231,9 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, _ *actor) err
 
 // deleteReport deletes the draft report id.
 func (c *console) deleteReport(ctx context.Context, a *actor, id string) error {
+	if err := checkInput("报告编号", id); err != nil {
+		return err
+	}
 	return notFound(c.db.DeleteReportBy(ctx, knowledge.ReportID(id), a.name()), "找不到报告 "+id+"，可能已被删除。")
 }
 
@@ -267,7 +273,11 @@ func passageKey(r *http.Request) (string, int, error) {
 	if err != nil || seq < 0 {
 		return "", 0, errPageNotFound("段落编号无效。", err)
 	}
-	return r.PathValue("id"), seq, nil
+	id := r.PathValue("id")
+	if err := checkInput("报告编号", id); err != nil {
+		return "", 0, err
+	}
+	return id, seq, nil
 }
 
 // passage returns a draft passage.

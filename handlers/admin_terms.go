@@ -29,7 +29,9 @@ type termView struct {
 
 // termEdit is the body of PUT /terms/{name}.
 type termEdit struct {
-	Text string `json:"text"`
+	// Text is the whole list. Required: a missing text is refused rather
+	// than taken as an empty list.
+	Text *string `json:"text"`
 	// Rev is the revision the edit started from; 0 overwrites. Required.
 	Rev *int64 `json:"rev"`
 }
@@ -128,11 +130,21 @@ func (s *Server) pageTerm(w http.ResponseWriter, r *http.Request, a *actor) erro
 	return nil
 }
 
+// pageTermSave saves the term-list form. The form must carry both the
+// text and the revision it was read at (as the JSON API must): a form
+// without them is refused rather than taken as an empty list.
 func (s *Server) pageTermSave(w http.ResponseWriter, r *http.Request, a *actor) error {
 	name := r.PathValue("name")
-	rev, _ := strconv.ParseInt(r.PostFormValue("rev"), 10, 64)
-	text := r.PostFormValue("text")
-	_, err := s.admin.saveTerm(r.Context(), a, name, text, rev)
+	revs, texts := r.PostForm["rev"], r.PostForm["text"]
+	if len(revs) != 1 || len(texts) != 1 {
+		return errInvalidRequest("表单缺少词表内容（text）或修订号（rev），未保存。请刷新词表页面后重新编辑。", nil)
+	}
+	rev, err := strconv.ParseInt(revs[0], 10, 64)
+	if err != nil || rev < 0 {
+		return errInvalidRequest("表单中的修订号（rev）应为非负整数，未保存。请刷新词表页面后重新编辑。", err)
+	}
+	text := texts[0]
+	_, err = s.admin.saveTerm(r.Context(), a, name, text, rev)
 	if err == nil {
 		return redirectOK(w, r, adminPrefix+"terms", "saved")
 	}
@@ -179,8 +191,11 @@ func (s *Server) apiTermSave(w http.ResponseWriter, r *http.Request, a *actor) e
 	if req.Rev == nil {
 		return errInvalidRequest("缺少 rev 字段（开始编辑时的修订号；0 表示不检查冲突）", nil)
 	}
+	if req.Text == nil {
+		return errInvalidRequest("缺少 text 字段（词表的全部内容；要清空词表请传空字符串）", nil)
+	}
 	name := r.PathValue("name")
-	if _, err := s.admin.saveTerm(r.Context(), a, name, req.Text, *req.Rev); err != nil {
+	if _, err := s.admin.saveTerm(r.Context(), a, name, *req.Text, *req.Rev); err != nil {
 		return err
 	}
 	v, err := s.admin.term(r.Context(), name)

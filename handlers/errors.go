@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	"fazhibot/storage/sqldb"
 )
@@ -99,6 +100,16 @@ func errConflict(msg string, cause error) error {
 // errPageNotFound is a 404 for a console page or object.
 func errPageNotFound(msg string, cause error) error {
 	return &httpError{status: http.StatusNotFound, msg: msg, cause: cause}
+}
+
+// checkInput returns a 400 naming what (e.g. "报告编号") when s holds a
+// NUL byte or invalid UTF-8, which the databases cannot look up alike;
+// nil otherwise.
+func checkInput(what, s string) error {
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		return errInvalidRequest(what+"含有无效字符（空字节或乱码），请检查后重试。", nil)
+	}
+	return nil
 }
 
 // storeError maps the store's sentinel errors to answers for staff, for
