@@ -107,7 +107,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		return Answer{}, err
 	}
 	a.Hits = hits
-	if len(hits) == 0 || hits[0].Confidence < b.minConfidenceFor(hits[0]) || !addressesOwnTerms(u, hits[0]) {
+	if len(hits) == 0 || hits[0].Confidence < b.minConfidenceFor(hits[0]) || !addressesOwnTerms(u, hits[0]) || onlyGuessed(u, hits[0]) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -191,6 +191,27 @@ func addressesOwnTerms(u understood, h Hit) bool {
 		}
 	}
 	return false
+}
+
+// onlyGuessed reports whether everything h matched of a question that
+// names no department or year comes from a correction of its wording (限行
+// read as 现行): a guess about a typo is not enough evidence by itself.
+func onlyGuessed(u understood, h Hit) bool {
+	if u.department != "" || u.year != 0 || len(u.context) > 0 {
+		return false
+	}
+	for _, m := range h.Matched {
+		guessed := false
+		for _, c := range u.corrections {
+			if c.Kind != CorrectColloquial && strings.Contains(c.To, m) && !strings.Contains(c.From, m) {
+				guessed = true
+			}
+		}
+		if !guessed {
+			return false
+		}
+	}
+	return len(h.Matched) > 0
 }
 
 // focusConfidenceShare is the share of the usual minimum confidence that

@@ -279,6 +279,9 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 			if !free(i, l) || x.known[string(rs[i:i+l])] {
 				continue
 			}
+			if l == 2 && piece[i] && pieceEnd[i] == i+2 {
+				continue // a two-character dictionary word was meant (限行 is not 现行)
+			}
 			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l]); ok {
 				spans = append(spans, span{i, i + l, fix})
 				for p := i; p < i+l; p++ {
@@ -289,7 +292,7 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 	}
 	for l := min(n, abbrevMaxRunes); l >= 2; l-- {
 		for i := 0; i+l <= n; i++ {
-			if !free(i, l) || x.known[string(rs[i:i+l])] || slices.Max(protect[i:i+l]) > 0 {
+			if !free(i, l) || x.known[string(rs[i:i+l])] || slices.Max(protect[i:i+l]) >= l {
 				continue
 			}
 			if l == 2 && !(piece[i] && pieceEnd[i] == i+2) {

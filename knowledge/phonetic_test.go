@@ -1,0 +1,94 @@
+package knowledge
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// testSoundIndex indexes a small vocabulary; the dictionary cut splits
+// only the given dictionary words, and stopwords are 了 有 多少.
+func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
+	cut := func(text string) []string {
+		var out []string
+		for text != "" {
+			piece := text[:len(string([]rune(text)[0]))]
+			for _, w := range dictWords {
+				if strings.HasPrefix(text, w) && len(w) > len(piece) {
+					piece = w
+				}
+			}
+			out = append(out, piece)
+			text = text[len(piece):]
+		}
+		return out
+	}
+	split := func(w string) []string {
+		switch w {
+		case "业主委员会":
+			return []string{"业主", "委员", "委员会"}
+		case "排污许可证":
+			return []string{"排污", "许可", "许可证"}
+		}
+		return nil
+	}
+	stop := func(w string) bool { return w == "了" || w == "有" || w == "多少" }
+	common := func(w string) bool { return w == "意思" }
+	return newSoundIndex(vocab, split, cut, common, stop)
+}
+
+func TestSoundIndexCorrects(t *testing.T) {
+	x := testSoundIndex(map[string]int{
+		"公证处": 3, "公证": 5, "公正": 2, "复议": 9, "农民工": 4, "司法局": aliasDF, "市监局": aliasDF,
+		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
+		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
+		"律师": 6, "行政复议": 7, "现行": 3,
+	}, "几个", "那个", "限行")
+	for _, tc := range []struct {
+		text, want string
+		fixes      string
+	}{
+		// Same toneless pinyin, inside a longer stretch.
+		{"公正处办了多少件公证", "公证处办了多少件公证", "[公正处 → 公证处(同音)]"},
+		{"行政复意怎么申请", "行政复议怎么申请", "[行政复意 → 行政复议(同音)]"},
+		// Each pair southwestern Mandarin merges.
+		{"龙民工欠薪", "农民工欠薪", "[龙民工 → 农民工(近音)]"},     // n/l
+		{"初次幸访", "初次信访", "[幸访 → 信访(近音)]"},         // in/ing
+		{"仍社局的工单", "人社局的工单", "[仍社局 → 人社局(近音)]"},   // en/eng
+		{"劳动纵裁", "劳动仲裁", "[纵裁 → 仲裁(近音)]"},         // z/zh
+		{"森查合同", "审查合同", "[森查 → 审查(近音)]"},         // s/sh
+		{"四监局", "市监局", "[四监局 → 市监局(近音)]"},         // s/sh in a department alias
+		{"祖建委", "住建委", "[祖建委 → 住建委(近音)]"},         // z/zh
+		{"施法局", "司法局", "[施法局 → 司法局(近音)]"},         // sh/s
+		{"生态环镜局", "生态环境局", "[生态环镜局 → 生态环境局(同音)]"}, // a department one character off
+		{"执业律狮", "执业律师", "[律狮 → 律师(同音)]"},
+		// Short forms derived from the vocabulary.
+		{"新成立的业委会", "新成立的业主委员会", "[业委会 → 业主委员会(缩写)]"},
+		{"排污证变更", "排污许可证变更", "[排污证 → 排污许可证(缩写)]"},
+		// Left alone: known words, common words, stretches across a
+		// dictionary word, stopword anchors, particles, dictionary words.
+		{"公证处", "公证处", "[]"},
+		{"是啥子意思", "是啥子意思", "[]"},
+		{"有几个", "有几个", "[]"},
+		{"说有", "说有", "[]"},
+		{"发了", "发了", "[]"},
+		{"今天限行吗", "今天限行吗", "[]"},
+		{"2021年", "2021年", "[]"},
+	} {
+		got, fixes := x.correct(tc.text)
+		if got != tc.want || fmt.Sprint(fixes) != tc.fixes {
+			t.Errorf("correct(%q) = %q %v, want %q %s", tc.text, got, fixes, tc.want, tc.fixes)
+		}
+	}
+}
+
+func TestFuzzySyllable(t *testing.T) {
+	for in, want := range map[string]string{
+		"zhong": "zong", "chen": "cen", "shen": "sen", "nong": "long", "xing": "xin", "reng": "ren",
+		"ng": "ng", "lv": "lv", "nv": "lv", "an": "an",
+	} {
+		if got := fuzzySyllable(in); got != want {
+			t.Errorf("fuzzySyllable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
