@@ -28,6 +28,11 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 	if *id != "" && len(files) > 1 {
 		return fmt.Errorf("--id 只能用于导入单个文件,现在有 %d 个文件", len(files))
 	}
+	if *id != "" {
+		if err := knowledge.CheckReportID(knowledge.ReportID(*id)); err != nil {
+			return fmt.Errorf("--id: %w(未导入任何报告)", err)
+		}
+	}
 	a, err := openApp(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -45,6 +50,8 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 		}
 		if *id != "" {
 			r.ID = knowledge.ReportID(*id)
+		} else if err := knowledge.CheckReportID(r.ID); err != nil {
+			return fmt.Errorf("%s: %w(报告编号取自文件名去掉扩展名,请改名或用 --id 指定)(未导入任何报告)", file, err)
 		}
 		reports = append(reports, r)
 		if len(files) > 1 {
