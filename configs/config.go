@@ -37,6 +37,14 @@ type Config struct {
 // ServerConfig configures the HTTP server.
 type ServerConfig struct {
 	Listen string `yaml:"listen"` // address to listen on, e.g. ":8080"
+	// MetricsListen, when set, is a second address that serves only
+	// /metrics (e.g. "127.0.0.1:9090"); /metrics is then not served on
+	// Listen.
+	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsToken, when set, is the bearer token /metrics requires,
+	// wherever it is served. With neither MetricsListen nor MetricsToken,
+	// /metrics is not served at all.
+	MetricsToken string `yaml:"metrics_token"`
 }
 
 // DatabaseConfig configures the knowledge-base database.
@@ -510,6 +518,16 @@ func (c Config) Validate() error {
 
 	if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil || port == "" {
 		bad("server.listen", "地址 %q 无效，应如 :8080 或 127.0.0.1:8080", c.Server.Listen)
+	}
+	if ml := c.Server.MetricsListen; ml != "" {
+		if _, port, err := net.SplitHostPort(ml); err != nil || port == "" {
+			bad("server.metrics_listen", "地址 %q 无效，应如 127.0.0.1:9090", ml)
+		} else if ml == c.Server.Listen && port != "0" {
+			bad("server.metrics_listen", "不能与 server.listen 相同")
+		}
+	}
+	if mt := c.Server.MetricsToken; mt != "" && (len(mt) < 16 || strings.TrimSpace(mt) != mt) {
+		bad("server.metrics_token", "令牌至少 16 个字符，且前后不能有空格")
 	}
 
 	switch driver, dsn := c.Database.Driver(); {

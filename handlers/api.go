@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"fazhibot/bot"
+	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -120,22 +121,37 @@ func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
 	s.respondError(w, r, errNotFound())
 }
 
-// authenticate checks the request's bearer token with Options.Authorize, or
-// else against Options.APITokens in constant time. None configured refuses
-// every request. Errors are 401 *httpErrors.
+// authenticate checks the request's bearer token: with Options.Authorize
+// when set, else against Options.APITokens in constant time; failing that,
+// when the console is configured, it accepts the valid API token of an
+// enabled console account (as /api/v1/admin/ does). Nothing configured
+// refuses every request. Errors are 401 *httpErrors, or a server error
+// when the console's database fails for a token the configuration does
+// not list.
 func (s *Server) authenticate(r *http.Request) error {
 	token, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok {
 		return errUnauthorized(false, errors.New("no bearer token"))
 	}
-	if s.authorize != nil {
-		if !s.authorize(r, token) {
-			return errUnauthorized(true, errors.New("token refused by Authorize"))
-		}
+	if s.authorize != nil && s.authorize(r, token) || s.authorize == nil && tokenListed(token, s.apiTokens) {
 		return nil
 	}
-	if !tokenListed(token, s.apiTokens) {
+	if s.admin == nil {
 		return errUnauthorized(true, errors.New("unknown token"))
+	}
+	t, err := s.admin.db.TokenByHash(r.Context(), sha256Hex(token))
+	if errors.Is(err, sqldb.ErrNotFound) {
+		return errUnauthorized(true, errors.New("neither a configured nor a console token"))
+	}
+	if err != nil {
+		return fmt.Errorf("console token lookup: %w", err)
+	}
+	// TokenByHash returns only valid tokens of enabled accounts. Their use
+	// is recorded at most once a minute: the API may be asked often.
+	if now := time.Now(); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := s.admin.db.TouchToken(r.Context(), t.ID, now); err != nil {
+			s.log.Warn("recording a token's use failed", "token", t.ID, "err", err)
+		}
 	}
 	return nil
 }

@@ -103,7 +103,10 @@
 // "Authorization: Bearer <token>" header and answers {"answered": bool,
 // "reply": "…", "hits": [{"report_id", "title", "section", "score"}]}.
 // Tokens are checked by Options.Authorize when set, otherwise against
-// Options.APITokens in constant time; with neither, every request gets 401.
+// Options.APITokens in constant time; failing that, with the console
+// configured, the API token of an enabled console account is accepted too
+// (revoked tokens and disabled accounts get 401). With none of these,
+// every request gets 401.
 // The Responder runs as for WeChat under Options.ReplyTimeout (a late
 // answer is the busy text with answered false), but without
 // deduplication, and is cancelled if the client goes away. Refusals are
@@ -142,10 +145,19 @@
 // an account created on the users page (shown once; stored as its SHA-256;
 // revoked tokens and disabled accounts get 401); bearer requests need no
 // CSRF token. The log-in form has its own double-submit token. Passwords
-// are bcrypt hashes. Failed log-ins are counted per name and client address
-// in this instance's memory: five within fifteen minutes block that pair
-// with 429 until the oldest ages out (behind a reverse proxy every client
-// has the proxy's address, so the count is effectively per name). With no
+// are bcrypt hashes. Failed log-ins are counted in this instance's memory
+// per name and client address (an IPv6 client by its /64) and per address
+// across names: five for a name, or twenty for an address, within fifteen
+// minutes block further attempts with 429 until the oldest ages out (behind
+// a reverse proxy every client has the proxy's address). The counts are
+// bounded (10,000 entries); when full, attempts that need a new entry are
+// refused rather than older entries forgotten, so no volume of failures
+// unlocks a name. At most a quarter of GOMAXPROCS (at least one) password
+// checks run at once; an attempt that finds none free within 250 ms gets
+// 429 at once, so a flood of log-ins cannot take the CPU the WeChat
+// callback needs. A password change ends every other session of the
+// account (sqldb.DB.SetPasswordHash); disabling an account ends its
+// sessions and revokes its API tokens for good. With no
 // account in the database, ConsoleOptions.SetupToken opens the one-time
 // link /admin/setup?token=… that creates the first admin.
 //

@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -37,6 +39,28 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	_ = json.NewEncoder(w).Encode(rd)
+}
+
+// MetricsHandler serves h (the Prometheus metrics) only to requests that
+// carry "Authorization: Bearer token", compared in constant time; others
+// get a plain 401. An empty token serves h to everyone, for a listener only
+// the operator can reach. It is safe for concurrent use when h is.
+func MetricsHandler(h http.Handler, token string) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := bearerToken(r.Header.Get("Authorization"))
+		sum := sha256.Sum256([]byte(got))
+		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("Www-Authenticate", `Bearer realm="fazhibot-metrics"`)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, "需要访问令牌 (server.metrics_token)", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // requestIDHeader carries the request id to and from proxies.

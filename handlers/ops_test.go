@@ -46,19 +46,36 @@ func TestReadyz(t *testing.T) {
 }
 
 func TestMetricsRoute(t *testing.T) {
-	s, _, _ := newTestServer(t, func(o *Options) {
-		o.Metrics = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("fazhibot_up 1\n")) })
-	})
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if rec.Code != http.StatusOK || rec.Body.String() != "fazhibot_up 1\n" {
-		t.Fatalf("GET /metrics = %d %q", rec.Code, rec.Body.String())
+	const token = "metrics-token-0123456789"
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("fazhibot_up 1\n")) })
+	tests := []struct {
+		name          string
+		metrics       http.Handler
+		token, bearer string
+		want          int
+	}{
+		{"no token configured", metrics, "", "", http.StatusOK},
+		{"token configured, none sent", metrics, token, "", http.StatusUnauthorized},
+		{"token configured, wrong one sent", metrics, token, token + "x", http.StatusUnauthorized},
+		{"token configured, a prefix sent", metrics, token, token[:10], http.StatusUnauthorized},
+		{"token configured and sent", metrics, token, token, http.StatusOK},
+		{"no metrics", nil, token, token, http.StatusNotFound},
 	}
-	s, _, _ = newTestServer(t, nil)
-	rec = httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if rec.Code != http.StatusNotFound {
-		t.Errorf("GET /metrics without Metrics = %d, want 404", rec.Code)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _, _ := newTestServer(t, func(o *Options) { o.Metrics, o.MetricsToken = tt.metrics, tt.token })
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			if tt.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.bearer)
+			}
+			rec := serve(s, req)
+			if rec.Code != tt.want {
+				t.Fatalf("GET /metrics = %d %q, want %d", rec.Code, rec.Body.String(), tt.want)
+			}
+			if leaked := strings.Contains(rec.Body.String(), "fazhibot_up"); leaked != (tt.want == http.StatusOK) {
+				t.Errorf("body %q", rec.Body.String())
+			}
+		})
 	}
 }
 

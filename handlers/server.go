@@ -83,12 +83,14 @@ type Options struct {
 	// their signature does not cover the body.
 	EncodingAESKey string
 
-	// APITokens are the bearer tokens the JSON API accepts. None means
-	// every API request is refused with 401. Each must be non-empty and
-	// without surrounding spaces.
+	// APITokens are the bearer tokens POST /api/v1/ask accepts, besides
+	// the API tokens of enabled console accounts when Console is set. None
+	// (and no console) means every request is refused with 401. Each must
+	// be non-empty and without surrounding spaces.
 	APITokens []string
 	// Authorize, when set, decides whether the bearer token of an API
-	// request is accepted, instead of APITokens. It is called with the
+	// request is accepted, instead of APITokens (console accounts' tokens
+	// are still accepted when it refuses). It is called with the
 	// request and its non-empty token, from many goroutines at once, and
 	// must compare secrets in constant time itself.
 	Authorize func(r *http.Request, token string) bool
@@ -121,8 +123,12 @@ type Options struct {
 	// with the checks as JSON. Nil means always ready. It is called with a
 	// context bounded to two seconds.
 	Ready func(ctx context.Context) Readiness
-	// Metrics, when set, is served at GET /metrics.
+	// Metrics, when set, is served at GET /metrics, through
+	// MetricsHandler with MetricsToken.
 	Metrics http.Handler
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// empty serves Metrics to anyone who reaches the port.
+	MetricsToken string
 }
 
 // Server serves fazhibot's HTTP routes: the WeChat callback at
@@ -144,7 +150,7 @@ type Server struct {
 	replies      ReplyCache
 	admin        *console // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
-	metrics      http.Handler
+	metrics      http.Handler // wrapped by MetricsHandler
 
 	handler http.Handler
 }
@@ -163,7 +169,6 @@ func New(opts Options) (*Server, error) {
 		token:        opts.Token,
 		replyTimeout: opts.ReplyTimeout,
 		ready:        opts.Ready,
-		metrics:      opts.Metrics,
 		now:          opts.Now,
 		log:          opts.Logger,
 		responder:    opts.Responder,
@@ -219,6 +224,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.replies == nil {
 		invalid("Replies is required")
+	}
+	if opts.Metrics != nil {
+		s.metrics = MetricsHandler(opts.Metrics, opts.MetricsToken)
 	}
 	if opts.Console.DB != nil {
 		c, err := newConsole(opts.Console, s.log)

@@ -68,7 +68,7 @@ func (h *hostileTarget) do(method string, query url.Values, body []byte) (int, s
 // per Respond call.
 func (h *hostileTarget) messagesHandled(t *testing.T) float64 {
 	t.Helper()
-	resp, err := http.Get(h.p.base + "/metrics")
+	resp, err := metricsGet(h.p.base)
 	if err != nil {
 		t.Fatal(err)
 	}

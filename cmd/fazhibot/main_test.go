@@ -47,6 +47,7 @@ func testEnv(t *testing.T, extra map[string]string) func(string) string {
 		"FAZHIBOT_DATABASE_URL":       "sqlite:" + filepath.Join(t.TempDir(), "fazhibot.db"),
 		"FAZHIBOT_KNOWLEDGE_DICT_DIR": "../../configs/jieba",
 		"FAZHIBOT_SERVER_LISTEN":      "127.0.0.1:0",
+		metricsTokenVar:               testMetricsToken,
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -149,7 +150,7 @@ func TestServeEndToEnd(t *testing.T) {
 		// The API ask above was logged: the writer flushes within a second.
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			resp, err := http.Get(base + "/metrics")
+			resp, err := metricsGet(base)
 			if err != nil {
 				t.Fatal(err)
 			}

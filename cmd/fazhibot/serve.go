@@ -89,6 +89,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// /metrics goes to its own listener when server.metrics_listen is set;
+	// else it is on the main port only with server.metrics_token.
+	var mainMetrics http.Handler
+	if e.cfg.Server.MetricsListen == "" && e.cfg.Server.MetricsToken != "" {
+		mainMetrics = m.handler()
+	}
 	h, err := handlers.New(handlers.Options{
 		WeChatPath:     e.cfg.WeChat.Path,
 		AppID:          e.cfg.WeChat.AppID,
@@ -101,7 +107,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Replies:        store,
 		Console:        consoleOptions(a, lib, reloader, setupToken),
 		Ready:          readiness(a, lib, store, e.cfg.Redis.URL != "", logger),
-		Metrics:        m.handler(),
+		Metrics:        mainMetrics,
+		MetricsToken:   e.cfg.Server.MetricsToken,
 	})
 	if err != nil {
 		return err
@@ -109,6 +116,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	ln, err := net.Listen("tcp", e.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("监听 %s: %w", e.cfg.Server.Listen, err)
+	}
+	var metricsSrv *http.Server // the separate /metrics listener, if configured
+	var metricsLn net.Listener
+	if addr := e.cfg.Server.MetricsListen; addr != "" {
+		if metricsLn, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("配置项 server.metrics_listen: 监听 %s: %w", addr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", handlers.MetricsHandler(m.handler(), e.cfg.Server.MetricsToken))
+		metricsSrv = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
 	}
 	srv := &http.Server{
 		Handler:           h,
@@ -119,20 +144,33 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	printBanner(e.stdout, e, ln.Addr(), lib, setupToken)
+	printMetricsBanner(e.stdout, e, metricsLn)
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	servers := []*http.Server{srv}
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+		servers = append(servers, metricsSrv)
+	}
+	running := len(servers) // Serve calls that will send on errc
+	var errs []error
 	select {
-	case err := <-errc:
-		return err
+	case err := <-errc: // a listener failed: stop the other too
+		running--
+		errs = append(errs, err)
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(e.stdout, "正在停止服务……")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	errs := []error{srv.Shutdown(sctx)}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		errs = append(errs, err)
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(sctx))
+	}
+	for range running {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
 	}
 	stopBackground()
 	errs = append(errs, queryLog.close(sctx)) // after the last reply was logged
@@ -159,6 +197,21 @@ func printBanner(w io.Writer, e *env, addr net.Addr, lib *knowledge.Library, set
 	}
 }
 
+// printMetricsBanner tells the operator where /metrics is served, if
+// anywhere.
+func printMetricsBanner(w io.Writer, e *env, metricsLn net.Listener) {
+	switch {
+	case metricsLn != nil && e.cfg.Server.MetricsToken != "":
+		fmt.Fprintf(w, "监控指标: http://%s/metrics(需要 server.metrics_token 令牌)\n", metricsLn.Addr())
+	case metricsLn != nil:
+		fmt.Fprintf(w, "监控指标: http://%s/metrics\n", metricsLn.Addr())
+	case e.cfg.Server.MetricsToken != "":
+		fmt.Fprintln(w, "监控指标: 主端口的 /metrics(需要 server.metrics_token 令牌)")
+	default:
+		fmt.Fprintln(w, "未配置 server.metrics_listen 或 server.metrics_token,不提供 /metrics 监控指标。")
+	}
+}
+
 // openSessionStore returns the Redis store for url, or the in-process
 // store when url is empty.
 func openSessionStore(ctx context.Context, url string) (sessionStore, error) {
@@ -172,10 +225,13 @@ func openSessionStore(ctx context.Context, url string) (sessionStore, error) {
 	return s, nil
 }
 
-// readiness reports the server ready when the knowledge base is loaded and
-// the database answers. A Redis outage is "degraded", not "not ready": the
-// bot answers statelessly meanwhile. The probe is public, so it names no
-// error details; they go to the log.
+// readiness reports the server ready when it can answer citizens: the
+// knowledge base is loaded. Answers need neither the database nor Redis,
+// so their outages are "degraded", not "not ready" (a load balancer would
+// otherwise pull instances that still answer): without the database the
+// console is unavailable and the query log waits in memory; without Redis
+// the bot answers statelessly. The probe is public, so it names no error
+// details; they go to the log.
 func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool, logger *slog.Logger) func(context.Context) handlers.Readiness {
 	return func(ctx context.Context) handlers.Readiness {
 		r := handlers.Readiness{Ready: true, Checks: map[string]string{}}
@@ -185,7 +241,7 @@ func readiness(a *app, lib *knowledge.Library, store sessionStore, redis bool, l
 			r.Checks["knowledge"] = fmt.Sprintf("ok: 版本 %d", v)
 		}
 		if err := a.db.Ping(ctx); err != nil {
-			r.Ready, r.Checks["database"] = false, "down"
+			r.Checks["database"] = "degraded: 控制台暂不可用,问答日志暂存内存"
 			logger.Warn("readiness: database unreachable", "err", err)
 		} else {
 			r.Checks["database"] = "ok"

@@ -107,7 +107,32 @@ func (s *servedInstance) setupLink(t *testing.T) string {
 
 // mapEnv is the environment of a run: only the given variables are set.
 func mapEnv(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
+	return func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if k == metricsTokenVar {
+			return testMetricsToken
+		}
+		return ""
+	}
+}
+
+// testMetricsToken is the server.metrics_token of served test programs
+// (testEnv and mapEnv set it unless the test does), which metricsGet sends.
+const (
+	testMetricsToken = "metrics-test-token-0123456789"
+	metricsTokenVar  = "FAZHIBOT_SERVER_METRICS_TOKEN"
+)
+
+// metricsGet fetches base's /metrics with testMetricsToken.
+func metricsGet(base string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	return http.DefaultClient.Do(req)
 }
 
 // withVars returns a copy of base with the given variables set (an empty
@@ -209,7 +234,7 @@ func mustAsk(t *testing.T, base, token, user, text string) askReply {
 // /metrics, "" when it is missing.
 func metricValue(t *testing.T, base, name string) string {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	resp, err := metricsGet(base)
 	if err != nil {
 		t.Fatal(err)
 	}
