@@ -123,6 +123,22 @@ func TestFollowUps(t *testing.T) {
 			{"生态环境局2020年罚款多少", "316.79万元", true, IntentAnswer, FollowUpNew},
 			{"司法局呢", "江津区司法局", false, IntentNotCovered, FollowUpRefine},
 		}},
+		{"department with another year", []step{
+			{"人社局23年12345转过来的工单有好多件", "5836件", true, IntentAnswer, FollowUpNew},
+			{"教委呢", "6918件", true, IntentAnswer, FollowUpRefine},
+		}},
+		{"department with another year says so", []step{
+			{"人社局23年12345转过来的工单有好多件", "5836件", true, IntentAnswer, FollowUpNew},
+			{"教委呢", "江津区教育委员会没有2023年度的报告(已收录2022年度),以下是2022年度的内容", true, IntentAnswer, FollowUpRefine},
+		}},
+		{"typos and dialect, then a follow-up", []step{
+			{"司法局21年行政复义依法受理了好多件", "163件", true, IntentAnswer, FollowUpNew},
+			{"审结了好多", "151件", true, IntentAnswer, FollowUpContext},
+		}},
+		{"another department's report names the one asked about", []step{
+			{"区政府21年清理了好多件红头文件", "目前没有收录江津区人民政府2021年度的报告,江津区司法局2021年度报告中提到", true, IntentAnswer, FollowUpNew},
+			{"那2022年呢", "江津区人民政府·2022年度", true, IntentAnswer, FollowUpRefine},
+		}},
 		{"context", []step{
 			{"市场监管局2022年食品抽检了多少批次", "5126批次", true, IntentAnswer, FollowUpNew},
 			{"合格率呢", "98.17%", true, IntentAnswer, FollowUpContext},

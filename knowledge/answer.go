@@ -89,7 +89,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	if a.Reason == ReasonDeptNotCovered || a.Reason == ReasonYearNotCovered {
 		// Another department's report may report on this one (the
 		// 司法局 report gives the district government's lawsuits).
-		if h, ok, err := b.reportedByOthers(ctx, u, b.limit(q)); err != nil {
+		if h, ok, err := b.reportedByOthers(ctx, u, q.Text, b.limit(q)); err != nil {
 			return Answer{}, err
 		} else if ok {
 			a.Reason, a.Answered, a.Hits = Answered, true, []Hit{h}
@@ -121,15 +121,19 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 // reportedByOthers looks for what a question about a department (and
 // year) that has no report of its own can still be answered from: a
 // confident passage of another department's report, of the year asked
-// about, that names the department. It reports false when there is none.
-func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (Hit, bool, error) {
+// about, whose quoted sentences name the department. It reports false
+// when there is none.
+func (b *Base) reportedByOthers(ctx context.Context, u understood, question string, limit int) (Hit, bool, error) {
 	if u.department == "" || (u.year != 0 && !b.years[u.year]) || len(u.terms)+len(u.context) == 0 {
 		return Hit{}, false, nil
 	}
 	names := []string{u.department}
 	for _, d := range b.terms.Departments {
-		if d.Name == u.department {
-			names = append(names, d.Aliases...)
+		for _, a := range d.Aliases {
+			// 全区 stands for the district in every report: it names no one.
+			if d.Name == u.department && !b.terms.Stopwords[a] {
+				names = append(names, a)
+			}
 		}
 	}
 	wide := u
@@ -142,8 +146,9 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (H
 		if h.Confidence < b.minConfidence {
 			break
 		}
+		quote := b.excerpt(h, question, b.queryTerms(u.terms, u.context))
 		for _, n := range names {
-			if strings.Contains(h.Text, n) {
+			if strings.Contains(quote, n) {
 				return h, true, nil
 			}
 		}
