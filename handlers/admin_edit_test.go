@@ -146,7 +146,7 @@ func TestAdminTerms(t *testing.T) {
 	if len(list) != len(knowledge.TermFileNames()) || list[0].Name != knowledge.SynonymsFile || list[0].Rev == 0 || list[0].Lines == 0 || list[0].Label != "同义词" {
 		t.Fatalf("terms %+v", list)
 	}
-	syn, depts := list[0], list[1]
+	syn, depts := list[0], list[2] // synonyms, colloquial wording, departments …
 	if depts.Name != knowledge.DepartmentsFile {
 		t.Fatalf("second term file %q", depts.Name)
 	}
