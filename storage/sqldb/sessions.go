@@ -21,9 +21,9 @@ type WebSession struct {
 // CreateWebSession stores s, a log-in of account s.UserID, recorded in the
 // audit log under the account's name. A zero s.CreatedAt means now. It
 // returns ErrInvalid for an empty IDHash or CSRFToken or a zero ExpiresAt,
-// ErrNotFound when there is no such account, and ErrExists when a session
-// with the same IDHash exists. It does not check that the account is
-// enabled: the caller refuses disabled accounts' log-ins.
+// ErrNotFound when there is no such account, ErrInvalid when the account
+// is disabled (so a log-in racing DisableUser cannot outlive it), and
+// ErrExists when a session with the same IDHash exists.
 func (db *DB) CreateWebSession(ctx context.Context, s WebSession) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		switch {
@@ -38,6 +38,9 @@ func (db *DB) CreateWebSession(ctx context.Context, s WebSession) error {
 		u, err := tx.user(ctx, `id = ?`, int64(s.UserID))
 		if err != nil {
 			return fmt.Errorf("user %d: %w", s.UserID, err)
+		}
+		if u.Disabled {
+			return fmt.Errorf("user %d is disabled: %w", s.UserID, ErrInvalid)
 		}
 		var taken bool
 		if err := tx.row(ctx, `SELECT EXISTS (SELECT 1 FROM web_sessions WHERE id_hash = ?)`, s.IDHash).Scan(&taken); err != nil {

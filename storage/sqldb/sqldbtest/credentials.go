@@ -74,6 +74,12 @@ func testCredentialChanges(t *testing.T, h harness) {
 			tokenOK := func(hash string) bool { _, err := db.TokenByHash(ctx, hash); return err == nil }
 			got := creds{sessionOK(current), sessionOK(other), sessionOK(otherUser), tokenOK(tok), tokenOK(otherUserTok)}
 			wantEqual(t, "credentials that still work", got, tt.want)
+
+			// A log-in that races a disable cannot start a session.
+			if userOf(t, db, staff.ID).Disabled {
+				late := sqldb.WebSession{IDHash: sha256Hex("late"), UserID: staff.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}
+				wantErr(t, "CreateWebSession of a disabled account", db.CreateWebSession(ctx, late), sqldb.ErrInvalid)
+			}
 		})
 	}
 }
