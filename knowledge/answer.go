@@ -72,6 +72,9 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		}
 		return a, nil
 	}
+	if fa, ok := b.answerReportFact(u); ok {
+		return fa, nil
+	}
 	switch {
 	case u.action:
 		a.Reason = ReasonActionRequest
@@ -112,8 +115,14 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
+	excerpt := b.excerpt(hits[0], q.Text, b.queryTerms(u.terms, u.context))
+	if !u.statesWhatIsAsked(excerpt) {
+		a.Reason = ReasonLowConfidence
+		a.Text = b.notCovered(a)
+		return a, nil
+	}
 	a.Answered = true
-	a.Excerpt = b.excerpt(hits[0], q.Text, b.queryTerms(u.terms, u.context))
+	a.Excerpt = excerpt
 	a.Text = b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
 }

@@ -171,3 +171,31 @@ func TestRenderHitLongPassage(t *testing.T) {
 		t.Errorf("a number was cut:\n%s", got)
 	}
 }
+
+// TestAnswerAsksForAKindOfFact covers questions that a passage on the
+// topic does not answer unless it states that kind of fact (a ranking,
+// contact details), and questions about the report itself.
+func TestAnswerAsksForAKindOfFact(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	for _, tc := range []struct {
+		q        string
+		answered bool
+		want     string
+	}{
+		{"生态环境局2020年的报告是哪天发布的", true, "发布日期是2021-02-18"},
+		{"环保局20年那份报告是什么时候发出来的", true, "2021-02-18"},
+		{"教委2022年那份报告文号是多少", true, "津教委〔2023〕9号"},
+		{"22年12345热线哪个镇街投诉最多", false, ""},
+		{"2022年哪个部门的消费投诉最多", false, ""},
+		{"司法局请的律师事务所电话是多少", false, ""},
+		{"12345热线电话是多少", true, "12345"},
+	} {
+		a, err := base.Answer(context.Background(), knowledge.Query{Text: tc.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Answered != tc.answered || !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%s: answered=%v %q, want answered=%v containing %q", tc.q, a.Answered, firstLine(a.Text), tc.answered, tc.want)
+		}
+	}
+}

@@ -77,6 +77,11 @@ type understood struct {
 	focus      *PassageKey
 	// corrections are the rewrites applied to the text, in order.
 	corrections []Correction
+	// ranking and contact report a question for a ranking or contact
+	// details, which a passage must state; reportFact, a question about
+	// the report itself.
+	ranking, contact bool
+	reportFact       reportFact
 }
 
 var (
@@ -170,6 +175,7 @@ func (b *Base) understand(q Query) understood {
 	// question asks for is read from the standard wording.
 	text, fixes := b.terms.standardWording(text)
 	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
+	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.year, text = readYear(text, now)
 	// What the question asks for is read; the asking words themselves
 	// (多少户, 几个) would only segment into noise (少户).

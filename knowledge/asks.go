@@ -1,0 +1,99 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Some questions ask for a kind of fact that a passage must state in so
+// many words, however well it matches the question's topic: a ranking
+// (哪个镇街投诉最多), contact details (律师电话多少), or a fact about the
+// report itself (报告是哪天发布的, 文号是多少).
+
+var (
+	// asksRanking matches a question for the top or bottom of a ranking.
+	asksRanking = regexp.MustCompile(`(哪个|哪家|哪些|哪一|哪里|哪位|谁).{0,10}最(多|少|高|低|大|小|好|差|快|慢|严重|突出)|最(多|少|高|低|大|小)的(是|有)?(哪|什么|谁)`)
+	// statesRanking matches a passage that ranks.
+	statesRanking = regexp.MustCompile(`最(多|少|高|低|大|小)|第一|排名|首位|之首|居前|前三|前十`)
+	// asksContact matches a question for a phone number or an address.
+	asksContact = regexp.MustCompile(`电话|手机号|联系方式|联系人|微信号|邮箱|地址在`)
+	// statesContact matches a phone number.
+	statesContact = regexp.MustCompile(`\d{5,}`)
+	// asksPublishDate and asksDocNumber match questions about the report
+	// itself: when it was published, and its document number.
+	asksPublishDate = regexp.MustCompile(`(发布|印发|发出|公布|出台|发表|报送|上报|出的|发的).{0,6}(日期|时间|哪天|哪一天|什么时候|几号|啥时候|何时)|(哪天|哪一天|什么时候|何时|啥时候|几号).{0,6}(发布|印发|发出|公布|出台|发表|报送|上报)`)
+	asksDocNumber   = regexp.MustCompile(`文号|发文字号|文件编号|发文号`)
+)
+
+// reportFact is a fact about a report itself that a question asks for.
+type reportFact int
+
+const (
+	noReportFact reportFact = iota
+	factPublishDate
+	factDocNumber
+)
+
+// readReportFact reports which fact about the report itself text asks for.
+func readReportFact(text string) reportFact {
+	switch {
+	case asksDocNumber.MatchString(text):
+		return factDocNumber
+	case asksPublishDate.MatchString(text) && strings.Contains(text, "报告"):
+		return factPublishDate
+	}
+	return noReportFact
+}
+
+// statesWhatIsAsked reports whether the quoted text states the kind of
+// fact u asks for, when u asks for a ranking or contact details.
+func (u understood) statesWhatIsAsked(quote string) bool {
+	if u.ranking && !statesRanking.MatchString(quote) {
+		return false
+	}
+	if u.contact && !statesContact.MatchString(quote) {
+		return false
+	}
+	return true
+}
+
+// answerReportFact answers a question about the report itself (its
+// publication date or document number) when the question's department
+// and year single out one report that records that fact.
+func (b *Base) answerReportFact(u understood) (Answer, bool) {
+	if u.reportFact == noReportFact || (u.department == "" && u.year == 0) {
+		return Answer{}, false
+	}
+	var found []*Report
+	for _, r := range b.reports {
+		if (u.department == "" || r.Department == u.department) && (u.year == 0 || r.Year == u.year) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return Answer{}, false
+	}
+	r := found[0]
+	var text string
+	switch {
+	case u.reportFact == factPublishDate && r.PublishDate != "":
+		text = fmt.Sprintf("《%s》的发布日期是%s。", r.Title, r.PublishDate)
+	case u.reportFact == factDocNumber && r.DocNumber != "":
+		text = fmt.Sprintf("《%s》的文号是%s。", r.Title, r.DocNumber)
+	default:
+		return Answer{}, false
+	}
+	a := Answer{Answered: true, Year: u.year, Department: u.department, Terms: u.terms, Corrections: u.corrections, Excerpt: text}
+	if len(r.Passages) > 0 {
+		h := b.hitOf(r, 0)
+		h.Path = nil
+		a.Hits = []Hit{h}
+	}
+	a.Text = fmt.Sprintf("【%s·%d年度法治政府建设报告】\n%s", r.Department, r.Year, text)
+	if r.SourceURL != "" && !slices.Contains([]string{"", "-"}, r.SourceURL) {
+		a.Text += "\n(原文:" + r.SourceURL + ")"
+	}
+	return a, true
+}
