@@ -355,6 +355,8 @@ func (t *turn) text(text string) Reply {
 		return Reply{Text: goodbyeText, Intent: IntentGoodbye}
 	case cmdIdentity:
 		return Reply{Text: identityText, Intent: IntentIdentity}
+	case cmdReports:
+		return Reply{Text: coverageText(t.k.Coverage()), Intent: IntentReports}
 	}
 	if n := choiceNumber(text); n > 0 {
 		if len(t.session().Choices) == 0 {

@@ -427,6 +427,8 @@ func TestCommandsAndSmallTalk(t *testing.T) {
 		{"再见", IntentGoodbye, "再见"},
 		{"你是谁", IntentIdentity, "问答助手"},
 		{"重置", IntentReset, resetText},
+		{"报告列表", IntentReports, "· 江津区生态环境局:2020、2021年度"},
+		{"都有哪些报告?", IntentReports, "· 江津区司法局:2021年度"},
 		{"   ", IntentEmpty, "请直接输入文字提问"},
 		{"你好,生态环境局2020年罚款多少", IntentAnswer, "316.79万元"},
 	} {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"fazhibot/knowledge"
 )
 
 // command is what a short message asks of the bot itself, rather than of
@@ -22,6 +24,7 @@ const (
 	cmdThanks
 	cmdGoodbye
 	cmdIdentity
+	cmdReports
 )
 
 // exactCommands are whole messages (after normalize) that are commands.
@@ -30,6 +33,8 @@ var exactCommands = map[string]command{
 	"重置": cmdReset, "重新开始": cmdReset, "清除": cmdReset, "清空": cmdReset, "reset": cmdReset,
 	"详情": cmdDetail, "全文": cmdDetail, "详细": cmdDetail, "原文": cmdDetail, "查看全文": cmdDetail, "查看详情": cmdDetail,
 	"更多": cmdMore, "下一条": cmdMore, "继续": cmdMore, "下一个": cmdMore, "还有吗": cmdMore, "查看更多": cmdMore,
+	knowledge.ReportListCommand: cmdReports, "有哪些报告": cmdReports, "收录了哪些报告": cmdReports,
+	"都有哪些报告": cmdReports, "有什么报告": cmdReports, "报告目录": cmdReports,
 	"满意": cmdSatisfied, "很满意": cmdSatisfied, "非常满意": cmdSatisfied,
 	"不满意": cmdUnsatisfied, "很不满意": cmdUnsatisfied, "非常不满意": cmdUnsatisfied, "不太满意": cmdUnsatisfied,
 }

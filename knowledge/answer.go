@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,13 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	if fa, ok := b.answerReportFact(u); ok {
 		return fa, nil
 	}
+	note := ""
+	if y, ok := b.planYear(u, q.Text); ok {
+		// Each report ends with the next year's plans: 2024年打算 is in
+		// the 2023 report.
+		note = fmt.Sprintf("%d年的工作打算写在%d年度的报告中:\n", u.year, y)
+		u.year = y
+	}
 	switch {
 	case u.action:
 		a.Reason = ReasonActionRequest
@@ -123,8 +131,30 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	}
 	a.Answered = true
 	a.Excerpt = excerpt
-	a.Text = b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
+	a.Text = note + b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
+}
+
+// asksPlans matches a question about what is planned.
+var asksPlans = regexp.MustCompile(`打算|计划|安排|思路|下一步|下步|准备|将要|目标`)
+
+// planYear returns the year of the report that holds the plans a question
+// asks about, when the year it names has no report (of its department)
+// but the year before has: plans for 2024 are in the 2023 report.
+func (b *Base) planYear(u understood, question string) (int, bool) {
+	if u.year == 0 || !asksPlans.MatchString(question) {
+		return 0, false
+	}
+	has := func(y int) bool {
+		if u.department != "" {
+			return slices.Contains(b.covered[u.department], y)
+		}
+		return b.years[y]
+	}
+	if has(u.year) || !has(u.year-1) {
+		return 0, false
+	}
+	return u.year - 1, true
 }
 
 // reportedByOthers looks for what a question about a department (and
@@ -375,17 +405,19 @@ func (b *Base) notCovered(a Answer) string {
 		}
 		fmt.Fprintf(&sb, "抱歉,%s中没有找到与您的问题相符的内容。", which)
 	}
-	sb.WriteString("\n目前收录的报告:")
-	for _, c := range b.Coverage() {
-		line := fmt.Sprintf("\n· %s:%s年度", c.Department, joinYears(c.Years))
-		if sb.Len()+len(line) > MaxReplyBytes-200 {
-			sb.WriteString("\n……")
-			break
-		}
-		sb.WriteString(line)
+	// The reply stays short however many reports there are: the years of
+	// the department asked about, or how many reports there are and how
+	// to list them.
+	if ys := b.covered[a.Department]; len(ys) > 0 && a.Reason != ReasonYearNotCovered {
+		fmt.Fprintf(&sb, "\n%s已收录:%s年度。", a.Department, joinYears(ys))
+	} else {
+		fmt.Fprintf(&sb, "\n目前收录了%d个部门的%d份报告,回复\"%s\"查看。", len(b.covered), len(b.reports), ReportListCommand)
 	}
 	return sb.String()
 }
+
+// ReportListCommand is what a citizen sends to list the reports covered.
+const ReportListCommand = "报告列表"
 
 func joinYears(ys []int) string {
 	parts := make([]string, len(ys))

@@ -37,9 +37,10 @@ func TestAnswer(t *testing.T) {
 
 		{question: "生态环境局2019年罚了多少钱", reason: knowledge.ReasonYearNotCovered,
 			contains: []string{"2019年度", "江津区生态环境局已收录:2020、2021年度"}},
-		{question: "2018年罚款多少", reason: knowledge.ReasonYearNotCovered, contains: []string{"2018年度", "目前收录的报告"}},
+		{question: "2018年罚款多少", reason: knowledge.ReasonYearNotCovered, contains: []string{"2018年度", "目前收录了8个部门的9份报告,回复\"报告列表\"查看"}},
 		{question: "公安局2021年罚了多少钱", reason: knowledge.ReasonDeptNotCovered, contains: []string{"江津区公安局"}},
-		{question: "明天江津天气怎么样", reason: knowledge.ReasonLowConfidence, contains: []string{"没有找到", "江津区司法局:2021年度"}},
+		{question: "明天江津天气怎么样", reason: knowledge.ReasonLowConfidence, contains: []string{"没有找到", "回复\"报告列表\""}},
+		{question: "交通局2020年天气怎么样", reason: knowledge.ReasonLowConfidence, contains: []string{"没有找到", "江津区交通局已收录:2020年度。"}},
 		{question: "教委2022年高考本科上线率多少", reason: knowledge.ReasonLowConfidence},
 		{question: "帮我预约一下结婚登记", reason: knowledge.ReasonActionRequest, contains: []string{"无法代为办理"}},
 		{question: "市场监管局局长是谁", reason: knowledge.ReasonOfficial, contains: []string{"个人信息"}},
@@ -197,5 +198,24 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		if a.Answered != tc.answered || !strings.Contains(a.Text, tc.want) {
 			t.Errorf("%s: answered=%v %q, want answered=%v containing %q", tc.q, a.Answered, firstLine(a.Text), tc.answered, tc.want)
 		}
+	}
+}
+
+func TestAnswerPlansOfTheNextYear(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	a, err := base.Answer(context.Background(), knowledge.Query{Text: "人社局2024年打算怎么治理欠薪"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.HasPrefix(a.Text, "2024年的工作打算写在2023年度的报告中") || a.Hits[0].ReportID != "jj-rsj-2023" {
+		t.Errorf("answered=%v %q", a.Answered, a.Text)
+	}
+	// Without asking about plans, a year with no report stays not covered.
+	a, err = base.Answer(context.Background(), knowledge.Query{Text: "人社局2024年罚款多少"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Answered || a.Reason != knowledge.ReasonYearNotCovered {
+		t.Errorf("answered=%v reason=%s %q", a.Answered, a.Reason, a.Text)
 	}
 }
