@@ -336,9 +336,23 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	text := d.report.Passages[d.seq].Text
 	sentences := make([]string, len(d.sents))
 	best, bestScore := 0, -1.0
+	var own, context []queryTerm
+	for _, qt := range qts {
+		if qt.context {
+			context = append(context, qt)
+		} else {
+			own = append(own, qt)
+		}
+	}
+	if len(own) == 0 {
+		own, context = context, nil
+	}
 	for i, s := range d.sents {
 		sentences[i] = text[s.start:s.end]
-		score := sentenceScore(text, s, qts)
+		// The question's own words pick the sentence; the earlier turns'
+		// words only break ties ("罚了多少钱" after a question about
+		// complaints quotes the sentence on fines).
+		score := sentenceScore(text, s, own) + 0.1*sentenceScore(text, s, context)
 		if hasDigit(sentences[i]) {
 			score += 0.01 // prefer the sentence with the figure on a tie
 		}

@@ -119,6 +119,7 @@ type queryTerm struct {
 	id      uint32   // the word's ID in the sentence index, when known
 	known   bool     // the index has seen the word
 	gramIDs []uint32 // IDs of the bigrams the index has seen
+	context bool     // the term comes from earlier turns, not the question
 }
 
 type candidate struct {
@@ -297,6 +298,7 @@ func (b *Base) queryTerms(words, context []string) []queryTerm {
 		}
 		if i >= len(words) {
 			qt.weight *= contextWeight
+			qt.context = true
 		}
 		qt.id, qt.known = b.wordIDs[w]
 		seen := map[string]bool{}
@@ -350,7 +352,7 @@ func (b *Base) roleWeight(w string) float64 {
 }
 
 // unknownNounWeight is the role weight of a noun no report uses.
-const unknownNounWeight = 1.5
+const unknownNounWeight = 2.5
 
 // coverage is the weighted share of terms a candidate covers: a word found
 // as a word counts fully; a longer word whose character bigrams are found
