@@ -157,7 +157,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	}
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
-	b.sound = newSoundIndex(b.vocabulary(), b.seg.Words, b.seg.Cut, b.seg.Common, b.seg.Familiar,
+	b.sound = newSoundIndex(b.vocabulary(), b.seg.Words, b.seg.Cut, b.seg.Common,
 		func(w string) bool { return b.terms.Stopwords[w] })
 	b.indexFAQs()
 	return b, nil

@@ -38,8 +38,6 @@ type soundIndex struct {
 	cut   func(string) []string
 	meant func(string) bool
 	stop  func(string) bool // question stopwords (了, 有, 多少 …)
-	// familiar reports a familiar word of everyday Chinese.
-	familiar func(string) bool
 }
 
 // soundEntry is one vocabulary word under one of its fuzzy keys.
@@ -76,11 +74,9 @@ const (
 //
 // cut segments a question with the dictionary alone; common and stop
 // report common words and question stopwords, which a citizen surely
-// meant and which are never corrected; familiar reports familiar words,
-// which are not corrected when they are two characters long.
-func newSoundIndex(vocab map[string]int, split, cut func(string) []string, common, familiar, stop func(string) bool) *soundIndex {
+// meant and which are never corrected.
+func newSoundIndex(vocab map[string]int, split, cut func(string) []string, common, stop func(string) bool) *soundIndex {
 	x := &soundIndex{
-		familiar: familiar,
 		cut:      cut,
 		meant:    func(w string) bool { return common(w) || stop(w) },
 		stop:     stop,
@@ -282,9 +278,6 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 		for i := 0; i+l <= n; i++ {
 			if !free(i, l) || x.known[string(rs[i:i+l])] {
 				continue
-			}
-			if l == 2 && x.familiar(string(rs[i:i+2])) {
-				continue // a familiar two-character word was meant (货车 is not 火车)
 			}
 			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l]); ok {
 				spans = append(spans, span{i, i + l, fix})

@@ -34,8 +34,7 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 	}
 	stop := func(w string) bool { return w == "了" || w == "有" || w == "多少" }
 	common := func(w string) bool { return w == "意思" }
-	familiar := func(w string) bool { return w == "意思" || w == "货车" }
-	return newSoundIndex(vocab, split, cut, common, familiar, stop)
+	return newSoundIndex(vocab, split, cut, common, stop)
 }
 
 func TestSoundIndexCorrects(t *testing.T) {
@@ -43,7 +42,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"公证处": 3, "公证": 5, "公正": 2, "复议": 9, "农民工": 4, "司法局": aliasDF, "市监局": aliasDF,
 		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
-		"律师": 6, "行政复议": 7, "现行": 3, "火车": 2,
+		"律师": 6, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5,
 	}, "几个", "那个", "限行")
 	for _, tc := range []struct {
 		text, want string
@@ -73,7 +72,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"有几个", "有几个", "[]"},
 		{"说有", "说有", "[]"},
 		{"发了", "发了", "[]"},
-		{"称重检测货车", "称重检测货车", "[]"},
+		{"环境信用平价", "环境信用评价", "[平价 → 评价(同音)]"},
 		{"2021年", "2021年", "[]"},
 	} {
 		got, fixes := x.correct(tc.text)

@@ -342,7 +342,7 @@ func (b *Base) roleWeight(w string) float64 {
 		return unknownNounWeight
 	}
 	switch tag {
-	case "v", "a", "ad", "an", "vd", "vi", "vq":
+	case "v", "vd", "vi", "vq", "ad":
 		return 0.6
 	case "r", "rr", "rz", "d", "f", "m", "mq", "q", "p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv",
 		"y", "e", "o", "z", "zg", "t", "tg", "b", "s":

@@ -3,7 +3,6 @@ package knowledge
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,18 +22,14 @@ var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf
 // megabytes. After NewSegmenter returns, a Segmenter is safe for concurrent
 // use; words are only added inside NewSegmenter, before it is shared.
 type Segmenter struct {
-	jieba *gojieba.Jieba
-	freq  map[string]int32 // dictionary words of familiarWordFreq or more
+	jieba  *gojieba.Jieba
+	common map[string]bool // dictionary words of commonWordFreq or more
 }
 
-// Dictionary frequencies from which a word counts as familiar (货车, 平价)
-// and as common (意思, 拿到, 总共): a citizen who types a common word
-// meant it, however much it sounds like a word of the reports, and so
-// did one who typed a familiar two-character word.
-const (
-	familiarWordFreq = 50
-	commonWordFreq   = 300
-)
+// commonWordFreq is the dictionary frequency from which a word counts as
+// common Chinese (意思, 拿到, 总共): a citizen who types one meant it,
+// however much it sounds like a word of the reports.
+const commonWordFreq = 300
 
 // NewSegmenter loads gojieba's dictionaries from dictDir and adds words
 // (domain terms that must stay whole, such as 行政复议 or 三线一单). It
@@ -54,29 +49,29 @@ func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
 			j.AddWord(w)
 		}
 	}
-	freq, err := readWordFreqs(paths[0], familiarWordFreq)
+	common, err := readCommonWords(paths[0], commonWordFreq)
 	if err != nil {
 		j.Free()
 		return nil, err
 	}
-	return &Segmenter{jieba: j, freq: freq}, nil
+	return &Segmenter{jieba: j, common: common}, nil
 }
 
-// readWordFreqs reads the words of at least minFreq from a jieba
-// dictionary ("word freq tag" lines) with their frequencies.
-func readWordFreqs(path string, minFreq int) (map[string]int32, error) {
+// readCommonWords reads the words of at least minFreq from a jieba
+// dictionary ("word freq tag" lines).
+func readCommonWords(path string, minFreq int) (map[string]bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("读取分词词典 %s: %w", path, err)
 	}
 	defer f.Close()
-	out := map[string]int32{}
+	out := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		word, rest, _ := strings.Cut(sc.Text(), " ")
 		freq, _, _ := strings.Cut(rest, " ")
 		if n, err := strconv.Atoi(freq); err == nil && n >= minFreq {
-			out[word] = int32(min(n, math.MaxInt32))
+			out[word] = true
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -87,11 +82,7 @@ func readWordFreqs(path string, minFreq int) (map[string]int32, error) {
 
 // Common reports whether w is a common word of everyday Chinese, by the
 // dictionary's frequencies.
-func (s *Segmenter) Common(w string) bool { return s.freq[w] >= commonWordFreq }
-
-// Familiar reports whether w is a familiar word of everyday Chinese: a
-// common one, or a less common one a citizen may well mean (货车, 平价).
-func (s *Segmenter) Familiar(w string) bool { return s.freq[w] >= familiarWordFreq }
+func (s *Segmenter) Common(w string) bool { return s.common[w] }
 
 // TagWord returns the dictionary's part-of-speech tag of w (n, v, r …),
 // "x" when the dictionary does not know it.
