@@ -116,6 +116,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		b.maxHits = 5
 	}
 	var totalWords, totalBigrams float64
+	compounds := map[string]int{} // see indexSentences
 	for _, r := range reports {
 		if _, dup := b.reports[r.ID]; dup {
 			return nil, errors.New("knowledge: duplicate report id " + string(r.ID))
@@ -137,7 +138,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 			}
 			d := doc{report: r, seq: i, figure: hasDigit(p.Text), year: int32(r.Year), dept: deptID}
 			wc, gc := map[string]int{}, map[string]int{}
-			d.sents = b.indexSentences(p.Text, wc, gc)
+			d.sents = b.indexSentences(p.Text, wc, gc, compounds)
 			b.addHeadingAndKeywords(p, wc, gc)
 			for w, n := range wc {
 				b.words[w] = append(b.words[w], posting{id, float32(n)})
@@ -157,7 +158,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	}
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
-	b.sound = newSoundIndex(b.vocabulary(), b.seg.Words, b.seg.Cut, b.seg.Common,
+	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Common,
 		func(w string) bool { return b.terms.Stopwords[w] })
 	b.indexFAQs()
 	return b, nil

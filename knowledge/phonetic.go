@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -69,13 +70,14 @@ const (
 )
 
 // newSoundIndex indexes the words of vocab (word → number of passages
-// holding it) that are written in Chinese characters only. split returns
-// the parts of a long word, as the segmenter's search mode does.
+// holding it) that are written in Chinese characters only, and takes the
+// compounds (two adjacent words, → occurrences) as further words a short
+// form may stand for.
 //
 // cut segments a question with the dictionary alone; common and stop
 // report common words and question stopwords, which a citizen surely
 // meant and which are never corrected.
-func newSoundIndex(vocab map[string]int, split, cut func(string) []string, common, stop func(string) bool) *soundIndex {
+func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, common, stop func(string) bool) *soundIndex {
 	x := &soundIndex{
 		cut:      cut,
 		meant:    func(w string) bool { return common(w) || stop(w) },
@@ -85,12 +87,10 @@ func newSoundIndex(vocab map[string]int, split, cut func(string) []string, commo
 		byFirst:  map[rune][]abbrevEntry{},
 		readings: map[rune][]string{},
 	}
-	args := pinyin.NewArgs()
-	args.Heteronym = true
 	for w := range vocab {
 		for _, r := range w {
 			if _, ok := x.readings[r]; !ok && isHan(r) {
-				x.readings[r] = pinyin.SinglePinyin(r, args)
+				x.readings[r] = tonelessReadings(r)
 			}
 		}
 	}
@@ -114,16 +114,12 @@ func newSoundIndex(vocab map[string]int, split, cut func(string) []string, commo
 			}
 		}
 		if n > 2 {
-			rs := []rune(w)
-			e := abbrevEntry{word: rs, starts: make([]bool, n), df: df}
-			e.starts[0] = true
-			at := 0
-			for _, part := range split(w) {
-				if i := strings.Index(w[at:], part); i >= 0 && part != w {
-					e.starts[utf8.RuneCountInString(w[:at+i])] = true
-				}
-			}
-			x.byFirst[rs[0]] = append(x.byFirst[rs[0]], e)
+			x.byFirst[firstRune(w)] = append(x.byFirst[firstRune(w)], abbrevEntry{word: []rune(w), starts: partStarts(w, vocab), df: df})
+		}
+	}
+	for _, w := range slices.Sorted(maps.Keys(compounds)) {
+		if _, ok := vocab[w]; !ok {
+			x.byFirst[firstRune(w)] = append(x.byFirst[firstRune(w)], abbrevEntry{word: []rune(w), starts: partStarts(w, vocab), df: compounds[w]})
 		}
 	}
 	return x
@@ -154,13 +150,63 @@ func (x *soundIndex) combos(w string) [][]string {
 
 // reading returns the first toneless reading of r, "" when it has none.
 func (x *soundIndex) reading(r rune) string {
-	if rs, ok := x.readings[r]; ok {
-		return rs[0]
+	rs, ok := x.readings[r]
+	if !ok {
+		rs = tonelessReadings(r)
 	}
-	if rs := pinyin.SinglePinyin(r, pinyin.NewArgs()); len(rs) > 0 {
-		return rs[0]
+	if len(rs) == 0 {
+		return ""
 	}
-	return ""
+	return rs[0]
+}
+
+// toneless maps the tone-marked vowels of pinyin to plain letters (ü to v).
+var toneless = strings.NewReplacer(
+	"ā", "a", "á", "a", "ǎ", "a", "à", "a", "ē", "e", "é", "e", "ě", "e", "è", "e",
+	"ō", "o", "ó", "o", "ǒ", "o", "ò", "o", "ī", "i", "í", "i", "ǐ", "i", "ì", "i",
+	"ū", "u", "ú", "u", "ǔ", "u", "ù", "u", "ü", "v", "ǘ", "v", "ǚ", "v", "ǜ", "v",
+	"ń", "n", "ň", "n", "ǹ", "n", "ḿ", "m",
+)
+
+// tonelessReadings returns the distinct toneless readings of r, its
+// commonest first (中: zhong), or nil for a character with none.
+func tonelessReadings(r rune) []string {
+	marked, ok := pinyin.PinyinDict[int(r)]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, m := range strings.Split(marked, ",") {
+		if p := toneless.Replace(m); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// partStarts marks where the parts of w begin: at 0, and wherever a
+// vocabulary word of two or more characters inside w begins (业主委员会:
+// 业 of 业主, 委 of 委员会).
+func partStarts(w string, vocab map[string]int) []bool {
+	var offsets []int // byte offset of each rune, and of the end
+	for i := range w {
+		offsets = append(offsets, i)
+	}
+	offsets = append(offsets, len(w))
+	n := len(offsets) - 1
+	starts := make([]bool, n)
+	starts[0] = true
+	for i := 1; i < n-1; i++ {
+		for j := i + 2; j <= n && !starts[i]; j++ {
+			_, starts[i] = vocab[w[offsets[i]:offsets[j]]]
+		}
+	}
+	return starts
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 // fuzzyKey joins syllables after merging the sounds southwestern Mandarin
@@ -292,8 +338,17 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 			if !free(i, l) || x.known[string(rs[i:i+l])] || slices.Max(protect[i:i+l]) >= l {
 				continue
 			}
-			if l == 2 && !(piece[i] && pieceEnd[i] == i+2) {
-				continue // two characters abbreviate only as a dictionary word (环评)
+			// A short form is one dictionary word (业委会, 环评) or, of
+			// three characters or more, characters the dictionary does
+			// not join at all; words strung together (政务服务, 调解率)
+			// are a phrase, not a short form.
+			whole := piece[i] && pieceEnd[i] == i+l
+			loose := l > 2
+			for p := i; p < i+l && loose; p++ {
+				loose = piece[p] && pieceEnd[p] == p+1
+			}
+			if !whole && !loose {
+				continue
 			}
 			if fix, ok := x.expand(rs[i : i+l]); ok {
 				spans = append(spans, span{i, i + l, fix})

@@ -23,18 +23,9 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 		}
 		return out
 	}
-	split := func(w string) []string {
-		switch w {
-		case "业主委员会":
-			return []string{"业主", "委员", "委员会"}
-		case "排污许可证":
-			return []string{"排污", "许可", "许可证"}
-		}
-		return nil
-	}
 	stop := func(w string) bool { return w == "了" || w == "有" || w == "多少" }
 	common := func(w string) bool { return w == "意思" }
-	return newSoundIndex(vocab, split, cut, common, stop)
+	return newSoundIndex(vocab, map[string]int{"货运车辆": 2}, cut, common, stop)
 }
 
 func TestSoundIndexCorrects(t *testing.T) {
@@ -42,8 +33,8 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"公证处": 3, "公证": 5, "公正": 2, "复议": 9, "农民工": 4, "司法局": aliasDF, "市监局": aliasDF,
 		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
-		"律师": 6, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5,
-	}, "几个", "那个", "限行")
+		"律师": 6, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8,
+	}, "几个", "那个", "限行", "货车")
 	for _, tc := range []struct {
 		text, want string
 		fixes      string
@@ -65,6 +56,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		// Short forms derived from the vocabulary.
 		{"新成立的业委会", "新成立的业主委员会", "[业委会 → 业主委员会(缩写)]"},
 		{"排污证变更", "排污许可证变更", "[排污证 → 排污许可证(缩写)]"},
+		{"查了好多货车", "查了好多货运车辆", "[货车 → 货运车辆(缩写)]"}, // a compound of two words
 		// Left alone: known words, common words, stretches across a
 		// dictionary word, stopword anchors, particles, dictionary words.
 		{"公证处", "公证处", "[]"},
@@ -78,6 +70,14 @@ func TestSoundIndexCorrects(t *testing.T) {
 		got, fixes := x.correct(tc.text)
 		if got != tc.want || fmt.Sprint(fixes) != tc.fixes {
 			t.Errorf("correct(%q) = %q %v, want %q %s", tc.text, got, fixes, tc.want, tc.fixes)
+		}
+	}
+}
+
+func TestTonelessReadings(t *testing.T) {
+	for r, want := range map[rune]string{'中': "[zhong]", '行': "[xing hang heng]", '女': "[nv ru]", '调': "[diao tiao]", 'a': "[]"} {
+		if got := fmt.Sprint(tonelessReadings(r)); got != want {
+			t.Errorf("tonelessReadings(%q) = %s, want %s", r, got, want)
 		}
 	}
 }

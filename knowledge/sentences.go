@@ -70,12 +70,29 @@ func splitSentences(text string) []string {
 
 // indexSentences segments the sentences of text, adds their words and
 // bigrams to the passage counts, and returns them for sentence scoring.
-func (b *Base) indexSentences(text string, wordCounts, gramCounts map[string]int) []sentence {
+//
+// It also counts in compounds the pairs of adjacent whole words written in
+// Chinese characters (业主 委员会 → 业主委员会), which short forms may
+// stand for although the segmenter keeps them apart.
+func (b *Base) indexSentences(text string, wordCounts, gramCounts, compounds map[string]int) []sentence {
 	spans := sentenceSpans(text)
 	out := make([]sentence, len(spans))
 	for i, sp := range spans {
 		s := sentence{start: int32(sp[0]), end: int32(sp[1])}
-		for _, w := range b.indexWords(text[sp[0]:sp[1]]) {
+		prev := ""
+		for _, tok := range b.seg.Tokens(text[sp[0]:sp[1]]) {
+			w := tok.Text
+			if !tok.Sub {
+				w = b.terms.canonical(tok.Text)
+				whole := utf8.RuneCountInString(tok.Text) >= 2 && allHan(tok.Text)
+				if prev != "" && whole && utf8.RuneCountInString(prev)+utf8.RuneCountInString(tok.Text) <= soundMaxRunes {
+					compounds[prev+tok.Text]++
+				}
+				prev = ""
+				if whole {
+					prev = tok.Text
+				}
+			}
 			wordCounts[w]++
 			s.words = append(s.words, b.wordIDs.intern(w))
 		}
