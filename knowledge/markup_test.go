@@ -133,20 +133,7 @@ func TestParseMarkupText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			r := parseFixture(t, tt.file)
-			got := [...]any{r.Title, r.Department, r.Year, r.PublishDate, r.DocNumber, r.SourceURL, r.Format}
-			want := [...]any{tt.want.Title, tt.want.Department, tt.want.Year, tt.want.PublishDate, tt.want.DocNumber, tt.want.SourceURL, tt.want.Format}
-			if got != want {
-				t.Errorf("metadata = %q\nwant       %q", got, want)
-			}
-			for _, w := range tt.passage {
-				p := passageWith(r, w.Text)
-				switch {
-				case p == nil:
-					t.Errorf("no passage contains %q", w.Text)
-				case p.Text != w.Text || !slices.Equal(p.Path, w.Path):
-					t.Errorf("passage = %q %q\nwant       %q %q", p.Path, p.Text, w.Path, w.Text)
-				}
-			}
+			checkParsed(t, r, tt.want, tt.passage)
 			for _, p := range r.Passages {
 				for _, s := range append(slices.Clone(p.Path), p.Text) {
 					for _, m := range markup {

@@ -84,20 +84,7 @@ func TestParseFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			r := parseFixture(t, tt.file)
-			got := [...]any{r.Title, r.Department, r.Year, r.PublishDate, r.DocNumber, r.SourceURL, r.Format}
-			want := [...]any{tt.want.Title, tt.want.Department, tt.want.Year, tt.want.PublishDate, tt.want.DocNumber, tt.want.SourceURL, tt.want.Format}
-			if got != want {
-				t.Errorf("metadata = %q\nwant       %q", got, want)
-			}
-			for _, w := range tt.passage {
-				p := passageWith(r, w.Text)
-				switch {
-				case p == nil:
-					t.Errorf("no passage contains %q", w.Text)
-				case p.Text != w.Text || !slices.Equal(p.Path, w.Path):
-					t.Errorf("passage = %q %q\nwant       %q %q", p.Path, p.Text, w.Path, w.Text)
-				}
-			}
+			checkParsed(t, r, tt.want, tt.passage)
 			for _, p := range r.Passages {
 				for _, chrome := range []string{"扫一扫", "版权所有", "首页", "发布时间", "来源网址", "江津区示例所"} {
 					if strings.Contains(p.Text, chrome) && p.Seq != 0 {
@@ -203,5 +190,25 @@ func TestParseClauses(t *testing.T) {
 	}
 	if !strings.HasSuffix(got[2].Text, "权重设定为10%。") {
 		t.Errorf("last clause = %q", got[2].Text)
+	}
+}
+
+// checkParsed compares r's metadata with want's, and checks that each of
+// passages is a passage of r with that text and heading path.
+func checkParsed(t *testing.T, r *Report, want Report, passages []Passage) {
+	t.Helper()
+	got := [...]any{r.Title, r.Department, r.Year, r.PublishDate, r.DocNumber, r.SourceURL, r.Format}
+	wantMeta := [...]any{want.Title, want.Department, want.Year, want.PublishDate, want.DocNumber, want.SourceURL, want.Format}
+	if got != wantMeta {
+		t.Errorf("metadata = %q\nwant       %q", got, wantMeta)
+	}
+	for _, w := range passages {
+		p := passageWith(r, w.Text)
+		switch {
+		case p == nil:
+			t.Errorf("no passage contains %q", w.Text)
+		case p.Text != w.Text || !slices.Equal(p.Path, w.Path):
+			t.Errorf("passage = %q %q\nwant       %q %q", p.Path, p.Text, w.Path, w.Text)
+		}
 	}
 }
