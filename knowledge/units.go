@@ -30,10 +30,20 @@ var unitAnswers = map[string][]string{
 func expectedUnits(question string) []string {
 	m := askedUnit.FindStringSubmatch(question)
 	if m == nil {
+		if asksDuration.MatchString(question) {
+			return durationUnits
+		}
 		return nil
 	}
 	return unitAnswers[m[1]]
 }
+
+// asksDuration matches a question for a length of time (多久, 多长时间,
+// 几个工作日); durationUnits are the units that answer it.
+var (
+	asksDuration  = regexp.MustCompile(`多久|多长时间|多少时间|几个工作日|多少个工作日|几个月|多少天`)
+	durationUnits = []string{"个工作日", "工作日", "天", "日", "个月", "小时", "分钟"}
+)
 
 // figureWithUnit matches a number and the word after it (316.79万元 →
 // 万元…); the unit is checked by prefix.
