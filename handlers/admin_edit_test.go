@@ -216,3 +216,43 @@ func TestAdminEscapesUserText(t *testing.T) {
 		t.Errorf("headers %v", body.Header())
 	}
 }
+
+// TestWithOK puts the notice in the query, before any fragment.
+func TestWithOK(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ target, want string }{
+		{"/admin/faq", "/admin/faq?ok=saved"},
+		{"/admin/reports?dept=x", "/admin/reports?dept=x&ok=saved"},
+		{"/admin/reports/jj-sfj-2021#p5", "/admin/reports/jj-sfj-2021?ok=saved#p5"},
+		{"/admin/reports?dept=x#p5", "/admin/reports?dept=x&ok=saved#p5"},
+	} {
+		if got := withOK(tc.target, "saved"); got != tc.want {
+			t.Errorf("withOK(%q) = %q, want %q", tc.target, got, tc.want)
+		}
+	}
+}
+
+// TestAdminPassageSaveRedirect saves a passage from the page: the browser
+// is sent to the report with the notice before the passage's fragment, and
+// the report page then shows "已保存".
+func TestAdminPassageSaveRedirect(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	start := apiJSON[passageView](t, e.mustDo(request{method: "GET", path: adminAPIPrefix + passagePath, bearer: e.staff.token}, http.StatusOK))
+	s := e.sessionFor(e.staff)
+	rec := e.mustDo(request{method: "POST", path: adminPrefix + passagePath, as: s,
+		form: url.Values{"text": {"改过的正文。"}, "keywords": {"执法"}, "rev": {strconv.FormatInt(start.Rev, 10)}}}, http.StatusSeeOther)
+	want := adminPrefix + "reports/" + liveReport + "?ok=saved#p3"
+	loc := rec.Header().Get("Location")
+	if loc != want {
+		t.Fatalf("Location %q, want %q", loc, want)
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Fragment != "p3" || u.Query().Get("ok") != "saved" {
+		t.Fatalf("parsed %+v, %v", u, err)
+	}
+	page := e.mustDo(request{method: "GET", path: u.RequestURI(), as: s}, http.StatusOK).Body.String()
+	if !strings.Contains(page, "已保存") || !strings.Contains(page, `id="p3"`) {
+		t.Errorf("report page lacks the notice or the passage anchor: %s", clip(page))
+	}
+}

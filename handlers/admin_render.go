@@ -209,12 +209,23 @@ func flashText(code string) string {
 // redirectOK sends the browser to target with a success notice (Post,
 // Redirect, Get).
 func redirectOK(w http.ResponseWriter, r *http.Request, target, code string) error {
+	http.Redirect(w, r, withOK(target, code), http.StatusSeeOther)
+	return nil
+}
+
+// withOK adds the notice code to target's query, before any fragment, so
+// that the browser both shows the notice and scrolls to the fragment.
+func withOK(target, code string) string {
+	path, frag, hasFrag := strings.Cut(target, "#")
 	sep := "?"
-	if strings.Contains(target, "?") {
+	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, target+sep+"ok="+code, http.StatusSeeOther)
-	return nil
+	out := path + sep + "ok=" + url.QueryEscape(code)
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // renderPage renders page name with data p and status.
