@@ -131,6 +131,10 @@ func TestFollowUps(t *testing.T) {
 			{"人社局23年12345转过来的工单有好多件", "5836件", true, IntentAnswer, FollowUpNew},
 			{"教委呢", "江津区教育委员会没有2023年度的报告(已收录2022年度),以下是2022年度的内容", true, IntentAnswer, FollowUpRefine},
 		}},
+		{"a follow-up after a miss keeps its topic", []step{
+			{"生态环境局2019年罚款多少", "2019年度", false, IntentNotCovered, FollowUpNew},
+			{"那2021年呢", "412.36万元", true, IntentAnswer, FollowUpRefine},
+		}},
 		{"typos and dialect, then a follow-up", []step{
 			{"司法局21年行政复义依法受理了好多件", "163件", true, IntentAnswer, FollowUpNew},
 			{"审结了好多", "151件", true, IntentAnswer, FollowUpContext},
