@@ -17,15 +17,19 @@ const (
 	defaultAPILimit = auditPageSize
 )
 
-// auditView is an audit-log entry as the console shows it.
+// auditView is an audit-log entry as the console shows it: the stored
+// codes for programs, and the same in words for people.
 type auditView struct {
 	ID         int64     `json:"id"`
 	At         time.Time `json:"at"`
 	Actor      string    `json:"actor"`
+	ActorText  string    `json:"actor_text"`
 	Action     string    `json:"action"`
 	ActionText string    `json:"action_text"`
 	Target     string    `json:"target"`
+	TargetText string    `json:"target_text"`
 	Detail     string    `json:"detail"`
+	DetailText string    `json:"detail_text"`
 }
 
 // audit returns up to limit entries after skipping offset, newest first,
@@ -39,15 +43,59 @@ func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bo
 	if more {
 		list = list[:limit]
 	}
+	names, err := c.auditNames(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	out := []auditView{}
 	for _, e := range list {
-		out = append(out, auditOf(e))
+		out = append(out, auditOf(e, names))
 	}
 	return out, more, nil
 }
 
-func auditOf(e sqldb.AuditEntry) auditView {
-	return auditView{ID: int64(e.ID), At: e.At, Actor: e.Actor, Action: string(e.Action), ActionText: actionText(e.Action), Target: e.Target, Detail: e.Detail}
+// auditNames loads what audit targets are known by: report titles, FAQ
+// questions, account and token names.
+func (c *console) auditNames(ctx context.Context) (auditNames, error) {
+	n := auditNames{reports: map[string]string{}, faqs: map[string]string{}, users: map[int64]string{}, tokens: map[int64]string{}}
+	reports, err := c.db.ListReports(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, r := range reports {
+		n.reports[string(r.ID)] = r.Title
+	}
+	faqs, err := c.db.FAQs(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, f := range faqs {
+		if len(f.Questions) > 0 {
+			n.faqs[string(f.ID)] = f.Questions[0]
+		}
+	}
+	users, err := c.db.Users(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, u := range users {
+		n.users[int64(u.ID)] = u.Name
+		tokens, err := c.db.Tokens(ctx, u.ID)
+		if err != nil {
+			return n, err
+		}
+		for _, t := range tokens {
+			n.tokens[int64(t.ID)] = t.Name
+		}
+	}
+	return n, nil
+}
+
+func auditOf(e sqldb.AuditEntry, names auditNames) auditView {
+	return auditView{ID: int64(e.ID), At: e.At, Actor: e.Actor, ActorText: actorText(e.Actor),
+		Action: string(e.Action), ActionText: actionText(e.Action),
+		Target: e.Target, TargetText: names.targetText(e.Target),
+		Detail: e.Detail, DetailText: auditDetailText(e.Action, e.Detail)}
 }
 
 // auditPage is the data of audit.html.

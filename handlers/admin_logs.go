@@ -187,7 +187,7 @@ func parseLogQuery(v url.Values, now time.Time) (logSelection, error) {
 	case answerUnanswered, "未回答":
 		q.Answer, f.Answer = answerUnanswered, sqldb.OnlyUnanswered
 	default:
-		return sel, errInvalidRequest("answer 应为 answered 或 unanswered", nil)
+		return sel, errInvalidRequest(answerFilterError, nil)
 	}
 	switch fb := v.Get("feedback"); fb {
 	case "":
@@ -314,7 +314,7 @@ type logView struct {
 	Outcome      string `json:"-"`
 	ShortText    string `json:"-"` // the first characters of Text, for the list
 	ShortUser    string `json:"-"`
-	BestHit      string `json:"-"` // "report#seq", "-" without hits
+	BestHit      string `json:"-"` // "《title》第 N 段", "-" without hits
 	LatencyText  string `json:"-"`
 	URL          string `json:"-"` // the detail page
 	UserURL      string `json:"-"` // the list of the user's records
@@ -355,7 +355,7 @@ func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView 
 			Score: h.Score, Confidence: h.Confidence, URL: passageURL(h.Report, h.Seq)})
 	}
 	if len(r.Hits) > 0 {
-		v.BestHit = fmt.Sprintf("%s#%d", r.Hits[0].Report, r.Hits[0].Seq)
+		v.BestHit = passageText(titles[r.Hits[0].Report], r.Hits[0].Seq)
 	}
 	return v
 }

@@ -259,7 +259,7 @@ func TestLogListFilters(t *testing.T) {
 	for _, tc := range []struct{ query, msg string }{
 		{"from=2026-06-08&to=2026-06-01", "起始日期晚于截止日期"},
 		{"from=2026-13-01", "起始日期“2026-13-01”无效"},
-		{"answer=maybe", "answer 应为 answered 或 unanswered"},
+		{"answer=maybe", "“是否回答”应为“已回答”或“未回答”"},
 		{"feedback=good", "feedback 应为"},
 		{fixtureRange() + "&after=not-a-cursor", "翻页参数无效"},
 		{"q=" + strings.Repeat("长", 201), "搜索文字最多 200 个字"},

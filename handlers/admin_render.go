@@ -85,6 +85,9 @@ func templateFuncs() template.FuncMap {
 		"statusText": statusText,
 		"roleText":   roleText,
 		"actionText": actionText,
+		"kindText":   evalKindText,
+		"actorText":  actorText,
+		"savedText":  savedText,
 		"termLabel":  func(name string) string { return termInfo(name).Label },
 		"lines":      func(s []string) string { return strings.Join(s, "\n") },
 		"hasReport": func(list []sqldb.ReportSummary, id string) bool {
@@ -341,61 +344,6 @@ func decodeJSONBody(r *http.Request, v any) error {
 		return errInvalidRequest("请求体只能包含一个 JSON 对象", fmt.Errorf("trailing data: %v", err))
 	}
 	return nil
-}
-
-// statusText names a version status for staff.
-func statusText(st sqldb.VersionStatus) string {
-	switch st {
-	case sqldb.StatusPending:
-		return "待审核"
-	case sqldb.StatusPublished:
-		return "已发布"
-	case sqldb.StatusRejected:
-		return "已驳回"
-	}
-	return string(st)
-}
-
-// roleText names a role for staff.
-func roleText(role sqldb.Role) string {
-	switch role {
-	case sqldb.RoleAdmin:
-		return "管理员"
-	case sqldb.RoleStaff:
-		return "工作人员"
-	}
-	return string(role)
-}
-
-// actionText names an audit-log action for staff.
-func actionText(a sqldb.Action) string {
-	text := map[sqldb.Action]string{
-		sqldb.ActionReportImport:   "导入报告",
-		sqldb.ActionReportDelete:   "删除报告",
-		sqldb.ActionPassageUpdate:  "修改段落",
-		sqldb.ActionFAQSave:        "保存 FAQ",
-		sqldb.ActionFAQDelete:      "删除 FAQ",
-		sqldb.ActionTermsSave:      "修改词表",
-		sqldb.ActionTermsSeed:      "初始化词表",
-		sqldb.ActionVersionPublish: "发布版本",
-		sqldb.ActionVersionSubmit:  "提交审核",
-		sqldb.ActionVersionApprove: "批准版本",
-		sqldb.ActionVersionReject:  "驳回版本",
-		sqldb.ActionVersionRestore: "恢复版本",
-		sqldb.ActionUserCreate:     "创建账号",
-		sqldb.ActionUserPassword:   "修改密码",
-		sqldb.ActionUserRole:       "修改角色",
-		sqldb.ActionUserDisable:    "停用账号",
-		sqldb.ActionUserEnable:     "启用账号",
-		sqldb.ActionTokenCreate:    "创建令牌",
-		sqldb.ActionTokenRevoke:    "吊销令牌",
-		sqldb.ActionSessionCreate:  "登录",
-		sqldb.ActionSessionDelete:  "退出登录",
-	}[a]
-	if text == "" {
-		return string(a)
-	}
-	return text
 }
 
 // termFile describes a term-list file for staff.

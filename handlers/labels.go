@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fazhibot/storage/sqldb"
+)
+
+// This file is the one place where the console turns the codes it stores
+// into the words staff read: version statuses, roles, audit actions and
+// targets, question-set kinds, the program's own actor, and the log
+// filter's values. The codes of a query-log record (intent, reason,
+// channel, kind, feedback) are labelled by storage/logexport, which the
+// command line shares. Every function is pure and safe for concurrent use.
+
+// statusText names a version status for staff.
+func statusText(st sqldb.VersionStatus) string {
+	switch st {
+	case sqldb.StatusPending:
+		return "待审核"
+	case sqldb.StatusPublished:
+		return "已发布"
+	case sqldb.StatusRejected:
+		return "已驳回"
+	}
+	return "未知状态"
+}
+
+// roleText names a role for staff.
+func roleText(role sqldb.Role) string {
+	switch role {
+	case sqldb.RoleAdmin:
+		return "管理员"
+	case sqldb.RoleStaff:
+		return "工作人员"
+	}
+	return "未知角色"
+}
+
+// actionLabels maps each audit-log action to its label.
+func actionLabels() map[sqldb.Action]string {
+	return map[sqldb.Action]string{
+		sqldb.ActionReportImport:   "导入报告",
+		sqldb.ActionReportDelete:   "删除报告",
+		sqldb.ActionPassageUpdate:  "修改段落",
+		sqldb.ActionFAQSave:        "保存 FAQ",
+		sqldb.ActionFAQDelete:      "删除 FAQ",
+		sqldb.ActionTermsSave:      "修改词表",
+		sqldb.ActionTermsSeed:      "初始化词表",
+		sqldb.ActionVersionPublish: "发布版本",
+		sqldb.ActionVersionSubmit:  "提交审核",
+		sqldb.ActionVersionApprove: "批准版本",
+		sqldb.ActionVersionReject:  "驳回版本",
+		sqldb.ActionVersionRestore: "恢复版本",
+		sqldb.ActionUserCreate:     "创建账号",
+		sqldb.ActionUserPassword:   "修改密码",
+		sqldb.ActionUserRole:       "修改角色",
+		sqldb.ActionUserDisable:    "停用账号",
+		sqldb.ActionUserEnable:     "启用账号",
+		sqldb.ActionTokenCreate:    "创建令牌",
+		sqldb.ActionTokenRevoke:    "吊销令牌",
+		sqldb.ActionSessionCreate:  "登录",
+		sqldb.ActionSessionDelete:  "退出登录",
+	}
+}
+
+// actionText names an audit-log action for staff.
+func actionText(a sqldb.Action) string {
+	if text, ok := actionLabels()[a]; ok {
+		return text
+	}
+	return "其他操作"
+}
+
+// evalKindText names the kind of a question in a regression question set.
+// Kinds staff invent themselves are shown as written.
+func evalKindText(kind string) string {
+	switch kind {
+	case "fact":
+		return "事实问题"
+	case "multi":
+		return "多轮追问"
+	case "negative":
+		return "应拒答的问题"
+	case "chitchat":
+		return "闲聊"
+	case "":
+		return "未分类"
+	}
+	return kind
+}
+
+// actorText names who made a change; the program's own changes (the
+// bundled report and term lists on first start) read as the system's.
+func actorText(name string) string {
+	if name == sqldb.SeedActor {
+		return "系统"
+	}
+	return name
+}
+
+// savedText says who last saved something and when, for the line under an
+// editor's title; "" when nobody has.
+func savedText(by string, at time.Time) string {
+	switch {
+	case by == "":
+		return ""
+	case by == sqldb.SeedActor:
+		return "系统首次启动时写入（" + showTime(at) + "），尚无人修改"
+	}
+	return "最近由 " + by + " 于 " + showTime(at) + " 保存"
+}
+
+// passageText names passage seq of the report titled title; a report no
+// longer in the draft reads as deleted.
+func passageText(title string, seq int) string {
+	if title == "" {
+		title = "已删除的报告"
+	}
+	return fmt.Sprintf("《%s》第 %d 段", title, seq)
+}
+
+// answerFilterError is the message for an unknown "是否回答" filter value.
+const answerFilterError = "“是否回答”应为“已回答”或“未回答”"
+
+// auditNames resolves the IDs an audit entry names to what staff know
+// them by. Missing entries make the target read as deleted.
+type auditNames struct {
+	reports  map[string]string // report ID → title
+	faqs     map[string]string // FAQ ID → first question
+	users    map[int64]string  // user ID → name
+	tokens   map[int64]string  // token ID → name
+	versions map[int64]bool    // known version IDs
+}
+
+// auditTargetText names an audit entry's target ("report:<id>",
+// "passage:<id>#<seq>", "faq:<id>", "terms:<file>", "version:<id>",
+// "user:<id>", "token:<id>") in Chinese, by title or name.
+func (n auditNames) targetText(target string) string {
+	kind, id, ok := strings.Cut(target, ":")
+	if !ok {
+		return target
+	}
+	num, _ := strconv.ParseInt(id, 10, 64)
+	switch kind {
+	case "report":
+		if t, ok := n.reports[id]; ok {
+			return "报告《" + t + "》"
+		}
+		return "报告（已删除）"
+	case "passage":
+		rid, seqText, _ := strings.Cut(id, "#")
+		seq, _ := strconv.Atoi(seqText)
+		return passageText(n.reports[rid], seq)
+	case "faq":
+		if q, ok := n.faqs[id]; ok {
+			return "FAQ“" + q + "”"
+		}
+		return "FAQ（已删除）"
+	case "terms":
+		if l := termInfo(id).Label; l != "" {
+			return "词表“" + l + "”"
+		}
+		return "词表"
+	case "version":
+		return "版本 " + id
+	case "user":
+		if name, ok := n.users[num]; ok {
+			return "账号“" + name + "”"
+		}
+		return "账号（已删除）"
+	case "token":
+		if name, ok := n.tokens[num]; ok {
+			return "API 令牌“" + name + "”"
+		}
+		return "API 令牌"
+	}
+	return target
+}
+
+// auditDetailText words an entry's detail: roles by name, a restore's
+// source version by number; other details are already words.
+func auditDetailText(a sqldb.Action, detail string) string {
+	switch a {
+	case sqldb.ActionUserCreate, sqldb.ActionUserRole:
+		if detail == string(sqldb.RoleAdmin) || detail == string(sqldb.RoleStaff) {
+			return roleText(sqldb.Role(detail))
+		}
+	case sqldb.ActionVersionRestore:
+		if v, ok := strings.CutPrefix(detail, "version:"); ok {
+			return "恢复自版本 " + v
+		}
+	}
+	return detail
+}

@@ -1,0 +1,201 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"fazhibot/storage/sqldb"
+)
+
+// TestLabels checks each code staff can meet has its own Chinese label.
+func TestLabels(t *testing.T) {
+	t.Parallel()
+	actions := []sqldb.Action{sqldb.ActionReportImport, sqldb.ActionReportDelete, sqldb.ActionPassageUpdate,
+		sqldb.ActionFAQSave, sqldb.ActionFAQDelete, sqldb.ActionTermsSave, sqldb.ActionTermsSeed,
+		sqldb.ActionVersionPublish, sqldb.ActionVersionSubmit, sqldb.ActionVersionApprove, sqldb.ActionVersionReject,
+		sqldb.ActionVersionRestore, sqldb.ActionUserCreate, sqldb.ActionUserPassword, sqldb.ActionUserRole,
+		sqldb.ActionUserDisable, sqldb.ActionUserEnable, sqldb.ActionTokenCreate, sqldb.ActionTokenRevoke,
+		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete}
+	seen := map[string]sqldb.Action{}
+	for _, a := range actions {
+		l := actionText(a)
+		if l == "其他操作" || !hasHan(l) {
+			t.Errorf("action %s has no label (%q)", a, l)
+		}
+		if prev, dup := seen[l]; dup {
+			t.Errorf("actions %s and %s share the label %q", prev, a, l)
+		}
+		seen[l] = a
+	}
+	names := auditNames{
+		reports: map[string]string{"jj-sfj-2021": "司法局2021年报告"},
+		faqs:    map[string]string{"faq-8b86": "怎么申请行政复议"},
+		users:   map[int64]string{3: "张三"},
+		tokens:  map[int64]string{1: "报表脚本"},
+	}
+	for _, tc := range []struct{ got, want string }{
+		{statusText(sqldb.StatusPending), "待审核"},
+		{statusText("odd"), "未知状态"},
+		{roleText(sqldb.RoleStaff), "工作人员"},
+		{roleText("root"), "未知角色"},
+		{evalKindText("fact"), "事实问题"},
+		{evalKindText("multi"), "多轮追问"},
+		{evalKindText("negative"), "应拒答的问题"},
+		{evalKindText("chitchat"), "闲聊"},
+		{evalKindText("口语"), "口语"},
+		{actorText(sqldb.SeedActor), "系统"},
+		{actorText("张三"), "张三"},
+		{savedText("", time.Time{}), ""},
+		{savedText(sqldb.SeedActor, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), "系统首次启动时写入（2026-01-02 08:00），尚无人修改"},
+		{savedText("张三", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), "最近由 张三 于 2026-01-02 08:00 保存"},
+		{passageText("司法局2021年报告", 14), "《司法局2021年报告》第 14 段"},
+		{passageText("", 2), "《已删除的报告》第 2 段"},
+		{names.targetText("user:3"), "账号“张三”"},
+		{names.targetText("user:9"), "账号（已删除）"},
+		{names.targetText("token:1"), "API 令牌“报表脚本”"},
+		{names.targetText("faq:faq-8b86"), "FAQ“怎么申请行政复议”"},
+		{names.targetText("faq:faq-0000"), "FAQ（已删除）"},
+		{names.targetText("report:jj-sfj-2021"), "报告《司法局2021年报告》"},
+		{names.targetText("passage:jj-sfj-2021#14"), "《司法局2021年报告》第 14 段"},
+		{names.targetText("terms:synonyms.txt"), "词表“同义词”"},
+		{names.targetText("version:4"), "版本 4"},
+		{auditDetailText(sqldb.ActionUserRole, "admin"), "管理员"},
+		{auditDetailText(sqldb.ActionVersionRestore, "version:2"), "恢复自版本 2"},
+		{auditDetailText(sqldb.ActionReportImport, "报告标题"), "报告标题"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+// internalCode matches what must never reach a person reading a page:
+// intents, reasons, question-set kinds, audit targets, "report#seq"
+// references and the program's actor name.
+var internalCode = regexp.MustCompile(`\b(answer|not_covered|clarify|chitchat|fact|multi|negative|low_confidence|no_terms|answered|unanswered)\b|` +
+	`\b(user|token|faq|report|passage|terms|version):[\w-]|[a-z0-9]-[a-z0-9-]*#\d|最近由 内置|^内置$`)
+
+// visibleText returns the text a person reads on a page: text nodes
+// outside script, style and code (code shows literal input formats and
+// pseudonyms), with input values and placeholders.
+func visibleText(t *testing.T, page string) []string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "script", "style", "code", "head":
+				return
+			}
+			for _, a := range n.Attr {
+				if a.Key == "placeholder" || a.Key == "title" || (a.Key == "value" && n.Data == "input" && !isHidden(n)) {
+					out = append(out, a.Val)
+				}
+			}
+		}
+		if n.Type == html.TextNode {
+			if s := strings.TrimSpace(n.Data); s != "" {
+				out = append(out, s)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func isHidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "type" && a.Val == "hidden" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNoInternalCodesInPages fills the console with every kind of record
+// (logs answered and not, feedback, FAQs, tokens, role changes, a
+// regression run, the program's own changes) and reads every page as an
+// admin: no internal code shows in the text.
+func TestNoInternalCodesInPages(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	ids := e.seedLogs()
+	s := e.sessionFor(e.admin)
+	ctx := t.Context()
+
+	passage, err := e.db.Passage(ctx, liveReport, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := apiJSON[faqView](t, e.mustDo(request{method: "POST", path: adminAPIPrefix + "faq", bearer: e.staff.token, json: faqEdit{
+		Questions: []string{"怎么申请行政复议"}, Answer: "向区司法局申请。", Report: liveReport, Seq: 3}}, http.StatusCreated))
+	e.mustDo(request{method: "PUT", path: adminAPIPrefix + "users/" + itoa(e.staff.user.ID) + "/role", bearer: e.admin.token,
+		json: userRole{Role: "admin"}}, http.StatusOK)
+	e.mustDo(request{method: "POST", path: adminPrefix + passagePath, as: s,
+		form: url.Values{"text": {"改过的正文。"}, "keywords": {"执法"}, "rev": {itoa(passage.Rev)}}}, http.StatusSeeOther)
+	if err := e.db.RevokeToken(ctx, e.admin.spareToken, adminName); err != nil {
+		t.Fatal(err)
+	}
+
+	regression := e.mustDo(request{method: "POST", path: adminPrefix + "regression", as: s,
+		multi: &multipartBody{files: []multipartFile{{field: "questions", name: "q.jsonl", data: fixture(t, "questions.jsonl")}}}}, http.StatusOK).Body.String()
+
+	pages := map[string]string{"regression run": regression}
+	for _, path := range []string{
+		"reports", "reports/" + liveReport, passagePath, "faq", "faq/" + f.ID, "faq/new", "terms", "terms/synonyms.txt",
+		"hittest?q=" + url.QueryEscape("生态环境局2020年罚款多少"), "hittest?q=" + url.QueryEscape("罚款"),
+		"hittest?q=" + url.QueryEscape("你好"), "regression", "users", "audit",
+		"logs?" + fixtureRange(), "logs/list?" + fixtureRange(), "logs/unanswered?" + fixtureRange(),
+		"logs/" + itoa(ids["x06"]), "logs/" + itoa(ids["x01"]), "logs/" + itoa(ids["x07"]),
+		"logs/list?answer=maybe",
+	} {
+		rec := e.do(request{method: "GET", path: adminPrefix + path, as: s})
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d", path, rec.Code)
+		}
+		pages[path] = rec.Body.String()
+	}
+	for name, want := range map[string][]string{
+		"regression run":              {"事实问题", "应拒答的问题"},
+		"audit":                       {"账号“" + staffName + "”", "修改角色", "管理员", "FAQ“怎么申请行政复议”", "《", "第 3 段", "系统"},
+		"logs/list?" + fixtureRange(): {"第 3 段"},
+		"terms":                       {"系统"},
+		passagePath:                   {"最近由 " + adminName},
+	} {
+		for _, w := range want {
+			if !strings.Contains(strings.Join(visibleText(t, pages[name]), "\n"), w) {
+				t.Errorf("%s lacks %q", name, w)
+			}
+		}
+	}
+	for name, page := range pages {
+		for _, text := range visibleText(t, page) {
+			if m := internalCode.FindString(text); m != "" {
+				t.Errorf("%s shows the internal code %q in %q", name, m, clip(text))
+			}
+		}
+	}
+}
