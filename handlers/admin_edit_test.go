@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -254,5 +255,63 @@ func TestAdminPassageSaveRedirect(t *testing.T) {
 	page := e.mustDo(request{method: "GET", path: u.RequestURI(), as: s}, http.StatusOK).Body.String()
 	if !strings.Contains(page, "已保存") || !strings.Contains(page, `id="p3"`) {
 		t.Errorf("report page lacks the notice or the passage anchor: %s", clip(page))
+	}
+}
+
+// TestAdminFAQLimitsAndLink checks the answer's limit in characters and
+// that the linked passage must exist in the draft; the form names the
+// linked passage by its report's title and section.
+func TestAdminFAQLimitsAndLink(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	max := maxFAQAnswerRunes
+	for _, tc := range []struct {
+		name   string
+		body   faqEdit
+		status int
+		msg    string
+	}{
+		{"answer at the limit", faqEdit{Questions: []string{"q1"}, Answer: strings.Repeat("法", max)}, 201, ""},
+		{"answer one over", faqEdit{Questions: []string{"q2"}, Answer: strings.Repeat("法", max+1)}, 400,
+			"答案过长：最多 " + strconv.Itoa(max) + " 字，现在 " + strconv.Itoa(max+1) + " 字"},
+		{"ascii answer at the limit", faqEdit{Questions: []string{"q3"}, Answer: strings.Repeat("a", max)}, 201, ""},
+		{"emoji within the character limit", faqEdit{Questions: []string{"q4"}, Answer: strings.Repeat("😀", max)}, 400, "表情"},
+		{"existing passage", faqEdit{Questions: []string{"q5"}, Answer: "a", Report: liveReport, Seq: 3}, 201, ""},
+		{"no such passage", faqEdit{Questions: []string{"q6"}, Answer: "a", Report: liveReport, Seq: 9999}, 400, "没有第 9999 段"},
+		{"no such report", faqEdit{Questions: []string{"q7"}, Answer: "a", Report: "jj-none-2020", Seq: 1}, 400, "不在草稿中"},
+		{"report with NUL", faqEdit{Questions: []string{"q8"}, Answer: "a", Report: "x\x00", Seq: 1}, 400, "无效字符"},
+	} {
+		rec := e.mustDo(request{method: "POST", path: adminAPIPrefix + "faq", bearer: e.staff.token, json: tc.body}, tc.status)
+		if tc.status != 201 {
+			if msg := apiJSON[errorBody](t, rec).Error; !strings.Contains(msg, tc.msg) || strings.Contains(msg, strconv.Itoa(knowledge.MaxReplyBytes)) {
+				t.Errorf("%s: %q, want %q", tc.name, msg, tc.msg)
+			}
+		}
+	}
+
+	s := e.sessionFor(e.staff)
+	form := e.getPage(s, adminPrefix+"faq/new")
+	if want := "最多 " + strconv.Itoa(max) + " 字"; !strings.Contains(form, want) || strings.Contains(form, "字节") {
+		t.Errorf("form lacks %q or speaks of bytes", want)
+	}
+	f := apiJSON[faqView](t, e.mustDo(request{method: "POST", path: adminAPIPrefix + "faq", bearer: e.staff.token,
+		json: faqEdit{Questions: []string{"怎么申请行政复议"}, Answer: "向区司法局申请。", Report: liveReport, Seq: 3}}, http.StatusCreated))
+	p, err := e.db.Passage(t.Context(), liveReport, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := e.getPage(s, adminPrefix+"faq/"+f.ID)
+	if !strings.Contains(page, "第 3 段") || p.SectionPath() == "" || !strings.Contains(page, html.EscapeString(p.SectionPath())) {
+		t.Errorf("form does not name passage 3 and its section %q: %s", p.SectionPath(), clip(page))
+	}
+	// The page form refuses a wrong number and keeps what was typed.
+	rec := e.mustDo(request{method: "POST", path: adminPrefix + "faq/" + f.ID, as: s, form: url.Values{
+		"questions": {"怎么申请行政复议"}, "answer": {"新答案"}, "report": {liveReport}, "seq": {"9999"}, "rev": {strconv.FormatInt(f.Rev, 10)}}},
+		http.StatusBadRequest)
+	if body := rec.Body.String(); !strings.Contains(body, "没有第 9999 段") || !strings.Contains(body, "新答案") {
+		t.Errorf("refused form: %s", clip(body))
+	}
+	if got, err := e.db.FAQ(t.Context(), knowledge.FAQID(f.ID)); err != nil || got.Seq != 3 {
+		t.Errorf("stored %+v, %v", got, err)
 	}
 }

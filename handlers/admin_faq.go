@@ -19,6 +19,10 @@ const (
 	// maxFAQQuestions and maxFAQQuestionRunes bound an entry's variants.
 	maxFAQQuestions     = 30
 	maxFAQQuestionRunes = 200
+	// maxFAQAnswerRunes is the answer's limit in characters, as staff are
+	// told it: what fits WeChat's reply limit (knowledge.MaxReplyBytes)
+	// when every character is a Chinese one.
+	maxFAQAnswerRunes = knowledge.MaxReplyBytes / 3
 )
 
 // faqView is an FAQ entry as the console shows it.
@@ -61,6 +65,17 @@ type faqFormPage struct {
 	Reports   []sqldb.ReportSummary // for linking a passage
 	// Current is the stored entry when a save conflicted.
 	Current *faqView
+	// Linked describes the linked passage when it is in the draft.
+	Linked *linkedPassage
+	// MaxAnswer is the answer's limit in characters.
+	MaxAnswer int
+}
+
+// linkedPassage shows staff which passage an FAQ cites.
+type linkedPassage struct {
+	Title   string // the report's title
+	Section string // the passage's heading path
+	Excerpt string // the passage's first characters
 }
 
 // saveFAQ checks and stores an entry: a new one when id is "".
@@ -81,8 +96,12 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法不能超过 %d 种", maxFAQQuestions), nil)
 	case f.Answer == "":
 		return sqldb.FAQEntry{}, errInvalidRequest("请填写答案", nil)
+	case utf8.RuneCountInString(f.Answer) > maxFAQAnswerRunes:
+		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("答案过长：最多 %d 字，现在 %d 字", maxFAQAnswerRunes, utf8.RuneCountInString(f.Answer)), nil)
 	case len(f.Answer) > knowledge.MaxReplyBytes:
-		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("答案过长：最多 %d 字节（约 %d 个汉字），现在 %d 字节", knowledge.MaxReplyBytes, knowledge.MaxReplyBytes/3, len(f.Answer)), nil)
+		// Within the character limit, but emoji and other rare symbols
+		// take more room in a WeChat reply than Chinese characters.
+		return sqldb.FAQEntry{}, errInvalidRequest("答案过长：其中的表情或特殊符号占用较多篇幅，请删减表情符号或缩短答案", nil)
 	case f.Seq < 0:
 		return sqldb.FAQEntry{}, errInvalidRequest("段落序号不能为负数", nil)
 	}
@@ -93,6 +112,8 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 	}
 	if f.Report == "" {
 		f.Seq = 0
+	} else if err := c.checkLinkedPassage(ctx, f.Report, f.Seq); err != nil {
+		return sqldb.FAQEntry{}, err
 	}
 	if id == "" {
 		rev = 0
@@ -102,6 +123,39 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 		return saved, errConflict("保存失败：这条 FAQ 在您编辑期间已被他人修改或删除。您的修改未保存，请对照下方的最新内容重新修改后再保存。", err)
 	}
 	return saved, err
+}
+
+// checkLinkedPassage refuses a link to a passage the draft lacks, so
+// that an FAQ never cites an unrelated or missing section to citizens.
+func (c *console) checkLinkedPassage(ctx context.Context, report knowledge.ReportID, seq int) error {
+	if err := checkInput("关联报告编号", string(report)); err != nil {
+		return err
+	}
+	_, err := c.db.Passage(ctx, report, seq)
+	if errors.Is(err, sqldb.ErrNotFound) {
+		if _, rerr := c.db.Report(ctx, report); errors.Is(rerr, sqldb.ErrNotFound) {
+			return errInvalidRequest(fmt.Sprintf("关联的报告“%s”不在草稿中，请重新选择报告或选择“不关联”", report), err)
+		}
+		return errInvalidRequest(fmt.Sprintf("关联的报告中没有第 %d 段，请核对段落序号（可在报告页面查看各段序号）", seq), err)
+	}
+	return err
+}
+
+// linked describes the draft passage seq of report, nil when there is
+// none.
+func (c *console) linked(ctx context.Context, report string, seq int) *linkedPassage {
+	if report == "" || checkInput("", report) != nil {
+		return nil
+	}
+	p, err := c.db.Passage(ctx, knowledge.ReportID(report), seq)
+	if err != nil {
+		return nil
+	}
+	l := &linkedPassage{Section: p.SectionPath(), Excerpt: shortenRunes(oneLine(p.Text), 60)}
+	if r, err := c.db.Report(ctx, knowledge.ReportID(report)); err == nil {
+		l.Title = r.Title
+	}
+	return l
 }
 
 // faq returns the draft entry id.
@@ -161,6 +215,8 @@ func (s *Server) renderFAQForm(w http.ResponseWriter, r *http.Request, a *actor,
 		return err
 	}
 	data.Reports = reports
+	data.MaxAnswer = maxFAQAnswerRunes
+	data.Linked = s.admin.linked(r.Context(), data.Report, data.Seq)
 	title := "编辑 FAQ"
 	if data.New {
 		title = "新建 FAQ"
