@@ -55,8 +55,15 @@ type DatabaseConfig struct {
 
 // KnowledgeConfig configures the knowledge base and its search.
 type KnowledgeConfig struct {
-	// DictDir holds the gojieba dictionaries named in DictFiles.
+	// DictDir holds the gojieba dictionaries named in DictFiles. Empty
+	// means the dictionaries built into the binary (JiebaDicts), written
+	// once to CacheDir.
 	DictDir string `yaml:"dict_dir"`
+	// CacheDir is where the built-in dictionaries are written for gojieba,
+	// which reads files. Empty means $XDG_CACHE_HOME/fazhibot, else
+	// $HOME/.cache/fazhibot, else fazhibot in the system's temporary
+	// directory.
+	CacheDir string `yaml:"cache_dir"`
 	// TermsDir holds term lists replacing the built-in ones of
 	// DefaultTerms; empty means the built-in ones.
 	TermsDir string `yaml:"terms_dir"`
@@ -176,7 +183,6 @@ func Default() Config {
 		Server:   ServerConfig{Listen: ":8080"},
 		Database: DatabaseConfig{URL: "sqlite:data/fazhibot.db"},
 		Knowledge: KnowledgeConfig{
-			DictDir:           "configs/jieba",
 			MaxHits:           5,
 			ReloadInterval:    30 * time.Second,
 			MaxReportMB:       16,
@@ -268,7 +274,24 @@ func Load(r io.Reader, getenv func(string) string) (Config, error) {
 		return nil
 	}
 	_ = walk(reflect.ValueOf(&c).Elem(), "", emptyToNil)
+	if c.Knowledge.CacheDir == "" {
+		c.Knowledge.CacheDir = defaultCacheDir(getenv)
+	}
 	return c, nil
+}
+
+// defaultCacheDir is KnowledgeConfig.CacheDir when none is set.
+func defaultCacheDir(getenv func(string) string) string {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	switch {
+	case getenv("XDG_CACHE_HOME") != "":
+		return filepath.Join(getenv("XDG_CACHE_HOME"), "fazhibot")
+	case getenv("HOME") != "":
+		return filepath.Join(getenv("HOME"), ".cache", "fazhibot")
+	}
+	return filepath.Join(os.TempDir(), "fazhibot")
 }
 
 // fileOnly reports whether keys of type t can be set in the file only: a
@@ -507,7 +530,7 @@ func (d DatabaseConfig) Driver() (driver, dsn string) {
 
 // Validate reports every problem of c as an *Error naming the key, joined
 // with errors.Join, or nil when c is usable. Besides checking values it
-// checks that the jieba dictionaries exist in knowledge.dict_dir and that
+// checks that the jieba dictionaries exist in knowledge.dict_dir (when set) and that
 // knowledge.terms_dir, when set, is a directory; relative paths are taken
 // from the working directory.
 func (c Config) Validate() error {
@@ -542,8 +565,10 @@ func (c Config) Validate() error {
 	}
 
 	k := c.Knowledge
-	if fi, err := os.Stat(k.DictDir); err != nil || !fi.IsDir() {
-		bad("knowledge.dict_dir", "jieba 词典目录 %q 不存在", k.DictDir)
+	if k.DictDir == "" {
+		// The built-in dictionaries; they are written to CacheDir on use.
+	} else if fi, err := os.Stat(k.DictDir); err != nil || !fi.IsDir() {
+		bad("knowledge.dict_dir", "jieba 词典目录 %q 不存在；留空则使用程序内置的词典", k.DictDir)
 	} else {
 		for _, name := range DictFiles() {
 			path := filepath.Join(k.DictDir, name)

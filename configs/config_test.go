@@ -29,7 +29,9 @@ func TestExampleMatchesDefault(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(config.example.yaml): %v", err)
 	}
-	if want := Default(); !reflect.DeepEqual(got, want) {
+	want := Default()
+	want.Knowledge.CacheDir = filepath.Join(os.TempDir(), "fazhibot") // cache_dir is empty there too
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config.example.yaml differs from Default():\n got %+v\nwant %+v", got, want)
 	}
 
@@ -179,11 +181,33 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("Load: %v", err)
 			}
 			want := Default()
+			// No HOME or XDG_CACHE_HOME in these environments.
+			want.Knowledge.CacheDir = filepath.Join(os.TempDir(), "fazhibot")
 			tt.want(&want)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load:\n got %+v\nwant %+v", got, want)
 			}
 		})
+	}
+}
+
+func TestDefaultCacheDir(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_CACHE_HOME": "/x/cache", "HOME": "/home/a"}, "/x/cache/fazhibot"},
+		{map[string]string{"HOME": "/home/a"}, "/home/a/.cache/fazhibot"},
+		{nil, filepath.Join(os.TempDir(), "fazhibot")},
+		{map[string]string{"HOME": "/home/a", "FAZHIBOT_KNOWLEDGE_CACHE_DIR": "/var/cache/fz"}, "/var/cache/fz"},
+	} {
+		c, err := Load(nil, mapEnv(tc.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Knowledge.CacheDir != tc.want || c.Knowledge.DictDir != "" {
+			t.Errorf("env %v: cache_dir %q dict_dir %q, want %q and the built-in dictionaries", tc.env, c.Knowledge.CacheDir, c.Knowledge.DictDir, tc.want)
+		}
 	}
 }
 

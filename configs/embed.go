@@ -12,7 +12,18 @@ var (
 
 	//go:embed reports
 	reportsFS embed.FS
+
+	//go:embed jieba
+	jiebaFS embed.FS
 )
+
+// JiebaDicts returns gojieba's dictionaries from configs/jieba, rooted at
+// that directory (the files of DictFiles). They are used when
+// knowledge.dict_dir is empty. The result is read-only and safe for
+// concurrent use.
+func JiebaDicts() fs.FS {
+	return subFS(jiebaFS, "jieba")
+}
 
 // DefaultTerms returns the built-in term lists from configs/terms, rooted at
 // that directory (a file configs/terms/x.txt is "x.txt"). They are used when

@@ -27,10 +27,19 @@ type app struct {
 // cliActor is who the audit log names for changes made on the command line.
 const cliActor = "命令行"
 
-// openApp opens the database named by the configuration. On first start it
+// openApp opens the database named by the configuration, after writing the
+// built-in jieba dictionaries to knowledge.cache_dir when knowledge.dict_dir
+// is empty. On first start it
 // seeds the term lists (from knowledge.terms_dir, or the built-in ones)
 // and, with no reports yet, imports and publishes the bundled reports.
 func openApp(ctx context.Context, cfg configs.Config) (*app, error) {
+	if cfg.Knowledge.DictDir == "" {
+		dir, err := knowledge.InstallDicts(configs.JiebaDicts(), cfg.Knowledge.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("配置项 knowledge.cache_dir: %w", err)
+		}
+		cfg.Knowledge.DictDir = dir
+	}
 	db, err := openDB(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
