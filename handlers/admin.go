@@ -13,6 +13,7 @@ import (
 
 	"fazhibot/bot"
 	"fazhibot/knowledge"
+	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
 
@@ -62,10 +63,14 @@ type ConsoleOptions struct {
 	// nil Base, runs the regression against the draft only.
 	Live func() (*knowledge.Base, int64)
 	// Published is called after a version went live through the console
-	// (publish, approve, restore), so that this instance reloads and tells
-	// the others. An error is logged and shown to staff as a warning: the
-	// version is live in the database regardless. Nil skips the call.
+	// (publish, approve, restore), so that this instance reloads. An error
+	// is logged and shown to staff as a warning: the version is live in the
+	// database regardless. Nil skips the call.
 	Published func(ctx context.Context, id sqldb.VersionID) error
+	// Announcer, when set, tells the other instances about a version that
+	// went live (on publishing.Channel, as the command line does). Nil
+	// means a single instance.
+	Announcer publishing.Announcer
 	// NewDialogue builds the conversation the hit test and the regression
 	// run ask through, over k with the given session store (nil for the
 	// hit test). Nil means bot.New with only Knowledge and Sessions set.
@@ -94,7 +99,7 @@ type console struct {
 	parse         func(ctx context.Context, name string, data []byte) (*knowledge.Report, error)
 	draft         func(ctx context.Context) (*knowledge.Base, error)
 	live          func() (*knowledge.Base, int64)
-	published     func(ctx context.Context, id sqldb.VersionID) error
+	golive        *publishing.Service // publish, approve, restore
 	newDialogue   func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error)
 	minConfidence float64
 	log           *slog.Logger
@@ -125,7 +130,6 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 		parse:         opts.Parse,
 		draft:         opts.Draft,
 		live:          opts.Live,
-		published:     opts.Published,
 		newDialogue:   opts.NewDialogue,
 		minConfidence: opts.MinConfidence,
 		log:           log,
@@ -154,6 +158,17 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 	if c.maxPreviewBytes < 0 {
 		errs = append(errs, fmt.Errorf("MaxPreviewBytes %d is negative", c.maxPreviewBytes))
 	}
+	golive, err := publishing.New(publishing.Options{
+		Store:           opts.DB,
+		RequireApproval: c.approval == ApprovalRequired,
+		Reload:          opts.Published,
+		Announcer:       opts.Announcer,
+		Log:             log,
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.golive = golive
 	c.previews = newPreviewStore(previewTTL, maxPreviews, c.maxPreviewBytes, time.Now)
 	if c.parse == nil {
 		errs = append(errs, errors.New("Parse is required"))
@@ -190,7 +205,7 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 // canPublish reports whether a may publish the draft directly: admins
 // always, staff only when no approval is required.
 func (c *console) canPublish(a *actor) bool {
-	return a.admin() || c.approval == ApprovalNone
+	return c.golive.CanPublish(a.publisher())
 }
 
 // liveBase returns the base citizens are served, or nil.
@@ -201,15 +216,14 @@ func (c *console) liveBase() (*knowledge.Base, int64) {
 	return c.live()
 }
 
-// afterPublish runs the Published hook for v and returns a warning for
-// staff when it failed ("" otherwise).
-func (c *console) afterPublish(ctx context.Context, v sqldb.Version) string {
-	if c.published == nil {
-		return ""
+// wentLive turns what publishing reported about a version that went live
+// into the console's answer: the version, and a warning for staff when
+// this instance failed to reload it.
+func (c *console) wentLive(l publishing.Live) versionResult {
+	res := versionResult{Version: versionOf(l.Version)}
+	if l.ReloadErr != nil {
+		c.log.Error("reloading a published version failed", "version", l.Version.ID, "err", l.ReloadErr)
+		res.Warning = fmt.Sprintf("版本 %d 已上线，但本服务重新加载知识库失败，将在定期检查时自动重试。", l.Version.ID)
 	}
-	if err := c.published(ctx, v.ID); err != nil {
-		c.log.Error("reloading a published version failed", "version", v.ID, "err", err)
-		return fmt.Sprintf("版本 %d 已上线，但本服务重新加载知识库失败，将在定期检查时自动重试。", v.ID)
-	}
-	return ""
+	return res
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
 
@@ -94,18 +95,22 @@ func errEmptyDraft(cause error) error {
 
 // publish snapshots the draft as the live version.
 func (c *console) publish(ctx context.Context, a *actor, summary string) (versionResult, error) {
-	if !c.canPublish(a) {
-		return versionResult{}, errRole("当前设置要求审核：工作人员不能直接发布，请提交审核，由管理员批准后上线。")
+	const mustSubmit = "当前设置要求审核：工作人员不能直接发布，请提交审核，由管理员批准后上线。"
+	if !c.canPublish(a) { // before the summary: the role decides first
+		return versionResult{}, errRole(mustSubmit)
 	}
 	summary, err := checkSummary(summary, "变更说明")
 	if err != nil {
 		return versionResult{}, err
 	}
-	v, err := c.db.Publish(ctx, a.name(), summary)
-	if err != nil {
+	l, err := c.golive.Publish(ctx, a.publisher(), summary)
+	switch {
+	case errors.Is(err, publishing.ErrNotAllowed):
+		return versionResult{}, errRole(mustSubmit)
+	case err != nil:
 		return versionResult{}, errEmptyDraft(err)
 	}
-	return versionResult{Version: versionOf(v), Warning: c.afterPublish(ctx, v)}, nil
+	return c.wentLive(l), nil
 }
 
 // submit snapshots the draft as a version awaiting approval.
@@ -129,15 +134,21 @@ func (c *console) decide(ctx context.Context, a *actor, id sqldb.VersionID, appr
 	if !a.admin() {
 		return versionResult{}, errRole("只有管理员可以审核版本。")
 	}
-	var v sqldb.Version
+	var res versionResult
 	var err error
 	if approve {
-		v, err = c.db.Approve(ctx, id, a.name())
+		var l publishing.Live
+		if l, err = c.golive.Approve(ctx, a.publisher(), id); err == nil {
+			res = c.wentLive(l)
+		}
 	} else {
 		if reason, err = checkSummary(reason, "驳回理由"); err != nil {
 			return versionResult{}, err
 		}
-		v, err = c.db.Reject(ctx, id, a.name(), reason)
+		var v sqldb.Version
+		if v, err = c.db.Reject(ctx, id, a.name(), reason); err == nil {
+			res = versionResult{Version: versionOf(v)}
+		}
 	}
 	switch {
 	case errors.Is(err, sqldb.ErrConflict):
@@ -145,26 +156,22 @@ func (c *console) decide(ctx context.Context, a *actor, id sqldb.VersionID, appr
 	case err != nil:
 		return versionResult{}, notFound(err, fmt.Sprintf("找不到版本 %d。", id))
 	}
-	res := versionResult{Version: versionOf(v)}
-	if approve {
-		res.Warning = c.afterPublish(ctx, v)
-	}
 	return res, nil
 }
 
 // restore makes the published version id live again, as a new version.
 func (c *console) restore(ctx context.Context, a *actor, id sqldb.VersionID) (versionResult, error) {
-	if !a.admin() {
+	l, err := c.golive.Restore(ctx, a.publisher(), id)
+	if errors.Is(err, publishing.ErrNotAllowed) {
 		return versionResult{}, errRole("只有管理员可以恢复历史版本。")
 	}
-	v, err := c.db.Restore(ctx, id, a.name())
 	if errors.Is(err, sqldb.ErrInvalid) {
 		return versionResult{}, errInvalidRequest(fmt.Sprintf("版本 %d 从未发布过（待审核或已驳回），不能恢复。", id), err)
 	}
 	if err != nil {
 		return versionResult{}, notFound(err, fmt.Sprintf("找不到版本 %d。", id))
 	}
-	return versionResult{Version: versionOf(v), Warning: c.afterPublish(ctx, v)}, nil
+	return c.wentLive(l), nil
 }
 
 // versionID reads the {id} of a version route.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
 
@@ -49,6 +50,11 @@ func (a *actor) admin() bool { return a.user.Role == sqldb.RoleAdmin }
 
 // name is what the audit log records as the actor.
 func (a *actor) name() string { return a.user.Name }
+
+// publisher is a as publishing sees it.
+func (a *actor) publisher() publishing.Actor {
+	return publishing.Actor{Name: a.name(), Admin: a.admin()}
+}
 
 // adminFunc is a console handler; the error it returns is answered by
 // respondError (an HTML page under /admin/, JSON under /api/).

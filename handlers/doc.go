@@ -166,8 +166,9 @@
 // reject, restore, manage accounts, revoke anyone's tokens and read the
 // audit and query logs. Refusals are 403 with what is needed. Every change
 // is recorded in the audit log by package sqldb under the acting account's
-// name. After a version goes live, ConsoleOptions.Published is called so
-// that the instance reloads and tells the others.
+// name. Publish, approve and restore go through package publishing, as
+// the command line's do: the instance reloads (ConsoleOptions.Published)
+// and the version is announced to the others (ConsoleOptions.Announcer).
 //
 // Upload previews live in this instance's memory for 30 minutes; with
 // several instances behind a balancer, a preview must be saved on the

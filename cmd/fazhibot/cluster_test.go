@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"fazhibot/publishing"
+	"fazhibot/storage/redisstore"
 )
 
 const (
@@ -137,7 +140,8 @@ func TestTwoInstancesFollowPublish(t *testing.T) {
 			t.Fatalf("C answers %q before it was published: %+v", sthjj2021Question, got)
 		}
 
-		// A publish in the database only: the command line announces nothing.
+		// A publish in the database only: without redis.url the command line
+		// cannot announce.
 		runCommand(t, mapEnv(alone), "", "kb", "import", sthjj2021Report)
 		if out := runCommand(t, mapEnv(alone), "", "kb", "publish", "-m", "导入生态环境局2021年度报告"); !strings.Contains(out, "已发布版本 3") {
 			t.Fatalf("kb publish printed %q, want version 3", out)
@@ -159,6 +163,79 @@ func TestTwoInstancesFollowPublish(t *testing.T) {
 		// wake B): B checks hourly and heard nothing.
 		t.Logf("B's version after the command-line publish: %s", metricValue(t, b.base, "fazhibot_knowledge_version"))
 	})
+
+	// With redis.url set, the command line announces like the console: B,
+	// checking hourly, serves a CLI publish and a CLI restore at once, and a
+	// plain subscriber on the channel hears each new version.
+	t.Run("command line announces", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		sub, err := redisstore.Open(ctx, clustered["FAZHIBOT_REDIS_URL"], redisstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		heard := sub.Subscribe(ctx, publishing.Channel)
+
+		steps := []struct {
+			name    string
+			args    []string
+			printed string // what the command prints before the version
+			answers bool   // whether the new version answers sthjj2021Question
+		}{
+			{"kb publish", []string{"kb", "publish", "-m", "命令行发布"}, "已发布版本 ", true},
+			{"kb restore", []string{"kb", "restore", "2"}, "已恢复:新版本 ", false},
+		}
+		for _, step := range steps {
+			if step.answers {
+				runCommand(t, mapEnv(clustered), "", "kb", "import", sthjj2021Report)
+			}
+			out := runCommand(t, mapEnv(clustered), "", step.args...)
+			_, after, _ := strings.Cut(out, step.printed)
+			var id int64
+			if _, err := fmt.Sscanf(after, "%d", &id); err != nil {
+				t.Fatalf("%s printed %q, want %q and a version", step.name, out, step.printed)
+			}
+			version := fmt.Sprint(id)
+			if !heardVersion(heard, version, followTimeout) {
+				t.Errorf("%s: no announcement of version %s on %q", step.name, version, publishing.Channel)
+			}
+			var last askReply
+			took, ok := pollUntil(cliFollowTimeout, 50*time.Millisecond, func() bool {
+				last = mustAsk(t, b.base, apiToken, "cluster-"+tag, sthjj2021Question)
+				return metricValue(t, b.base, "fazhibot_knowledge_version") == version &&
+					strings.Contains(last.Reply, sthjj2021Figure) == step.answers
+			})
+			if !ok {
+				t.Fatalf("%s: B serves version %s and answers %+v %v after version %s went live (reload interval 1h, want it within %v)",
+					step.name, metricValue(t, b.base, "fazhibot_knowledge_version"), last, took, version, cliFollowTimeout)
+			}
+			t.Logf("%s: B served version %s %v after the command returned", step.name, version, took)
+		}
+	})
+}
+
+// cliFollowTimeout is how soon a running instance must serve a version
+// that went live on the command line with Redis configured.
+const cliFollowTimeout = 2 * time.Second
+
+// heardVersion reports whether version is among the messages on heard
+// within timeout (others' announcements are skipped).
+func heardVersion(heard <-chan string, version string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case m, ok := <-heard:
+			if !ok {
+				return false
+			}
+			if m == version {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 // TestPublishUnderLoad asks one instance 1,000 questions from 20 citizens

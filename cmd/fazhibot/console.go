@@ -29,7 +29,8 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		Parse:         parser.parse,
 		Draft:         drafts.base,
 		Live:          lib.Current,
-		Published:     reloader.published,
+		Published:     reloader.reload,
+		Announcer:     reloader.notify, // nil without Redis
 		NewDialogue: func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error) {
 			return a.dialogue(func() bot.Knowledge { return k }, sessions, nil, nil)
 		},

@@ -4,14 +4,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"text/tabwriter"
 
+	"fazhibot/publishing"
+	"fazhibot/storage/redisstore"
 	"fazhibot/storage/sqldb"
 )
 
-// runKBPublish publishes the draft as a new live version. Servers pick it
-// up within knowledge.reload_interval (at once with Redis).
+// runKBPublish publishes the draft as a new live version. Running servers
+// load it at once when Redis is configured (the announcement), else within
+// knowledge.reload_interval.
 func runKBPublish(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("kb publish", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -28,11 +32,17 @@ func runKBPublish(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	v, err := a.db.Publish(ctx, cliActor, *summary)
+	svc, done, err := cliPublishing(ctx, e, a)
+	if err != nil {
+		return err
+	}
+	defer done()
+	l, err := svc.Publish(ctx, cliAdmin(), *summary)
 	if err != nil {
 		return fmt.Errorf("发布: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "已发布版本 %d:%s\n", v.ID, v.Summary)
+	fmt.Fprintf(e.stdout, "已发布版本 %d:%s\n", l.Version.ID, l.Version.Summary)
+	warnAnnounce(e, l)
 	return nil
 }
 
@@ -75,10 +85,50 @@ func runKBRestore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	v, err := a.db.Restore(ctx, sqldb.VersionID(id), cliActor)
+	svc, done, err := cliPublishing(ctx, e, a)
+	if err != nil {
+		return err
+	}
+	defer done()
+	l, err := svc.Restore(ctx, cliAdmin(), sqldb.VersionID(id))
 	if err != nil {
 		return fmt.Errorf("恢复版本 %d: %w", id, err)
 	}
-	fmt.Fprintf(e.stdout, "已恢复:新版本 %d(%s)已上线,草稿也已恢复为该内容。\n", v.ID, v.Summary)
+	fmt.Fprintf(e.stdout, "已恢复:新版本 %d(%s)已上线,草稿也已恢复为该内容。\n", l.Version.ID, l.Version.Summary)
+	warnAnnounce(e, l)
 	return nil
+}
+
+// cliAdmin is the command line as publishing sees it: whoever runs it on
+// the server may do what an admin may.
+func cliAdmin() publishing.Actor { return publishing.Actor{Name: cliActor, Admin: true} }
+
+// cliPublishing returns the publishing service of the command line, which
+// announces on Redis when redis.url is set, and a func that releases the
+// Redis connection.
+func cliPublishing(ctx context.Context, e *env, a *app) (*publishing.Service, func(), error) {
+	// A failed announcement reaches the operator through warnAnnounce.
+	opts := publishing.Options{Store: a.db, Log: slog.New(slog.DiscardHandler)}
+	done := func() {}
+	if url := e.cfg.Redis.URL; url != "" {
+		r, err := redisstore.Open(ctx, url, redisstore.Options{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("配置项 redis.url: %w", err)
+		}
+		opts.Announcer, done = r, func() { r.Close() }
+	}
+	svc, err := publishing.New(opts)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return svc, done, nil
+}
+
+// warnAnnounce tells the operator when running servers could not be told
+// about the new version.
+func warnAnnounce(e *env, l publishing.Live) {
+	if l.AnnounceErr != nil {
+		fmt.Fprintf(e.stderr, "注意:未能通过 Redis 通知运行中的服务(%v),它们将在定期检查(knowledge.reload_interval)时加载版本 %d。\n", l.AnnounceErr, l.Version.ID)
+	}
 }

@@ -4,18 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"fazhibot/knowledge"
+	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
 
-// kbChannel is the Redis pub/sub channel on which instances announce a
-// newly published knowledge-base version.
-const kbChannel = "kb-published"
-
-// notifier announces published versions to the other instances.
+// notifier announces published versions to the other instances and
+// delivers their announcements (on publishing.Channel).
 type notifier interface {
 	Publish(ctx context.Context, channel, message string) error
 	Subscribe(ctx context.Context, channel string) <-chan string
@@ -56,25 +53,17 @@ func (r *kbReloader) check(ctx context.Context) error {
 	return nil
 }
 
-// published loads version v right away and tells the other instances.
-func (r *kbReloader) published(ctx context.Context, v sqldb.VersionID) error {
-	if err := r.check(ctx); err != nil {
-		return err
-	}
-	if r.notify != nil {
-		if err := r.notify.Publish(ctx, kbChannel, strconv.FormatInt(int64(v), 10)); err != nil {
-			// The others catch up on their periodic check.
-			r.log.Warn("announcing a published version failed", "version", v, "err", err)
-		}
-	}
-	return nil
+// reload loads the live version right away; publishing calls it, with the
+// version that just went live, before it announces the version.
+func (r *kbReloader) reload(ctx context.Context, _ sqldb.VersionID) error {
+	return r.check(ctx)
 }
 
 // run reloads on announcements and on every interval until ctx is done.
 func (r *kbReloader) run(ctx context.Context) {
 	var announced <-chan string
 	if r.notify != nil {
-		announced = r.notify.Subscribe(ctx, kbChannel)
+		announced = r.notify.Subscribe(ctx, publishing.Channel)
 	}
 	tick := time.NewTicker(r.interval)
 	defer tick.Stop()
