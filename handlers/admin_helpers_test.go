@@ -321,6 +321,9 @@ type request struct {
 	noCSRF bool     // leaves the CSRF token out
 	csrf   string   // sends this CSRF token instead of the session's
 	remote string   // RemoteAddr
+	// cookies are sent besides the session's, such as those a previous
+	// response set.
+	cookies []*http.Cookie
 }
 
 // multipartBody is a multipart form: fields and files.
@@ -391,6 +394,9 @@ func (e *consoleEnv) build(r request) *http.Request {
 		if csrf != "" && r.form == nil && r.multi == nil && !safeMethod(r.method) {
 			req.Header.Set(csrfHeader, csrf)
 		}
+	}
+	for _, c := range r.cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
 	if r.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+r.bearer)

@@ -248,7 +248,7 @@ func (c *console) revokeToken(ctx context.Context, a *actor, r *http.Request) (s
 }
 
 func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request, a *actor) error {
-	return s.renderUsers(w, r, a, http.StatusOK, nil, "")
+	return s.renderUsers(w, r, a, http.StatusOK, s.takeSecret(w, r), "")
 }
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, a *actor, status int, secret *shownSecret, errMsg string) error {
@@ -283,7 +283,7 @@ func (s *Server) pageUserCreate(w http.ResponseWriter, r *http.Request, a *actor
 	if generated == "" {
 		return redirectOK(w, r, adminPrefix+"users", "created")
 	}
-	return s.renderUsers(w, r, a, http.StatusOK, &shownSecret{What: "初始密码", Name: u.Name, Value: generated}, "")
+	return s.redirectWithSecret(w, r, shownSecret{What: "初始密码", Name: u.Name, Value: generated}, "created")
 }
 
 func (s *Server) pageUserAction(action string) adminFunc {
@@ -312,7 +312,7 @@ func (s *Server) pageTokenCreate(w http.ResponseWriter, r *http.Request, a *acto
 	if err != nil {
 		return s.usersFormError(w, r, a, err)
 	}
-	return s.renderUsers(w, r, a, http.StatusOK, &shownSecret{What: "访问令牌", Name: t.Name, Value: secret}, "")
+	return s.redirectWithSecret(w, r, shownSecret{What: "访问令牌", Name: t.Name, Value: secret}, "token")
 }
 
 func (s *Server) pageTokenRevoke(w http.ResponseWriter, r *http.Request, a *actor) error {

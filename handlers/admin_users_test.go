@@ -3,10 +3,12 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"fazhibot/storage/sqldb"
 )
@@ -17,7 +19,7 @@ func TestAdminCreateUser(t *testing.T) {
 	s := e.sessionFor(e.admin)
 
 	// No password: one is generated and shown once on the page.
-	rec := e.mustDo(request{method: "POST", path: adminPrefix + "users", as: s, form: url.Values{"name": {"新同事"}, "role": {"staff"}}}, http.StatusOK)
+	rec := e.followSecret(s, e.mustDo(request{method: "POST", path: adminPrefix + "users", as: s, form: url.Values{"name": {"新同事"}, "role": {"staff"}}}, http.StatusSeeOther))
 	m := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(rec.Body.String())
 	if m == nil || !strings.Contains(rec.Body.String(), "只显示这一次") {
 		t.Fatalf("no generated password on the page:\n%s", clip(rec.Body.String()))
@@ -154,7 +156,7 @@ func TestAdminOwnPasswordAndTokens(t *testing.T) {
 	}
 
 	// A new token is shown once and works; the list never shows secrets.
-	rec = e.mustDo(request{method: "POST", path: adminPrefix + "tokens", as: s, form: url.Values{"name": {"导入脚本"}}}, http.StatusOK)
+	rec = e.followSecret(s, e.mustDo(request{method: "POST", path: adminPrefix + "tokens", as: s, form: url.Values{"name": {"导入脚本"}}}, http.StatusSeeOther))
 	m := regexp.MustCompile(`id="secret">(fzb_[^<]+)<`).FindStringSubmatch(rec.Body.String())
 	if m == nil {
 		t.Fatalf("no token secret on the page:\n%s", clip(rec.Body.String()))
@@ -275,4 +277,96 @@ func httptestGet(path string) *http.Request {
 	r, _ := http.NewRequest(http.MethodGet, path, nil)
 	r.RequestURI = path
 	return r
+}
+
+// followSecret follows the redirect of a POST that made a secret, with
+// the cookies it set, as a browser would.
+func (e *consoleEnv) followSecret(s *session, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	e.t.Helper()
+	loc := rec.Header().Get("Location")
+	if loc == "" {
+		e.t.Fatalf("no redirect: %d %s", rec.Code, clip(rec.Body.String()))
+	}
+	return e.mustDo(request{method: "GET", path: loc, as: s, cookies: rec.Result().Cookies()}, http.StatusOK)
+}
+
+// TestTokenCreateRedirect creates a token from the page: the answer is a
+// redirect (so refreshing cannot post again), the next page shows the
+// secret once and clears its cookie, and the sealed cookie opens for no
+// other session, after no tampering and not after it expires.
+func TestTokenCreateRedirect(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	s := e.sessionFor(e.staff)
+	before, err := e.db.Tokens(t.Context(), e.staff.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := e.mustDo(request{method: "POST", path: adminPrefix + "tokens", as: s, form: url.Values{"name": {"报表脚本"}}}, http.StatusSeeOther)
+	if loc := post.Header().Get("Location"); loc != adminPrefix+"users?ok=token" {
+		t.Errorf("Location %q", loc)
+	}
+	if strings.Contains(post.Body.String(), tokenPrefix) {
+		t.Error("the POST's answer holds the secret")
+	}
+	var flash *http.Cookie
+	for _, c := range post.Result().Cookies() {
+		if c.Name == e.srv.admin.secretCookieName() {
+			flash = c
+		}
+	}
+	if flash == nil || !flash.HttpOnly || flash.Path != adminPrefix+"users" || flash.MaxAge <= 0 || strings.Contains(flash.Value, tokenPrefix) {
+		t.Fatalf("flash cookie %+v", flash)
+	}
+
+	page := e.followSecret(s, post)
+	m := regexp.MustCompile(`id="secret">(fzb_[^<]+)<`).FindStringSubmatch(page.Body.String())
+	if m == nil || !strings.Contains(page.Body.String(), "令牌已创建") {
+		t.Fatalf("no secret on the page after the redirect:\n%s", clip(page.Body.String()))
+	}
+	cleared := false
+	for _, c := range page.Result().Cookies() {
+		cleared = cleared || (c.Name == flash.Name && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Error("showing the secret does not clear its cookie")
+	}
+	if me := apiJSON[meView](t, e.mustDo(request{method: "GET", path: adminAPIPrefix + "me", bearer: m[1]}, http.StatusOK)); me.User.Name != staffName {
+		t.Errorf("the new token is %+v", me.User)
+	}
+	// Refreshing the page (without the cleared cookie) neither shows the
+	// secret nor makes another token.
+	again := e.getPage(s, adminPrefix+"users?ok=token")
+	if strings.Contains(again, m[1]) || strings.Contains(again, `id="secret"`) {
+		t.Error("the secret shows again on refresh")
+	}
+	after, err := e.db.Tokens(t.Context(), e.staff.user.ID)
+	if err != nil || len(after) != len(before)+1 {
+		t.Errorf("tokens %d → %d, %v", len(before), len(after), err)
+	}
+
+	// The sealed value opens only for its session, unaltered, in time.
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	sealed, err := sealSecret("session-a", shownSecret{What: "访问令牌", Name: "n", Value: "fzb_x"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := []byte(sealed)
+	tampered[len(tampered)/2] ^= 1
+	for _, tc := range []struct {
+		name, session, sealed string
+		at                    time.Time
+		ok                    bool
+	}{
+		{"same session", "session-a", sealed, now.Add(time.Minute), true},
+		{"other session", "session-b", sealed, now.Add(time.Minute), false},
+		{"expired", "session-a", sealed, now.Add(secretFlashTTL), false},
+		{"tampered", "session-a", string(tampered), now, false},
+		{"garbage", "session-a", "%%%", now, false},
+	} {
+		got, ok := openSecret(tc.session, tc.sealed, tc.at)
+		if ok != tc.ok || (ok && got.Value != "fzb_x") {
+			t.Errorf("%s: %+v, %v", tc.name, got, ok)
+		}
+	}
 }
