@@ -30,6 +30,8 @@ const (
 	// similarity; unansweredFAQPath opens the FAQ editor for one group.
 	unansweredPath    = logsPath + "/unanswered"
 	unansweredFAQPath = unansweredPath + "/faq"
+	// unansweredDismissPath dismisses one group from the queue.
+	unansweredDismissPath = unansweredPath + "/dismiss"
 	// logExportPath is the CSV export of a filtered list.
 	logExportPath = logsPath + "/export.csv"
 

@@ -24,6 +24,10 @@ package handlers
 // delete from the form before saving stay in the queue, an entry deleted
 // later brings its texts back, and an FAQ entry written by hand resolves
 // the texts it names too. The page says how many texts are left out so.
+//
+// Dismissal. "忽略" marks every text of a group as dismissed
+// (sqldb.DismissQuestions, audited): off-topic questions leave the queue
+// for good, by normalised text, and the page counts them apart.
 
 import (
 	"cmp"
@@ -171,8 +175,9 @@ type unansweredQueue struct {
 	From      string            `json:"from"`
 	To        string            `json:"to"`
 	Groups    []unansweredGroup `json:"groups"`
-	Texts     int               `json:"texts"`    // the texts grouped
-	Resolved  int               `json:"resolved"` // the texts left out: a draft FAQ question has their normalised text
+	Texts     int               `json:"texts"`     // the texts grouped
+	Resolved  int               `json:"resolved"`  // the texts left out: a draft FAQ question has their normalised text
+	Dismissed int               `json:"dismissed"` // the texts left out: staff dismissed them
 	Threshold float64           `json:"threshold"`
 	TopN      int               `json:"top_n"`
 }
@@ -189,6 +194,10 @@ func (c *console) unanswered(ctx context.Context, from, to time.Time) (unanswere
 	if err != nil {
 		return queue, err
 	}
+	dismissed, err := c.db.DismissedQuestions(ctx)
+	if err != nil {
+		return queue, err
+	}
 	covered := map[string]bool{}
 	for _, f := range faqs {
 		for _, question := range f.Questions {
@@ -199,6 +208,10 @@ func (c *console) unanswered(ctx context.Context, from, to time.Time) (unanswere
 	for _, t := range texts {
 		if covered[t.Text] {
 			queue.Resolved++
+			continue
+		}
+		if dismissed[t.Text] {
+			queue.Dismissed++
 			continue
 		}
 		open = append(open, t)
@@ -216,6 +229,68 @@ func (c *console) unanswered(ctx context.Context, from, to time.Time) (unanswere
 		}
 	}
 	return queue, nil
+}
+
+// dismissUnanswered dismisses the group key of the queue of from through
+// to: every text of it leaves the queue for good. The group must still be
+// in the queue (404 otherwise).
+func (c *console) dismissUnanswered(ctx context.Context, a *actor, from, to time.Time, key string) (unansweredGroup, error) {
+	queue, err := c.unanswered(ctx, from, to)
+	if err != nil {
+		return unansweredGroup{}, err
+	}
+	i := slices.IndexFunc(queue.Groups, func(g unansweredGroup) bool { return g.Key == key })
+	if i < 0 {
+		return unansweredGroup{}, errPageNotFound("这组问题已不在未回答队列中：可能已被忽略、已添加为 FAQ，或所选日期范围内没有这些提问。", nil)
+	}
+	g := queue.Groups[i]
+	texts := make([]sqldb.DismissedText, 0, len(g.Variants))
+	for _, v := range g.Variants {
+		texts = append(texts, sqldb.DismissedText{Text: v.Text, Sample: v.Sample})
+	}
+	return g, c.db.DismissQuestions(ctx, texts, a.name())
+}
+
+func (s *Server) pageUnansweredDismiss(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errLogsAdminOnly()
+	}
+	key := r.PostFormValue("key") // parses the form
+	from, to, err := parseLogRange(r.PostForm, s.now(), sqldb.MaxDashboardDays)
+	if err != nil {
+		return err
+	}
+	if _, err := s.admin.dismissUnanswered(r.Context(), a, from, to, key); err != nil {
+		return err
+	}
+	q := url.Values{"from": {from.Format(logDateLayout)}, "to": {to.Format(logDateLayout)}}
+	return redirectOK(w, r, unansweredPath+"?"+q.Encode(), "dismissed")
+}
+
+// unansweredDismiss is the body of POST /logs/unanswered/dismiss.
+type unansweredDismiss struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Key  string `json:"key"`
+}
+
+func (s *Server) apiUnansweredDismiss(w http.ResponseWriter, r *http.Request, a *actor) error {
+	if !a.admin() {
+		return errLogsAdminOnly()
+	}
+	var req unansweredDismiss
+	if err := decodeJSONBody(r, &req); err != nil {
+		return err
+	}
+	from, to, err := parseLogRange(url.Values{"from": {req.From}, "to": {req.To}}, s.now(), sqldb.MaxDashboardDays)
+	if err != nil {
+		return err
+	}
+	g, err := s.admin.dismissUnanswered(r.Context(), a, from, to, req.Key)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"dismissed": g})
 }
 
 // unansweredPage is the data of logs_unanswered.html.

@@ -204,6 +204,7 @@ func flashText(code string) string {
 		"password":  "密码已修改，该账号在其他地方的登录已全部退出。",
 		"revoked":   "令牌已吊销。",
 		"token":     "令牌已创建。",
+		"dismissed": "已忽略这组问题，它们不会再出现在未回答队列中。",
 		"role":      "角色已修改。",
 		"disabled":  "账号已停用，其登录和 API 令牌已全部失效。",
 		"enabled":   "账号已启用；需要重新登录，原有的 API 令牌不会恢复。",

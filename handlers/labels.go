@@ -43,27 +43,28 @@ func roleText(role sqldb.Role) string {
 // actionLabels maps each audit-log action to its label.
 func actionLabels() map[sqldb.Action]string {
 	return map[sqldb.Action]string{
-		sqldb.ActionReportImport:   "导入报告",
-		sqldb.ActionReportDelete:   "删除报告",
-		sqldb.ActionPassageUpdate:  "修改段落",
-		sqldb.ActionFAQSave:        "保存 FAQ",
-		sqldb.ActionFAQDelete:      "删除 FAQ",
-		sqldb.ActionTermsSave:      "修改词表",
-		sqldb.ActionTermsSeed:      "初始化词表",
-		sqldb.ActionVersionPublish: "发布版本",
-		sqldb.ActionVersionSubmit:  "提交审核",
-		sqldb.ActionVersionApprove: "批准版本",
-		sqldb.ActionVersionReject:  "驳回版本",
-		sqldb.ActionVersionRestore: "恢复版本",
-		sqldb.ActionUserCreate:     "创建账号",
-		sqldb.ActionUserPassword:   "修改密码",
-		sqldb.ActionUserRole:       "修改角色",
-		sqldb.ActionUserDisable:    "停用账号",
-		sqldb.ActionUserEnable:     "启用账号",
-		sqldb.ActionTokenCreate:    "创建令牌",
-		sqldb.ActionTokenRevoke:    "吊销令牌",
-		sqldb.ActionSessionCreate:  "登录",
-		sqldb.ActionSessionDelete:  "退出登录",
+		sqldb.ActionReportImport:    "导入报告",
+		sqldb.ActionReportDelete:    "删除报告",
+		sqldb.ActionPassageUpdate:   "修改段落",
+		sqldb.ActionFAQSave:         "保存 FAQ",
+		sqldb.ActionFAQDelete:       "删除 FAQ",
+		sqldb.ActionTermsSave:       "修改词表",
+		sqldb.ActionTermsSeed:       "初始化词表",
+		sqldb.ActionVersionPublish:  "发布版本",
+		sqldb.ActionVersionSubmit:   "提交审核",
+		sqldb.ActionVersionApprove:  "批准版本",
+		sqldb.ActionVersionReject:   "驳回版本",
+		sqldb.ActionVersionRestore:  "恢复版本",
+		sqldb.ActionUserCreate:      "创建账号",
+		sqldb.ActionUserPassword:    "修改密码",
+		sqldb.ActionUserRole:        "修改角色",
+		sqldb.ActionUserDisable:     "停用账号",
+		sqldb.ActionUserEnable:      "启用账号",
+		sqldb.ActionTokenCreate:     "创建令牌",
+		sqldb.ActionTokenRevoke:     "吊销令牌",
+		sqldb.ActionSessionCreate:   "登录",
+		sqldb.ActionSessionDelete:   "退出登录",
+		sqldb.ActionQuestionDismiss: "忽略未回答问题",
 	}
 }
 
@@ -177,6 +178,8 @@ func (n auditNames) targetText(target string) string {
 			return "API 令牌“" + name + "”"
 		}
 		return "API 令牌"
+	case "question":
+		return "未回答问题“" + id + "”"
 	}
 	return target
 }
@@ -188,6 +191,10 @@ func auditDetailText(a sqldb.Action, detail string) string {
 	case sqldb.ActionUserCreate, sqldb.ActionUserRole:
 		if detail == string(sqldb.RoleAdmin) || detail == string(sqldb.RoleStaff) {
 			return roleText(sqldb.Role(detail))
+		}
+	case sqldb.ActionQuestionDismiss:
+		if n, err := strconv.Atoi(detail); err == nil {
+			return fmt.Sprintf("共 %d 种问法", n)
 		}
 	case sqldb.ActionVersionRestore:
 		if v, ok := strings.CutPrefix(detail, "version:"); ok {

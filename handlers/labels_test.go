@@ -21,7 +21,7 @@ func TestLabels(t *testing.T) {
 		sqldb.ActionVersionPublish, sqldb.ActionVersionSubmit, sqldb.ActionVersionApprove, sqldb.ActionVersionReject,
 		sqldb.ActionVersionRestore, sqldb.ActionUserCreate, sqldb.ActionUserPassword, sqldb.ActionUserRole,
 		sqldb.ActionUserDisable, sqldb.ActionUserEnable, sqldb.ActionTokenCreate, sqldb.ActionTokenRevoke,
-		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete}
+		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete, sqldb.ActionQuestionDismiss}
 	seen := map[string]sqldb.Action{}
 	for _, a := range actions {
 		l := actionText(a)
@@ -65,6 +65,8 @@ func TestLabels(t *testing.T) {
 		{names.targetText("passage:jj-sfj-2021#14"), "《司法局2021年报告》第 14 段"},
 		{names.targetText("terms:synonyms.txt"), "词表“同义词”"},
 		{names.targetText("version:4"), "版本 4"},
+		{names.targetText("question:几点下班？"), "未回答问题“几点下班？”"},
+		{auditDetailText(sqldb.ActionQuestionDismiss, "3"), "共 3 种问法"},
 		{auditDetailText(sqldb.ActionUserRole, "admin"), "管理员"},
 		{auditDetailText(sqldb.ActionVersionRestore, "version:2"), "恢复自版本 2"},
 		{auditDetailText(sqldb.ActionReportImport, "报告标题"), "报告标题"},
@@ -88,7 +90,7 @@ func hasHan(s string) bool {
 // intents, reasons, question-set kinds, audit targets, "report#seq"
 // references and the program's actor name.
 var internalCode = regexp.MustCompile(`\b(answer|not_covered|clarify|chitchat|fact|multi|negative|low_confidence|no_terms|answered|unanswered)\b|` +
-	`\b(user|token|faq|report|passage|terms|version):[\w-]|[a-z0-9]-[a-z0-9-]*#\d|最近由 内置|^内置$`)
+	`\b(user|token|faq|report|passage|terms|version|question):\S|[a-z0-9]-[a-z0-9-]*#\d|最近由 内置|^内置$`)
 
 // visibleText returns the text a person reads on a page: text nodes
 // outside script, style and code (code shows literal input formats and
@@ -137,7 +139,7 @@ func isHidden(n *html.Node) bool {
 
 // TestNoInternalCodesInPages fills the console with every kind of record
 // (logs answered and not, feedback, FAQs, tokens, role changes, a
-// regression run, the program's own changes) and reads every page as an
+// dismissal, a regression run, the program's own changes) and reads every page as an
 // admin: no internal code shows in the text.
 func TestNoInternalCodesInPages(t *testing.T) {
 	t.Parallel()
@@ -160,6 +162,9 @@ func TestNoInternalCodesInPages(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if err := e.db.DismissQuestions(ctx, []sqldb.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班"}}, adminName); err != nil {
+		t.Fatal(err)
+	}
 	regression := e.mustDo(request{method: "POST", path: adminPrefix + "regression", as: s,
 		multi: &multipartBody{files: []multipartFile{{field: "questions", name: "q.jsonl", data: fixture(t, "questions.jsonl")}}}}, http.StatusOK).Body.String()
 
@@ -180,7 +185,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 	}
 	for name, want := range map[string][]string{
 		"regression run":              {"事实问题", "应拒答的问题"},
-		"audit":                       {"账号“" + staffName + "”", "修改角色", "管理员", "FAQ“怎么申请行政复议”", "《", "第 3 段", "系统"},
+		"audit":                       {"账号“" + staffName + "”", "修改角色", "管理员", "FAQ“怎么申请行政复议”", "《", "第 3 段", "系统", "未回答问题“你们几点下班”"},
 		"logs/list?" + fixtureRange(): {"第 3 段"},
 		"terms":                       {"系统"},
 		passagePath:                   {"最近由 " + adminName},

@@ -38,6 +38,8 @@ const (
 	ActionTokenRevoke    Action = "token.revoke"    // RevokeToken
 	ActionSessionCreate  Action = "session.create"  // CreateWebSession (a log-in)
 	ActionSessionDelete  Action = "session.delete"  // DeleteWebSession (a log-out)
+	// ActionQuestionDismiss: DismissQuestions.
+	ActionQuestionDismiss Action = "question.dismiss"
 )
 
 // SeedActor is the actor recorded for changes the program makes by itself,
@@ -51,7 +53,8 @@ type AuditEntry struct {
 	Actor string    // who made it: the by argument, or the user's name for sessions
 	// Action is what was done; Target is what it was done to, as
 	// "report:<id>", "passage:<report id>#<seq>", "faq:<id>",
-	// "terms:<file name>", "version:<id>", "user:<id>" or "token:<id>".
+	// "terms:<file name>", "version:<id>", "user:<id>", "token:<id>" or
+	// "question:<text as a citizen wrote it>".
 	Action Action
 	Target string
 	// Detail is action-specific: a report's title, an FAQ entry's first

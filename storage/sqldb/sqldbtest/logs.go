@@ -32,6 +32,7 @@ func logCases() []struct {
 		{"LogsTopTexts", testLogsTopTexts},
 		{"LogsPurge", testLogsPurge},
 		{"LogsConcurrentInserts", testLogsConcurrentInserts},
+		{"DismissQuestions", testDismissQuestions},
 	}
 }
 
