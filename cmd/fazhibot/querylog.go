@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,9 +22,9 @@ type queryLog struct {
 // dropWarnEvery spaces the warnings about dropped records.
 const dropWarnEvery = 10 * time.Second
 
-// startQueryLog starts the writer and the retention purge; both stop when
-// ctx is done, and close drains the buffer.
-func startQueryLog(ctx context.Context, a *app, logger *slog.Logger) (*queryLog, error) {
+// startQueryLog starts the writer and, in owner, the retention purge,
+// which stops when ctx is done; close drains the writer's buffer.
+func startQueryLog(ctx context.Context, owner *sync.WaitGroup, a *app, logger *slog.Logger) (*queryLog, error) {
 	q := &queryLog{onError: func() {}}
 	c := a.cfg.Logs
 	if !c.Enabled {
@@ -52,15 +53,17 @@ func startQueryLog(ctx context.Context, a *app, logger *slog.Logger) (*queryLog,
 		return nil, err
 	}
 	q.w = w
-	go logwriter.RunRetention(ctx, a.db, logwriter.RetentionOptions{
-		Days: c.RetentionDays,
-		OnPurge: func(before time.Time, deleted int64, err error) {
-			if err != nil {
-				logger.Warn("purging old query logs failed", "before", before, "err", err)
-				return
-			}
-			logger.Info("purged old query logs", "before", before, "deleted", deleted)
-		},
+	owner.Go(func() {
+		logwriter.RunRetention(ctx, a.db, logwriter.RetentionOptions{
+			Days: c.RetentionDays,
+			OnPurge: func(before time.Time, deleted int64, err error) {
+				if err != nil {
+					logger.Warn("purging old query logs failed", "before", before, "err", err)
+					return
+				}
+				logger.Info("purged old query logs", "before", before, "deleted", deleted)
+			},
+		})
 	})
 	return q, nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"fazhibot/bot"
@@ -66,14 +67,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := reloader.check(ctx); err != nil {
 		return err
 	}
+	// background owns the goroutines that use the database and Redis (the
+	// reloader, the retention purge): however serve returns, they are
+	// stopped and waited for before the stores close (deferred above).
 	bg, stopBackground := context.WithCancel(context.Background())
-	defer stopBackground()
-	go reloader.run(bg)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	background.Go(func() { reloader.run(bg) })
 
-	queryLog, err := startQueryLog(bg, a, logger)
+	queryLog, err := startQueryLog(bg, &background, a, logger)
 	if err != nil {
 		return err
 	}
+	defer func() { // on the error paths; after the drain below, a no-op
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		queryLog.close(ctx)
+	}()
 	m := newMetrics(gauges{
 		kbVersion:  func() float64 { _, v := lib.Current(); return float64(v) },
 		logBuffer:  queryLog.buffered,
@@ -173,6 +186,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	stopBackground()
+	background.Wait()
 	errs = append(errs, queryLog.close(sctx)) // after the last reply was logged
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("停止服务: %w", err)
