@@ -102,6 +102,7 @@ type envConfig struct {
 	noUsers  bool
 	console  func(*ConsoleOptions)
 	approval string
+	now      func() time.Time // the Server's clock; nil: time.Now
 }
 
 func withApproval(mode string) func(*envConfig) {
@@ -112,6 +113,10 @@ func withoutUsers(c *envConfig) { c.noUsers = true }
 
 func withConsole(edit func(*ConsoleOptions)) func(*envConfig) {
 	return func(c *envConfig) { c.console = edit }
+}
+
+func withNow(now func() time.Time) func(*envConfig) {
+	return func(c *envConfig) { c.now = now }
 }
 
 func withDB(db *sqldb.DB) func(*envConfig) {
@@ -204,6 +209,7 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 		Replies:   &fakeCache{},
 		Logger:    slog.New(slog.NewTextHandler(&syncWriter{w: e.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Console:   copts,
+		Now:       cfg.now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -158,6 +158,7 @@ type navItem struct {
 
 func navItems() []navItem {
 	return []navItem{
+		{"home", "首页", adminHome, false},
 		{"reports", "报告", adminPrefix + "reports", false},
 		{"faq", "FAQ", adminPrefix + "faq", false},
 		{"terms", "词表", adminPrefix + "terms", false},
@@ -282,16 +283,6 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 // handleAdminNotFound answers unknown console pages.
 func (s *Server) handleAdminNotFound(w http.ResponseWriter, r *http.Request) {
 	s.respondError(w, r, errPageNotFound("页面不存在。", nil))
-}
-
-// handleAdminHome sends the console's root to the reports.
-func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request, _ *actor) error {
-	target := adminPrefix + "reports"
-	if ok := r.URL.Query().Get("ok"); flashText(ok) != "" {
-		target += "?ok=" + ok
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
 }
 
 // staticHandler serves the console's stylesheet and script.

@@ -170,7 +170,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 
 	pages := map[string]string{"regression run": regression}
 	for _, path := range []string{
-		"reports", "reports/" + liveReport, passagePath, "faq", "faq/" + f.ID, "faq/new", "terms", "terms/synonyms.txt",
+		"", "reports", "reports/" + liveReport, passagePath, "faq", "faq/" + f.ID, "faq/new", "terms", "terms/synonyms.txt",
 		"hittest?q=" + url.QueryEscape("生态环境局2020年罚款多少"), "hittest?q=" + url.QueryEscape("罚款"),
 		"hittest?q=" + url.QueryEscape("你好"), "regression", "users", "audit",
 		"logs?" + fixtureRange(), "logs/list?" + fixtureRange(), "logs/unanswered?" + fixtureRange(),

@@ -17,7 +17,7 @@ const (
 	// adminPrefix is the staff console's pages; every error under it is an
 	// HTML page.
 	adminPrefix = "/admin/"
-	// adminHome is the console's entry, which shows the reports.
+	// adminHome is the console's entry: the overview (admin_home.go).
 	adminHome = adminPrefix
 	// adminLoginPath is the log-in page anonymous visitors are sent to.
 	adminLoginPath = adminPrefix + "login"

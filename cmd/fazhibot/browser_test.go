@@ -217,9 +217,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		b.open("/admin/login")
 		b.fill(`form[action="/admin/login"] input[name="name"]`, name)
 		b.fill(`form[action="/admin/login"] input[name="password"]`, password)
-		if got := b.click(`form[action="/admin/login"] button[type="submit"]`); !strings.HasPrefix(got, "/admin/reports") {
-			t.Fatalf("after logging in as %s the browser is at %s, want the reports page", name, got)
+		if got := b.click(`form[action="/admin/login"] button[type="submit"]`); got != "/admin/" {
+			t.Fatalf("after logging in as %s the browser is at %s, want the home page", name, got)
 		}
+		b.wantText("main h1", "首页")
 		b.wantText("header .who", name)
 	}
 	logout := func() {
@@ -241,7 +242,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			b.fill(`input[name="name"]`, admin)
 			b.fill(`input[name="password"]`, adminPassword)
 			b.fill(`input[name="password2"]`, adminPassword)
-			if got := b.click(`form[action="/admin/setup"] button[type="submit"]`); got != "/admin/reports?ok=welcome" {
+			if got := b.click(`form[action="/admin/setup"] button[type="submit"]`); got != "/admin/?ok=welcome" {
 				t.Fatalf("after setup the browser is at %s", got)
 			}
 			b.wantText("p.notice.ok", "管理员账号已创建，欢迎使用。")
@@ -269,6 +270,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			b.wantText("header .who", "工作人员")
 		}},
 		{"upload-preview", func() {
+			b.open("/admin/reports")
 			if err := chromedp.Do(b.ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[type="file"][name="files"]`), []string{report})); err != nil {
 				t.Fatal(err)
 			}
