@@ -15,11 +15,11 @@ import (
 // was tuned on, and its even IDs, held out. The held-out half must stay
 // close to the tuned half on facts, so that a change that only fits the
 // tuned questions shows. The goal is five points; the measured gap is
-// nine (92.7% tuned, 83.6% held out, see BENCHMARKS.md), so the test
-// holds the line at ten until the held-out half catches up. Floors are the measured figures
+// seven (92.7% tuned, 85.5% held out, see BENCHMARKS.md), so the test
+// holds the line at eight until the held-out half catches up. Floors are the measured figures
 // rounded down (see BENCHMARKS.md, "Answer quality").
 func TestQualityFloors(t *testing.T) {
-	const maxHeldOutGap = 0.10
+	const maxHeldOutGap = 0.08
 	read := func(name string) []Question {
 		f, err := os.Open("../knowledge/testdata/" + name)
 		if err != nil {
@@ -48,7 +48,7 @@ func TestQualityFloors(t *testing.T) {
 	}{
 		{"formal", formal, map[string]float64{"fact": 0.95, "multi": 0.90, "negative": 0.90, "chitchat": 1}},
 		{"colloquial-tuned", Half(colloquial, true), map[string]float64{"fact": 0.90, "multi": 0.75, "negative": 0.90, "chitchat": 1}},
-		{"colloquial-heldout", Half(colloquial, false), map[string]float64{"fact": 0.83, "multi": 0.70, "negative": 0.90, "chitchat": 1}},
+		{"colloquial-heldout", Half(colloquial, false), map[string]float64{"fact": 0.85, "multi": 0.70, "negative": 0.90, "chitchat": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := run(tc.qs)
