@@ -3,7 +3,7 @@ package knowledge
 import (
 	"errors"
 	"io/fs"
-	"testing/fstest"
+	"maps"
 )
 
 // FAQID identifies an FAQ entry.
@@ -37,12 +37,9 @@ type Content struct {
 }
 
 // TermFS returns the term files as a read-only file system for LoadTerms.
+// Later changes to c.TermFiles do not show in it.
 func (c *Content) TermFS() fs.FS {
-	m := fstest.MapFS{}
-	for name, text := range c.TermFiles {
-		m[name] = &fstest.MapFile{Data: []byte(text)}
-	}
-	return m
+	return TermTexts(maps.Clone(c.TermFiles))
 }
 
 // ReadTermFiles reads every known term-list file present in fsys into a

@@ -10,6 +10,8 @@
 //	Build(reports, ...)          → *Base, an immutable in-memory index
 //	Base.Search / Base.Answer    → ranked hits, or an honest "not covered"
 //
-// Storage of reports lives elsewhere (package storage/sqlite); this package
-// has no I/O besides reading report files and dictionaries it is handed.
+// Storage of reports and versions lives elsewhere (package storage/sqldb,
+// opened on SQLite or PostgreSQL by storage/sqlite and storage/postgres);
+// this package has no I/O besides reading report files and dictionaries
+// it is handed.
 package knowledge

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"testing/fstest"
 	"time"
 
 	"fazhibot/knowledge"
@@ -28,7 +27,7 @@ func checkTermFile(name, text string) error {
 	if !slices.Contains(knowledge.TermFileNames(), name) {
 		return fmt.Errorf("unknown term file %q: %w", name, ErrInvalid)
 	}
-	if _, err := knowledge.LoadTerms(fstest.MapFS{name: {Data: []byte(text)}}); err != nil {
+	if _, err := knowledge.LoadTerms(knowledge.TermTexts{name: text}); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return nil
