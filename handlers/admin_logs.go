@@ -339,9 +339,9 @@ func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView 
 		IntentText:   logexport.Intent(r.Intent),
 		FollowUpText: logexport.FollowUp(r.FollowUp),
 		ReasonText:   logexport.Reason(string(r.Reason)),
-		FeedbackText: feedbackText(r.Feedback),
+		FeedbackText: logexport.Verdict(r.Feedback),
 		GivesText:    logexport.Feedback(string(r.Gives)),
-		Outcome:      logOutcome(r),
+		Outcome:      logexport.Outcome(r),
 		ShortText:    shortenRunes(oneLine(r.Text), 40),
 		ShortUser:    shortenRunes(r.User, 8),
 		BestHit:      "-",
@@ -455,8 +455,7 @@ func (s *Server) pageLogList(w http.ResponseWriter, r *http.Request, a *actor) e
 			[2]string{answerUnanswered, "未回答"}),
 		Feedbacks: options(q.Feedback, [2]string{"", "全部"}, [2]string{string(sqldb.FeedbackSatisfied), "满意"},
 			[2]string{string(sqldb.FeedbackUnsatisfied), "不满意"}, [2]string{feedbackNoneFilter, "无评价"}),
-		Channels: options(q.Channel, [2]string{"", "全部"}, [2]string{"wechat", "微信"}, [2]string{"api", "接口"},
-			[2]string{"cli", "命令行"}, [2]string{"eval", "评测"}),
+		Channels:  options(q.Channel, channelOptions()...),
 		Page:      1,
 		ExportURL: q.url(logExportPath),
 		ClearURL:  logListPath,
@@ -623,26 +622,14 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, a *actor) error 
 	return writeJSON(w, http.StatusOK, v)
 }
 
-// Labels staff see for the stored codes, as the command line shows them;
-
-func feedbackText(f sqldb.Feedback) string {
-	if f == sqldb.FeedbackNone {
-		return "-"
+// channelOptions are the channel filter's choices: all, then each channel
+// with its label from logexport.
+func channelOptions() [][2]string {
+	out := [][2]string{{"", "全部"}}
+	for _, c := range logexport.ChannelCodes() {
+		out = append(out, [2]string{c, logexport.Channel(c)})
 	}
-	return logexport.Feedback(string(f))
-}
-
-// logOutcome says what became of a message.
-func logOutcome(r sqldb.LogRecord) string {
-	switch {
-	case r.Answered:
-		return "已回答"
-	case r.Question && r.Reason != "":
-		return "未回答（" + logexport.Reason(string(r.Reason)) + "）"
-	case r.Question:
-		return "未回答（" + logexport.Intent(r.Intent) + "）"
-	}
-	return logexport.Intent(r.Intent)
+	return out
 }
 
 // shortenRunes cuts s to n runes, marking the cut.

@@ -174,7 +174,7 @@ func runLogsList(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(tw, "编号\t时间\t渠道\t用户\t消息\t结果\t评价\t最佳命中\t耗时")
 	for _, r := range page.Records {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%dms\n", r.ID, logexport.Time(r.Time), logexport.Channel(r.Channel),
-			shorten(r.User, 8), oneLine(shorten(r.Text, 30)), outcome(r), feedbackLabel(r), bestHit(r), r.Latency.Milliseconds())
+			shorten(r.User, 8), oneLine(shorten(r.Text, 30)), logexport.Outcome(r), logexport.Verdict(r.Feedback), bestHit(r), r.Latency.Milliseconds())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -279,26 +279,6 @@ func runLogsPurge(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "已清除 %s 之前的 %d 条问答记录(每日统计数字保留)。\n", cutoff.Format("2006-01-02"), n)
 	return nil
-}
-
-// outcome says what became of a message, for list.
-func outcome(r sqldb.LogRecord) string {
-	switch {
-	case r.Answered:
-		return "已回答"
-	case r.Question && r.Reason != "":
-		return "未回答(" + logexport.Reason(string(r.Reason)) + ")"
-	case r.Question:
-		return "未回答(" + logexport.Intent(r.Intent) + ")"
-	}
-	return logexport.Intent(r.Intent)
-}
-
-func feedbackLabel(r sqldb.LogRecord) string {
-	if r.Feedback == sqldb.FeedbackNone {
-		return "-"
-	}
-	return logexport.Feedback(string(r.Feedback))
 }
 
 func bestHit(r sqldb.LogRecord) string {

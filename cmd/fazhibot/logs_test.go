@@ -157,7 +157,7 @@ func TestLogsList(t *testing.T) {
 		}
 	}
 	out, _ = runCLI(t, getenv, "logs", "list", "--unanswered", "--channel", "api")
-	if !strings.Contains(out, "未回答(匹配度低)") || !strings.Contains(out, "接口") {
+	if !strings.Contains(out, "未回答（匹配度低）") || !strings.Contains(out, "接口") {
 		t.Errorf("list of an unanswered API question:\n%s", out)
 	}
 }

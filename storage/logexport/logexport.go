@@ -19,46 +19,165 @@ import (
 	"fazhibot/storage/sqldb"
 )
 
-// labels returns the labels staff see for the stored codes of one field.
-// It builds the table on each call: there is no package-level state.
-func labels(field string) map[string]string {
-	switch field {
-	case "channel":
-		return map[string]string{"wechat": "微信", "api": "接口", "cli": "命令行", "eval": "评测"}
-	case "kind":
-		return map[string]string{"text": "文字", "voice": "语音", "click": "菜单", "subscribe": "关注", "unsubscribe": "取消关注", "unsupported": "其他"}
-	case "follow_up":
-		return map[string]string{"new": "新问题", "refine": "换年度或部门", "context": "结合上文", "filters": "同部门新问题"}
-	case "reason":
-		return map[string]string{"no_terms": "无可检索词", "low_confidence": "匹配度低", "dept_not_covered": "部门未收录",
-			"year_not_covered": "年度未收录", "action_request": "办事请求", "official": "询问领导个人信息"}
-	case "feedback":
-		return map[string]string{"satisfied": "满意", "unsatisfied": "不满意"}
-	case "intent":
-		return map[string]string{"answer": "回答", "not_covered": "未收录", "clarify": "澄清", "detail": "详情",
-			"more": "更多", "choice": "选择", "help": "帮助", "reset": "重置", "greeting": "问候", "thanks": "致谢",
-			"goodbye": "告别", "identity": "身份", "feedback": "评价", "subscribe": "关注", "unsubscribe": "取消关注",
-			"hot": "热门问题", "reports": "报告列表", "empty": "空消息", "unsupported": "不支持", "sensitive": "敏感词",
-			"rate_limited": "限流", "busy": "繁忙"}
-	}
-	return nil
-}
+// The labels staff see for the stored codes are switches, not maps: no
+// table is built per call (the CSV export labels every row) and there is
+// no package-level state. A code without a label reads as itself.
 
-func label(field, code string) string {
-	if l, ok := labels(field)[code]; ok {
-		return l
+// ChannelCodes returns the stored channel codes in the order staff see
+// them offered, each with a label from Channel.
+func ChannelCodes() []string { return []string{"wechat", "api", "cli", "eval"} }
+
+// Channel returns the label of a stored channel code.
+func Channel(code string) string {
+	switch code {
+	case "wechat":
+		return "微信"
+	case "api":
+		return "接口"
+	case "cli":
+		return "命令行"
+	case "eval":
+		return "评测"
 	}
 	return code
 }
 
-// Channel, Kind, Intent, FollowUp, Reason and Feedback return the Chinese
-// label of a stored code, or the code itself when it has none.
-func Channel(code string) string  { return label("channel", code) }
-func Kind(code string) string     { return label("kind", code) }
-func Intent(code string) string   { return label("intent", code) }
-func FollowUp(code string) string { return label("follow_up", code) }
-func Reason(code string) string   { return label("reason", code) }
-func Feedback(code string) string { return label("feedback", code) }
+// Kind returns the label of a stored message kind.
+func Kind(code string) string {
+	switch code {
+	case "text":
+		return "文字"
+	case "voice":
+		return "语音"
+	case "click":
+		return "菜单"
+	case "subscribe":
+		return "关注"
+	case "unsubscribe":
+		return "取消关注"
+	case "unsupported":
+		return "其他"
+	}
+	return code
+}
+
+// FollowUp returns the label of a stored follow-up code.
+func FollowUp(code string) string {
+	switch code {
+	case "new":
+		return "新问题"
+	case "refine":
+		return "换年度或部门"
+	case "context":
+		return "结合上文"
+	case "filters":
+		return "同部门新问题"
+	}
+	return code
+}
+
+// Reason returns the label of a stored reason for not answering.
+func Reason(code string) string {
+	switch code {
+	case "no_terms":
+		return "无可检索词"
+	case "low_confidence":
+		return "匹配度低"
+	case "dept_not_covered":
+		return "部门未收录"
+	case "year_not_covered":
+		return "年度未收录"
+	case "action_request":
+		return "办事请求"
+	case "official":
+		return "询问领导个人信息"
+	}
+	return code
+}
+
+// Feedback returns the label of a stored verdict.
+func Feedback(code string) string {
+	switch code {
+	case "satisfied":
+		return "满意"
+	case "unsatisfied":
+		return "不满意"
+	}
+	return code
+}
+
+// Intent returns the label of a stored intent.
+func Intent(code string) string {
+	switch code {
+	case "answer":
+		return "回答"
+	case "not_covered":
+		return "未收录"
+	case "clarify":
+		return "澄清"
+	case "detail":
+		return "详情"
+	case "more":
+		return "更多"
+	case "choice":
+		return "选择"
+	case "help":
+		return "帮助"
+	case "reset":
+		return "重置"
+	case "greeting":
+		return "问候"
+	case "thanks":
+		return "致谢"
+	case "goodbye":
+		return "告别"
+	case "identity":
+		return "身份"
+	case "feedback":
+		return "评价"
+	case "subscribe":
+		return "关注"
+	case "unsubscribe":
+		return "取消关注"
+	case "hot":
+		return "热门问题"
+	case "reports":
+		return "报告列表"
+	case "empty":
+		return "空消息"
+	case "unsupported":
+		return "不支持"
+	case "sensitive":
+		return "敏感词"
+	case "rate_limited":
+		return "限流"
+	case "busy":
+		return "繁忙"
+	}
+	return code
+}
+
+// Outcome says what became of a message: 已回答, 未回答（reason or
+// intent） for an unanswered question, else the intent's label.
+func Outcome(r sqldb.LogRecord) string {
+	switch {
+	case r.Answered:
+		return "已回答"
+	case r.Question && r.Reason != "":
+		return "未回答（" + Reason(string(r.Reason)) + "）"
+	case r.Question:
+		return "未回答（" + Intent(r.Intent) + "）"
+	}
+	return Intent(r.Intent)
+}
+
+// Verdict is the label of a record's feedback, or "-" without one.
+func Verdict(f sqldb.Feedback) string {
+	if f == sqldb.FeedbackNone {
+		return "-"
+	}
+	return Feedback(string(f))
+}
 
 // Time shows a record's time to the second in the log's time zone.
 func Time(t time.Time) string { return t.In(sqldb.LogZone()).Format("2006-01-02 15:04:05") }
