@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"slices"
+	"sync"
 
 	"fazhibot/bot"
 	"fazhibot/configs"
@@ -21,7 +23,13 @@ import (
 type app struct {
 	cfg configs.Config
 	db  *sqldb.DB
-	seg *knowledge.Segmenter // made on first use, with the draft's words
+
+	// segMu serialises parse, which owns seg: the segmenter for the
+	// draft's dictionary words segWords (sorted), made on first use and
+	// made again when staff change the term lists.
+	segMu    sync.Mutex
+	seg      *knowledge.Segmenter
+	segWords []string
 }
 
 // cliActor is who the audit log names for changes made on the command line.
@@ -115,25 +123,40 @@ func (a *app) seed(ctx context.Context) error {
 	}
 }
 
-// segmenter returns the segmenter for the draft's term lists, made once.
+// segmenter returns the segmenter for the draft's term lists, made again
+// when their dictionary words changed. The caller holds a.segMu.
 func (a *app) segmenter(ctx context.Context) (*knowledge.Segmenter, error) {
-	if a.seg != nil {
-		return a.seg, nil
-	}
 	files, err := a.db.TermFiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("读取词表: %w", err)
 	}
 	terms, err := knowledge.LoadTerms((&knowledge.Content{TermFiles: files}).TermFS())
 	if err != nil {
+		return nil, fmt.Errorf("读取词表: %w", err)
+	}
+	words := terms.SegmenterWords()
+	slices.Sort(words)
+	if a.seg != nil && slices.Equal(words, a.segWords) {
+		return a.seg, nil
+	}
+	if a.seg != nil {
+		a.seg.Close()
+		a.seg = nil
+	}
+	seg, err := knowledge.NewSegmenter(a.cfg.Knowledge.DictDir, words)
+	if err != nil {
 		return nil, err
 	}
-	a.seg, err = knowledge.NewSegmenter(a.cfg.Knowledge.DictDir, terms.SegmenterWords())
-	return a.seg, err
+	a.seg, a.segWords = seg, words
+	return seg, nil
 }
 
-// parse parses one report file and assigns its keywords.
+// parse parses one report file and assigns its keywords with the draft's
+// term lists, as they are now. It is safe for concurrent use (calls are
+// serialised).
 func (a *app) parse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
+	a.segMu.Lock()
+	defer a.segMu.Unlock()
 	k := a.cfg.Knowledge
 	r, err := knowledge.ParseContext(ctx, name, data, knowledge.Limits{
 		MaxBytes: int64(k.MaxReportMB) << 20, MaxPassages: k.MaxReportPassages, MaxChars: k.MaxReportChars})
@@ -212,6 +235,8 @@ func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, 
 
 // Close releases the database and the dictionaries.
 func (a *app) Close() error {
+	a.segMu.Lock()
+	defer a.segMu.Unlock()
 	if a.seg != nil {
 		a.seg.Close()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
 
 	"fazhibot/bot"
@@ -18,7 +17,6 @@ import (
 // base for comparisons, the reload hook and, on a database without
 // accounts, the one-time setup token.
 func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupToken string) handlers.ConsoleOptions {
-	parser := &reportParser{a: a}
 	drafts := &draftCache{db: a.db, lib: a.newLibrary()}
 	return handlers.ConsoleOptions{
 		DB:            a.db,
@@ -26,7 +24,7 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		SessionTTL:    a.cfg.Admin.SessionTTL,
 		SecureCookies: a.cfg.Admin.SecureCookies,
 		SetupToken:    setupToken,
-		Parse:         parser.parse,
+		Parse:         a.parse, // serialised, with the draft's term lists
 		Draft:         drafts.base,
 		Live:          lib.Current,
 		Published:     reloader.reload,
@@ -38,36 +36,6 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		UploadTimeout:   a.cfg.Admin.UploadTimeout,
 		MaxPreviewBytes: int64(a.cfg.Admin.MaxPreviewMB) << 20,
 	}
-}
-
-// reportParser is app.parse made safe for the console's concurrent
-// uploads, with a segmenter that follows the draft's dictionary words: when
-// staff change the term lists, the next upload gets a new segmenter.
-type reportParser struct {
-	a     *app
-	mu    sync.Mutex // serialises parsing and guards a.seg
-	words []string   // the sorted dictionary words a.seg was made for
-}
-
-func (p *reportParser) parse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	files, err := p.a.db.TermFiles(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("读取词表: %w", err)
-	}
-	terms, err := knowledge.LoadTerms((&knowledge.Content{TermFiles: files}).TermFS())
-	if err != nil {
-		return nil, fmt.Errorf("读取词表: %w", err)
-	}
-	words := terms.SegmenterWords()
-	slices.Sort(words)
-	if p.a.seg != nil && !slices.Equal(words, p.words) {
-		p.a.seg.Close() // only parse uses it, under p.mu
-		p.a.seg = nil
-	}
-	p.words = words
-	return p.a.parse(ctx, name, data)
 }
 
 // draftCache builds the draft's search index for the console and keeps it

@@ -49,8 +49,7 @@ func TestConsoleWiring(t *testing.T) {
 	if b2, _ := drafts.base(ctx); b2 != b1 {
 		t.Error("the draft index was rebuilt without a change")
 	}
-	p := &reportParser{a: a}
-	r, err := p.parse(ctx, "jj-sfj-2021.txt", readFile(t, "../../knowledge/testdata/reports/jj-sfj-2021.txt"))
+	r, err := a.parse(ctx, "jj-sfj-2021.txt", readFile(t, "../../knowledge/testdata/reports/jj-sfj-2021.txt"))
 	if err != nil || len(r.Passages) == 0 || len(r.Passages[1].Keywords) == 0 {
 		t.Fatalf("parse: %v, %+v", err, r)
 	}
@@ -72,8 +71,15 @@ func TestConsoleWiring(t *testing.T) {
 		t.Errorf("the draft index does not answer from the new report: %+v, %v", ans.Text, err)
 	}
 
-	// A new dictionary word gives the parser a new segmenter.
+	// The segmenter is kept while the term lists stay, and a new
+	// dictionary word gives the parser a new one.
 	oldSeg := a.seg
+	if _, err := a.parse(ctx, "jj-sfj-2021.txt", readFile(t, "../../knowledge/testdata/reports/jj-sfj-2021.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if a.seg != oldSeg || oldSeg == nil {
+		t.Error("the parser made a new segmenter although the term lists did not change")
+	}
 	tf, err := a.db.TermFile(ctx, knowledge.DictFile)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +87,7 @@ func TestConsoleWiring(t *testing.T) {
 	if _, err := a.db.SaveTermFile(ctx, knowledge.DictFile, tf.Text+"\n绿水青山就是金山银山\n", tf.Rev, "测试"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.parse(ctx, "jj-sfj-2021.txt", readFile(t, "../../knowledge/testdata/reports/jj-sfj-2021.txt")); err != nil {
+	if _, err := a.parse(ctx, "jj-sfj-2021.txt", readFile(t, "../../knowledge/testdata/reports/jj-sfj-2021.txt")); err != nil {
 		t.Fatal(err)
 	}
 	if a.seg == oldSeg {
