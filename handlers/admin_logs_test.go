@@ -771,6 +771,10 @@ func TestUnansweredQueue(t *testing.T) {
 		!strings.Contains(body, `action="/admin/faq/new"`) || !strings.Contains(body, "已按未回答问题分组预填 2 种问法") {
 		t.Fatalf("FAQ editor:\n%s", clip(body))
 	}
+	// The answer box takes an answer (a zero maxlength made the form impossible to submit).
+	if !strings.Contains(body, fmt.Sprintf(`maxlength="%d"`, maxFAQAnswerRunes)) {
+		t.Errorf("the pre-filled FAQ editor does not allow an answer of %d characters", maxFAQAnswerRunes)
+	}
 	e.mustDo(request{method: http.MethodPost, path: adminPrefix + "faq/new", as: admin,
 		form: url.Values{"questions": {html.UnescapeString(m[1])}, "answer": {"请通过重庆市人力社保局网站缴纳。"}, "report": {""}, "seq": {"0"}}}, http.StatusSeeOther)
 	faqs, err := e.db.FAQs(t.Context())

@@ -361,7 +361,7 @@ func (s *Server) pageUnansweredFAQ(w http.ResponseWriter, r *http.Request, a *ac
 	if len(g.FAQQuestions) < len(g.Variants) {
 		p.Warning = fmt.Sprintf("这组共有 %d 种问法，一条 FAQ 最多 %d 种，未预填的问法保存后仍留在队列中。", len(g.Variants), maxFAQQuestions)
 	}
-	p.Data = faqFormPage{New: true, Questions: strings.Join(g.FAQQuestions, "\n"), Reports: reports}
+	p.Data = faqFormPage{New: true, Questions: strings.Join(g.FAQQuestions, "\n"), Reports: reports, MaxAnswer: maxFAQAnswerRunes}
 	s.renderPage(w, r, http.StatusOK, "faq_edit.html", p)
 	return nil
 }

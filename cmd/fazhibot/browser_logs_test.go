@@ -129,7 +129,7 @@ func TestQueryLogPagesInBrowser(t *testing.T) {
 			b.fill(`input[name="name"]`, admin)
 			b.fill(`input[name="password"]`, adminPassword)
 			b.fill(`input[name="password2"]`, adminPassword)
-			if got := b.click(`form[action="/admin/setup"] button[type="submit"]`); got != "/admin/reports?ok=welcome" {
+			if got := b.click(`form[action="/admin/setup"] button[type="submit"]`); got != "/admin/?ok=welcome" {
 				t.Fatalf("after setup the browser is at %s", got)
 			}
 			b.wantText("header .who", admin, "管理员")
