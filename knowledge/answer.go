@@ -100,11 +100,11 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	if a.Reason == ReasonDeptNotCovered || a.Reason == ReasonYearNotCovered {
 		// Another department's report may report on this one (the
 		// 司法局 report gives the district government's lawsuits).
-		if h, ok, err := b.reportedByOthers(ctx, u, q.Text, b.limit(q)); err != nil {
+		if h, quote, ok, err := b.reportedByOthers(ctx, u, q.Text, b.limit(q)); err != nil {
 			return Answer{}, err
 		} else if ok {
 			a.Reason, a.Answered, a.Hits = Answered, true, []Hit{h}
-			a.Excerpt = b.excerpt(h, q.Text, b.queryTerms(u.terms, u.context))
+			a.Excerpt = quote
 			a.Text = b.otherSource(a, h) + RenderHit(h, a.Excerpt)
 			return a, nil
 		}
@@ -160,11 +160,11 @@ func (b *Base) planYear(u understood, question string) (int, bool) {
 // reportedByOthers looks for what a question about a department (and
 // year) that has no report of its own can still be answered from: a
 // confident passage of another department's report, of the year asked
-// about, whose quoted sentences name the department. It reports false
-// when there is none.
-func (b *Base) reportedByOthers(ctx context.Context, u understood, question string, limit int) (Hit, bool, error) {
+// about, whose quoted sentences name the department. It returns the hit
+// and its quote, or false when there is none.
+func (b *Base) reportedByOthers(ctx context.Context, u understood, question string, limit int) (Hit, string, bool, error) {
 	if u.department == "" || (u.year != 0 && !b.years[u.year]) || len(u.terms)+len(u.context) == 0 {
-		return Hit{}, false, nil
+		return Hit{}, "", false, nil
 	}
 	names := []string{u.department}
 	for _, d := range b.terms.Departments {
@@ -179,20 +179,21 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, question stri
 	wide.department = ""
 	hits, err := b.rank(ctx, wide, limit, false)
 	if err != nil {
-		return Hit{}, false, err
+		return Hit{}, "", false, err
 	}
+	qts := b.queryTerms(u.terms, u.context)
 	for _, h := range hits {
 		if h.Confidence < b.minConfidence {
 			break
 		}
-		quote := b.excerpt(h, question, b.queryTerms(u.terms, u.context))
+		quote := b.excerpt(h, question, qts)
 		for _, n := range names {
 			if strings.Contains(quote, n) {
-				return h, true, nil
+				return h, quote, true, nil
 			}
 		}
 	}
-	return Hit{}, false, nil
+	return Hit{}, "", false, nil
 }
 
 // otherSource is the line that says, before the quote, that the answer
