@@ -216,12 +216,18 @@ func (b *Base) indexWords(text string) []string {
 	toks := b.seg.Tokens(text)
 	out := make([]string, len(toks))
 	for i, tok := range toks {
-		out[i] = tok.Text
-		if !tok.Sub {
-			out[i] = b.terms.canonical(tok.Text)
-		}
+		out[i] = b.indexedWord(tok)
 	}
 	return out
+}
+
+// indexedWord is the word the index holds for tok: a whole word as its
+// canonical synonym, a sub-word of a longer word as it is.
+func (b *Base) indexedWord(tok Token) string {
+	if tok.Sub {
+		return tok.Text
+	}
+	return b.terms.canonical(tok.Text)
 }
 
 func forEachBigram(text string, fn func(string)) {

@@ -81,9 +81,8 @@ func (b *Base) indexSentences(text string, wordCounts, gramCounts, compounds map
 		s := sentence{start: int32(sp[0]), end: int32(sp[1])}
 		prev := ""
 		for _, tok := range b.seg.Tokens(text[sp[0]:sp[1]]) {
-			w := tok.Text
+			w := b.indexedWord(tok)
 			if !tok.Sub {
-				w = b.terms.canonical(tok.Text)
 				whole := utf8.RuneCountInString(tok.Text) >= 2 && allHan(tok.Text)
 				if prev != "" && whole && utf8.RuneCountInString(prev)+utf8.RuneCountInString(tok.Text) <= soundMaxRunes {
 					compounds[prev+tok.Text]++
