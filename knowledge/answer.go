@@ -123,7 +123,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
-	excerpt := b.excerpt(hits[0], q.Text, b.queryTerms(u.terms, u.context))
+	excerpt := b.excerpt(hits[0], q.Text, b.queryTerms(u))
 	if !u.statesWhatIsAsked(excerpt) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
@@ -181,7 +181,7 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, question stri
 	if err != nil {
 		return Hit{}, "", false, err
 	}
-	qts := b.queryTerms(u.terms, u.context)
+	qts := b.queryTerms(u)
 	for _, h := range hits {
 		if h.Confidence < b.minConfidence {
 			break
@@ -326,7 +326,7 @@ func isNumberRune(r rune) bool { return unicode.IsDigit(r) || r == '.' || r == '
 // neighbour when the question asks for a figure the sentence lacks.
 func (b *Base) Excerpt(h Hit, q Query) string {
 	u := b.understand(q)
-	return b.excerpt(h, q.Text, b.queryTerms(u.terms, u.context))
+	return b.excerpt(h, q.Text, b.queryTerms(u))
 }
 
 func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,7 @@ type understood struct {
 	// the report itself.
 	ranking, contact bool
 	reportFact       reportFact
+	roles            map[string]float64 // roleWeight of each term and context term
 }
 
 var (
@@ -193,13 +195,10 @@ func (b *Base) understand(q Query) understood {
 	}
 	seen := map[string]bool{}
 	for _, tok := range b.seg.Tokens(text) {
-		w := tok.Text
-		if b.terms.Stopwords[w] || isQuestionWord(w) {
+		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
 			continue
 		}
-		if !tok.Sub { // as in the index: 律师事务所 holds 律师, not 法律顾问
-			w = b.terms.canonical(w)
-		}
+		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
 		if !seen[w] {
 			seen[w] = true
 			u.terms = append(u.terms, w)
@@ -214,6 +213,12 @@ func (b *Base) understand(q Query) understood {
 			seen[w] = true
 			u.context = append(u.context, w)
 		}
+	}
+	// A term's role is looked up once per question, not once per search
+	// and excerpt (each lookup asks the segmenter's dictionary).
+	u.roles = make(map[string]float64, len(u.terms)+len(u.context))
+	for _, w := range append(slices.Clip(u.terms), u.context...) {
+		u.roles[w] = b.roleWeight(w)
 	}
 	return u
 }

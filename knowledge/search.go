@@ -136,7 +136,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	if len(u.terms)+len(u.context) == 0 || len(b.docs) == 0 {
 		return nil, ctx.Err()
 	}
-	qts := b.queryTerms(u.terms, u.context)
+	qts := b.queryTerms(u)
 	// Scores accumulate in a dense, pooled array: a common word touches
 	// most passages, and a map entry per passage would cost more than the
 	// scoring itself.
@@ -286,13 +286,18 @@ func hasPosting(postings []posting, doc int32) bool {
 // knowledge base has never seen weigh the most: a question about 房价
 // should not be answered from a passage that only shares 多少 and 江津.
 // Context terms weigh contextWeight times as much as the question's own.
-func (b *Base) queryTerms(words, context []string) []queryTerm {
-	all := append(append([]string(nil), words...), context...)
+func (b *Base) queryTerms(u understood) []queryTerm {
+	words := u.terms
+	all := append(append([]string(nil), words...), u.context...)
 	qts := make([]queryTerm, len(all))
 	var total float64
 	for i, w := range all {
 		qt := queryTerm{word: w, idf: b.idf(len(b.words[w]))}
-		qt.weight = qt.idf * b.roleWeight(w)
+		role, ok := u.roles[w]
+		if !ok {
+			role = b.roleWeight(w)
+		}
+		qt.weight = qt.idf * role
 		if utf8.RuneCountInString(w) == 1 {
 			qt.weight /= 2 // a single character says little on its own
 		}
