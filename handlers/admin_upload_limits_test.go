@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"fazhibot/knowledge"
+	"fazhibot/knowledge/knowledgetest"
 	"fazhibot/storage/sqldb"
 )
 
@@ -22,30 +22,19 @@ import (
 // xmlBytes of ordinary paragraphs; it compresses to a small file.
 func bombDocx(t testing.TB, xmlBytes int) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.Create("word/document.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
-		`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`+
-		`<w:p><w:r><w:t>重庆市江津区示例局关于2021年度法治政府建设情况的报告</w:t></w:r></w:p>`)
 	var chunk bytes.Buffer
 	for i := 0; chunk.Len() < 1<<20; i++ {
 		fmt.Fprintf(&chunk, `<w:p><w:pPr><w:spacing w:line="360"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="仿宋"/></w:rPr>`+
 			`<w:t>第%d项：全面推进依法行政，全年办理行政复议案件12件，行政诉讼应诉15件，行政执法案件2418件。</w:t></w:r></w:p>`, i)
 	}
-	for written := 0; written < xmlBytes; written += chunk.Len() {
-		if _, err := w.Write(chunk.Bytes()); err != nil {
-			t.Fatal(err)
+	return knowledgetest.Docx(t, func(w io.Writer) error {
+		for written := 0; written < xmlBytes; written += chunk.Len() {
+			if _, err := w.Write(chunk.Bytes()); err != nil {
+				return err
+			}
 		}
-	}
-	io.WriteString(w, `</w:body></w:document>`)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		return nil
+	})
 }
 
 // heapSampler records the largest HeapAlloc seen until stopped.

@@ -1,40 +1,29 @@
 package knowledge
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"fazhibot/knowledge/knowledgetest"
 )
 
 // docxOf returns a .docx whose word/document.xml holds paragraphs copies
 // of para (each its own <w:p>), written as a stream.
 func docxOf(t testing.TB, para string, paragraphs int) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.Create("word/document.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
-		`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`+
-		`<w:p><w:r><w:t>重庆市江津区示例局关于2021年度法治政府建设情况的报告</w:t></w:r></w:p>`)
 	p := []byte(`<w:p><w:r><w:t>` + para + `</w:t></w:r></w:p>`)
-	for range paragraphs {
-		if _, err := w.Write(p); err != nil {
-			t.Fatal(err)
+	return knowledgetest.Docx(t, func(w io.Writer) error {
+		for range paragraphs {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
 		}
-	}
-	io.WriteString(w, `</w:body></w:document>`)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+		return nil
+	})
 }
 
 const limitPara = "一是全面推进依法行政，全年办理行政复议案件12件，行政诉讼应诉15件。"
