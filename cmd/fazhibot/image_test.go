@@ -34,12 +34,7 @@ func TestImageLayout(t *testing.T) {
 	flags := shellFields(m[2])
 	root := t.TempDir()
 	bin := filepath.Join(root, "usr/local/bin/fazhibot")
-	build := exec.Command("go", append(append([]string{"build"}, flags...), "-o", bin, m[3])...)
-	build.Dir = "../.."
-	build.Env = append(os.Environ(), m[1])
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build %v: %v\n%s", flags, err, out)
-	}
+	goBuild(t, bin, []string{m[1]}, append(flags, m[3])...)
 	// The image: dictionaries, config, data volume.
 	dict := filepath.Join(root, "usr/share/fazhibot/jieba")
 	copyDir(t, "../../configs/jieba", dict)
@@ -165,4 +160,17 @@ func shellFields(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// goBuild builds the binary out from the repository root with go build
+// args (flags, then the package), adding env to the environment.
+func goBuild(t *testing.T, out string, env []string, args ...string) {
+	t.Helper()
+	flags, pkg := args[:len(args)-1], args[len(args)-1]
+	build := exec.Command("go", append(append(append([]string{"build"}, flags...), "-o", out), pkg)...)
+	build.Dir = "../.."
+	build.Env = append(os.Environ(), env...)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build %v: %v\n%s", args, err, out)
+	}
 }

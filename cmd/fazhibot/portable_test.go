@@ -16,10 +16,7 @@ func TestBinaryRunsAlone(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "fazhibot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	goBuild(t, bin, nil, "./cmd/fazhibot")
 	home := filepath.Join(dir, "home")
 	ask := exec.Command(bin, "ask", "生态环境局2020年罚款多少")
 	ask.Dir = dir
