@@ -3,7 +3,6 @@ package knowledge
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -92,7 +91,7 @@ func (b *Base) answerReportFact(u understood) (Answer, bool) {
 		a.Hits = []Hit{h}
 	}
 	a.Text = fmt.Sprintf("【%s·%d年度法治政府建设报告】\n%s", r.Department, r.Year, text)
-	if r.SourceURL != "" && !slices.Contains([]string{"", "-"}, r.SourceURL) {
+	if r.SourceURL != "" && r.SourceURL != "-" {
 		a.Text += "\n(原文:" + r.SourceURL + ")"
 	}
 	return a, true
