@@ -348,6 +348,7 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	if len(own) == 0 {
 		own, context = context, nil
 	}
+	why := asksWhy.MatchString(question)
 	for i, s := range d.sents {
 		sentences[i] = text[s.start:s.end]
 		// The question's own words pick the sentence; the earlier turns'
@@ -356,6 +357,9 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		score := sentenceScore(text, s, own) + 0.1*sentenceScore(text, s, context)
 		if hasDigit(sentences[i]) {
 			score += 0.01 // prefer the sentence with the figure on a tie
+		}
+		if why && statesCause.MatchString(sentences[i]) {
+			score++ // "为什么" asks for the sentence that gives the cause
 		}
 		if score > bestScore {
 			best, bestScore = i, score

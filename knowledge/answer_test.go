@@ -175,7 +175,8 @@ func TestRenderHitLongPassage(t *testing.T) {
 
 // TestAnswerAsksForAKindOfFact covers questions that a passage on the
 // topic does not answer unless it states that kind of fact (a ranking,
-// contact details), and questions about the report itself.
+// contact details, a sum of money), questions for a kind of passage
+// (shortcomings, causes), and questions about the report itself.
 func TestAnswerAsksForAKindOfFact(t *testing.T) {
 	base, _ := loadFixtureBase(t)
 	for _, tc := range []struct {
@@ -190,6 +191,17 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"2022年哪个部门的消费投诉最多", false, ""},
 		{"司法局请的律师事务所电话是多少", false, ""},
 		{"12345热线电话是多少", true, "12345"},
+		// A sum of money: the passage on the topic must state one.
+		{"司法局2021年行政复议涉及金额多少", false, ""},
+		{"2020年交通局罚款多少", true, "613.5万元"},
+		// Shortcomings come from the part of the report that lists them,
+		// whichever word its heading uses (存在的问题).
+		{"住建委2021年有哪些问题", true, "出处:二、存在的问题"},
+		{"教委2022年存在哪些不足", true, "出处:二、存在的问题"},
+		// A count of problems found is not a question about shortcomings.
+		{"司法局2021年专项督察发现了多少个问题", true, "发现问题47个"},
+		// A cause: the sentence that gives it.
+		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {
 		a, err := base.Answer(context.Background(), knowledge.Query{Text: tc.q})
 		if err != nil {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +25,19 @@ var (
 	// itself: when it was published, and its document number.
 	asksPublishDate = regexp.MustCompile(`(发布|印发|发出|公布|出台|发表|报送|上报|出的|发的).{0,6}(日期|时间|哪天|哪一天|什么时候|几号|啥时候|何时)|(哪天|哪一天|什么时候|何时|啥时候|几号).{0,6}(发布|印发|发出|公布|出台|发表|报送|上报)`)
 	asksDocNumber   = regexp.MustCompile(`文号|发文字号|文件编号|发文号`)
+	// asksMoney matches a question for a sum of money (罚了多少钱, 涉及金额
+	// 多少); statesMoney, a sum in yuan (316.79万元).
+	asksMoney   = regexp.MustCompile(`金额|多少钱|多少万|罚了多少|罚款(是|有|一共|总共|共)?多少$|罚没款`)
+	statesMoney = regexp.MustCompile(`\d[\d.,]*\s*[万亿]?元`)
+	// asksShortcomings matches a question about what a report says went
+	// less well, or why; inShortcomings, the heading of the part of a
+	// report that says so (存在的不足和原因, 存在的问题).
+	asksShortcomings = regexp.MustCompile(`不足|短板|差距|薄弱|欠缺|不够好|原因|(什么|哪些|啥)(问题|困难|毛病)|问题(是|有)(什么|哪些|啥)`)
+	inShortcomings   = regexp.MustCompile(`不足|问题|差距|短板|薄弱`)
+	// asksWhy matches a question for a cause; statesCause, a sentence
+	// that gives one.
+	asksWhy     = regexp.MustCompile(`为什么|为何|为啥|原因|怎么会|咋会|咋个会`)
+	statesCause = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以`)
 )
 
 // reportFact is a fact about a report itself that a question asks for.
@@ -47,7 +61,8 @@ func readReportFact(text string) reportFact {
 }
 
 // statesWhatIsAsked reports whether the quoted text states the kind of
-// fact u asks for, when u asks for a ranking or contact details.
+// fact u asks for, when u asks for a ranking, contact details or a sum of
+// money.
 func (u understood) statesWhatIsAsked(quote string) bool {
 	if u.ranking && !statesRanking.MatchString(quote) {
 		return false
@@ -55,7 +70,30 @@ func (u understood) statesWhatIsAsked(quote string) bool {
 	if u.contact && !statesContact.MatchString(quote) {
 		return false
 	}
+	if u.money && !statesMoney.MatchString(quote) {
+		return false
+	}
 	return true
+}
+
+// readsMoney reports whether text asks for a sum of money, given the
+// units the count it asks for comes in: 罚了多少钱 does, 罚款多少件 does not.
+func readsMoney(text string, units []string) bool {
+	if units != nil && !slices.Contains(units, "元") {
+		return false
+	}
+	return asksMoney.MatchString(text) || slices.Contains(units, "元")
+}
+
+// onShortcomings reports whether a passage under path is in the part of a
+// report on what went less well.
+func onShortcomings(path []string) bool {
+	for _, h := range path {
+		if inShortcomings.MatchString(h) {
+			return true
+		}
+	}
+	return false
 }
 
 // answerReportFact answers a question about the report itself (its

@@ -158,7 +158,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	}
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
-	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Common,
+	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Freq,
 		func(w string) bool { return b.terms.Stopwords[w] })
 	b.indexFAQs()
 	return b, nil

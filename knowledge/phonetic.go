@@ -35,9 +35,13 @@ type soundIndex struct {
 	maxRunes int                     // the longest word in byKey
 	// cut segments with the dictionary alone; meant reports whether a
 	// stretch is a word the citizen surely meant (a common word or a
-	// question stopword), which is never corrected.
+	// question stopword), which is never corrected; typed reports whether
+	// a whole dictionary word of the question is a real word rather than
+	// a typo: it may still be a short form (货车 for 货运车辆), never a
+	// sound-alike (货车 is not 火车).
 	cut   func(string) []string
 	meant func(string) bool
+	typed func(string) bool
 	stop  func(string) bool // question stopwords (了, 有, 多少 …)
 }
 
@@ -67,6 +71,16 @@ const (
 	// aliasDF is the df given to department names and aliases: a
 	// department alias is the likeliest reading of a sound-alike.
 	aliasDF = 1 << 20
+	// commonWordFreq is the dictionary frequency from which a word counts
+	// as common Chinese (意思, 拿到, 总共): a citizen who types one meant
+	// it, however much it sounds like a word of the reports.
+	commonWordFreq = 300
+	// typedWordFreq is the dictionary frequency from which a whole word of
+	// the question is taken as typed on purpose. An input method's wrong
+	// pick is almost never a real word: of the sound-alike typos in the
+	// development sets, those that are dictionary words at all (复义,
+	// 监查) have frequency 3, while 货车 (197) was meant.
+	typedWordFreq = 50
 )
 
 // newSoundIndex indexes the words of vocab (word → number of passages
@@ -74,13 +88,15 @@ const (
 // compounds (two adjacent words, → occurrences) as further words a short
 // form may stand for.
 //
-// cut segments a question with the dictionary alone; common and stop
-// report common words and question stopwords, which a citizen surely
-// meant and which are never corrected.
-func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, common, stop func(string) bool) *soundIndex {
+// cut segments a question with the dictionary alone; freq gives a word's
+// dictionary frequency, and stop reports question stopwords. Common words
+// (commonWordFreq or more) and stopwords are never corrected; whole words
+// of the question of typedWordFreq or more are never read as sound-alikes.
+func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, freq func(string) int, stop func(string) bool) *soundIndex {
 	x := &soundIndex{
 		cut:      cut,
-		meant:    func(w string) bool { return common(w) || stop(w) },
+		meant:    func(w string) bool { return freq(w) >= commonWordFreq || stop(w) },
+		typed:    func(w string) bool { return freq(w) >= typedWordFreq },
 		stop:     stop,
 		known:    make(map[string]bool, len(vocab)),
 		byKey:    make(map[string][]soundEntry, len(vocab)),
@@ -118,8 +134,19 @@ func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, c
 		}
 	}
 	for _, w := range slices.Sorted(maps.Keys(compounds)) {
-		if _, ok := vocab[w]; !ok {
-			x.byFirst[firstRune(w)] = append(x.byFirst[firstRune(w)], abbrevEntry{word: []rune(w), starts: partStarts(w, vocab), df: compounds[w]})
+		if _, ok := vocab[w]; ok {
+			continue
+		}
+		x.byFirst[firstRune(w)] = append(x.byFirst[firstRune(w)], abbrevEntry{word: []rune(w), starts: partStarts(w, vocab), df: compounds[w]})
+		// A compound the reports use more than once is also a reading of
+		// a sound-alike: 信用平价 is 信用评价, although 平价 alone is a
+		// real word.
+		if n := utf8.RuneCountInString(w); compounds[w] > 1 && n <= soundMaxRunes && allHan(w) {
+			x.maxRunes = max(x.maxRunes, n)
+			for _, exact := range x.combos(w) {
+				k := fuzzyKey(exact)
+				x.byKey[k] = append(x.byKey[k], soundEntry{word: w, exact: strings.Join(exact, " "), df: compounds[w]})
+			}
 		}
 	}
 	return x
@@ -323,6 +350,9 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 	for l := min(n, x.maxRunes); l >= 2; l-- {
 		for i := 0; i+l <= n; i++ {
 			if !free(i, l) || x.known[string(rs[i:i+l])] {
+				continue
+			}
+			if piece[i] && pieceEnd[i] == i+l && x.typed(string(rs[i:i+l])) {
 				continue
 			}
 			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l]); ok {

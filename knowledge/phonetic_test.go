@@ -24,8 +24,16 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 		return out
 	}
 	stop := func(w string) bool { return w == "了" || w == "有" || w == "多少" }
-	common := func(w string) bool { return w == "意思" }
-	return newSoundIndex(vocab, map[string]int{"货运车辆": 2}, cut, common, stop)
+	freq := func(w string) int {
+		switch w {
+		case "意思":
+			return commonWordFreq
+		case "货车", "平价":
+			return typedWordFreq
+		}
+		return 0
+	}
+	return newSoundIndex(vocab, map[string]int{"货运车辆": 2, "信用评价": 2}, cut, freq, stop)
 }
 
 func TestSoundIndexCorrects(t *testing.T) {
@@ -33,8 +41,8 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"公证处": 3, "公证": 5, "公正": 2, "复议": 9, "农民工": 4, "司法局": aliasDF, "市监局": aliasDF,
 		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
-		"律师": 6, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8,
-	}, "几个", "那个", "限行", "货车")
+		"律师": 6, "火车": 3, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8,
+	}, "几个", "那个", "限行", "货车", "平价")
 	for _, tc := range []struct {
 		text, want string
 		fixes      string
@@ -56,7 +64,9 @@ func TestSoundIndexCorrects(t *testing.T) {
 		// Short forms derived from the vocabulary.
 		{"新成立的业委会", "新成立的业主委员会", "[业委会 → 业主委员会(缩写)]"},
 		{"排污证变更", "排污许可证变更", "[排污证 → 排污许可证(缩写)]"},
-		{"查了好多货车", "查了好多货运车辆", "[货车 → 货运车辆(缩写)]"}, // a compound of two words
+		// A compound of two words; 货车 is a real word, so it is never
+		// read as the sound-alike 火车.
+		{"查了好多货车", "查了好多货运车辆", "[货车 → 货运车辆(缩写)]"},
 		// Left alone: known words, common words, stretches across a
 		// dictionary word, stopword anchors, particles, dictionary words.
 		{"公证处", "公证处", "[]"},
@@ -64,7 +74,9 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"有几个", "有几个", "[]"},
 		{"说有", "说有", "[]"},
 		{"发了", "发了", "[]"},
-		{"环境信用平价", "环境信用评价", "[平价 → 评价(同音)]"},
+		// A real word is read as a sound-alike only where, with its
+		// neighbours, it sounds like a longer vocabulary word.
+		{"环境信用平价", "环境信用评价", "[信用平价 → 信用评价(同音)]"},
 		{"2021年", "2021年", "[]"},
 	} {
 		got, fixes := x.correct(tc.text)

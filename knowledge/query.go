@@ -82,6 +82,9 @@ type understood struct {
 	// details, which a passage must state; reportFact, a question about
 	// the report itself.
 	ranking, contact bool
+	money            bool // the question asks for a sum of money
+	shortcomings     bool // the question asks what went less well, or why
+	why              bool // the question asks for a cause
 	reportFact       reportFact
 	roles            map[string]float64 // roleWeight of each term and context term
 }
@@ -178,6 +181,7 @@ func (b *Base) understand(q Query) understood {
 	text, fixes := b.terms.standardWording(text)
 	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
+	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.year, text = readYear(text, now)
 	// What the question asks for is read; the asking words themselves
 	// (多少户, 几个) would only segment into noise (少户).

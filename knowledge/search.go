@@ -88,10 +88,11 @@ const focusBoost = 1.5
 
 // focusOn reports whether h is the passage the conversation last showed
 // and can answer the question: it holds a figure when one is asked for, in
-// the unit asked for if any.
+// the unit asked for if any, and gives a cause when one is asked for.
 func (u understood) focusOn(h Hit) bool {
 	return u.focus != nil && u.focus.Report == h.ReportID && u.focus.Seq == h.Seq &&
-		(!u.figure || hasDigit(h.Text)) && u.answersCount(h.Text)
+		(!u.figure || hasDigit(h.Text)) && u.answersCount(h.Text) &&
+		(!u.why || statesCause.MatchString(h.Text))
 }
 
 // answersCount reports whether text holds a number in the unit the
@@ -99,6 +100,12 @@ func (u understood) focusOn(h Hit) bool {
 func (u understood) answersCount(text string) bool {
 	return u.units == nil || hasFigureIn(text, u.units)
 }
+
+// sectionBoost multiplies the score of a passage of the kind a question
+// asks for, whatever words the passage itself uses: one in the part of a
+// report on shortcomings (有什么不足: 存在的不足和原因), one that gives a
+// cause (为什么: 主要原因是…).
+const sectionBoost = 1.5
 
 // rerankDepth is how many of the best-scoring passages are re-ranked by
 // proximity.
@@ -192,6 +199,13 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	}
 	for _, c := range list {
 		b.matchTerms(c, qts)
+		if d := &b.docs[c.doc]; u.shortcomings && onShortcomings(d.report.Passages[d.seq].Path) {
+			// The section answers the words that ask for it (有什么不足,
+			// 存在什么问题), whichever of them its heading uses.
+			for i, qt := range qts {
+				c.exact[i] = c.exact[i] || inShortcomings.MatchString(qt.word)
+			}
+		}
 	}
 	// Re-rank the best few by coverage and proximity: a passage that
 	// covers more of the question, and one with a sentence that holds most
@@ -203,6 +217,12 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
 		if !u.answersCount(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
+		}
+		if u.shortcomings && onShortcomings(hits[i].Path) {
+			hits[i].Score *= sectionBoost
+		}
+		if u.why && statesCause.MatchString(hits[i].Text) {
+			hits[i].Score *= sectionBoost
 		}
 		if u.focusOn(hits[i]) {
 			hits[i].Score *= focusBoost

@@ -23,7 +23,7 @@ var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf
 // use; words are only added inside NewSegmenter, before it is shared.
 type Segmenter struct {
 	jieba  *gojieba.Jieba
-	common map[string]bool // dictionary words of commonWordFreq or more
+	freq   map[string]int // dictionary frequency of the words of wordFreqFloor or more
 }
 
 // staffWordFreq is the dictionary frequency given to the words staff list
@@ -33,10 +33,9 @@ type Segmenter struct {
 // on, added words stay whole (measured with fazhibot eval, BENCHMARKS.md).
 const staffWordFreq = 10000
 
-// commonWordFreq is the dictionary frequency from which a word counts as
-// common Chinese (意思, 拿到, 总共): a citizen who types one meant it,
-// however much it sounds like a word of the reports.
-const commonWordFreq = 300
+// wordFreqFloor is the least dictionary frequency Freq reports; rarer
+// words read as 0. It keeps the table small (about 50,000 words).
+const wordFreqFloor = 50
 
 // NewSegmenter loads gojieba's dictionaries from dictDir and adds words
 // (domain terms that must stay whole, such as 行政复议 or 三线一单). It
@@ -56,29 +55,29 @@ func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
 			j.AddWordEx(w, staffWordFreq, "x")
 		}
 	}
-	common, err := readCommonWords(paths[0], commonWordFreq)
+	freq, err := readWordFreqs(paths[0], wordFreqFloor)
 	if err != nil {
 		j.Free()
 		return nil, err
 	}
-	return &Segmenter{jieba: j, common: common}, nil
+	return &Segmenter{jieba: j, freq: freq}, nil
 }
 
-// readCommonWords reads the words of at least minFreq from a jieba
-// dictionary ("word freq tag" lines).
-func readCommonWords(path string, minFreq int) (map[string]bool, error) {
+// readWordFreqs reads the words of at least minFreq, with their
+// frequencies, from a jieba dictionary ("word freq tag" lines).
+func readWordFreqs(path string, minFreq int) (map[string]int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("读取分词词典 %s: %w", path, err)
 	}
 	defer f.Close()
-	out := map[string]bool{}
+	out := map[string]int{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		word, rest, _ := strings.Cut(sc.Text(), " ")
 		freq, _, _ := strings.Cut(rest, " ")
 		if n, err := strconv.Atoi(freq); err == nil && n >= minFreq {
-			out[word] = true
+			out[word] = n
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -87,9 +86,10 @@ func readCommonWords(path string, minFreq int) (map[string]bool, error) {
 	return out, nil
 }
 
-// Common reports whether w is a common word of everyday Chinese, by the
-// dictionary's frequencies.
-func (s *Segmenter) Common(w string) bool { return s.common[w] }
+// Freq returns w's frequency in the dictionary (how common a word of
+// everyday Chinese it is), or 0 when the dictionary does not list it or
+// lists it as rarer than wordFreqFloor.
+func (s *Segmenter) Freq(w string) int { return s.freq[w] }
 
 // TagWord returns the dictionary's part-of-speech tag of w (n, v, r …),
 // "x" when the dictionary does not know it.
