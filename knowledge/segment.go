@@ -22,8 +22,8 @@ var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf
 // megabytes. After NewSegmenter returns, a Segmenter is safe for concurrent
 // use; words are only added inside NewSegmenter, before it is shared.
 type Segmenter struct {
-	jieba  *gojieba.Jieba
-	freq   map[string]int // dictionary frequency of the words of wordFreqFloor or more
+	jieba *gojieba.Jieba
+	freq  map[string]int // dictionary frequency of the words of wordFreqFloor or more
 }
 
 // staffWordFreq is the dictionary frequency given to the words staff list
