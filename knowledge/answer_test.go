@@ -175,7 +175,7 @@ func TestRenderHitLongPassage(t *testing.T) {
 
 // TestAnswerAsksForAKindOfFact covers questions that a passage on the
 // topic does not answer unless it states that kind of fact (a ranking,
-// contact details, a sum of money), questions for a kind of passage
+// contact details, a sum of money, a meaning, a name), questions for a kind of passage
 // (shortcomings, causes), and questions about the report itself.
 func TestAnswerAsksForAKindOfFact(t *testing.T) {
 	base, _ := loadFixtureBase(t)
@@ -200,6 +200,11 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"教委2022年存在哪些不足", true, "出处:二、存在的问题"},
 		// A count of problems found is not a question about shortcomings.
 		{"司法局2021年专项督察发现了多少个问题", true, "发现问题47个"},
+		// What a term means: a passage that spells it out, not one that
+		// merely uses it; what a thing is called: a passage that names it.
+		{"三线一单是什么意思", true, "生态保护红线"},
+		{"行政复议是什么意思", false, ""},
+		{"环保局落实三重一大的规则叫什么", true, "重要事项议事规则"},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {

@@ -38,6 +38,14 @@ var (
 	// that gives one.
 	asksWhy     = regexp.MustCompile(`为什么|为何|为啥|原因|怎么会|咋会|咋个会`)
 	statesCause = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以`)
+	// asksMeaning matches a question for what a term means; statesMeaning,
+	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
+	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥`)
+	statesMeaning = regexp.MustCompile(`[(（]|即|是指|指的是|就是|包括`)
+	// asksName matches a question for what a thing is called; statesName,
+	// a quote that names something (《…》, “…”).
+	asksName   = regexp.MustCompile(`叫(什么|啥|啥子)|名字|名称`)
+	statesName = regexp.MustCompile(`[《“"]`)
 )
 
 // reportFact is a fact about a report itself that a question asks for.
@@ -61,8 +69,8 @@ func readReportFact(text string) reportFact {
 }
 
 // statesWhatIsAsked reports whether the quoted text states the kind of
-// fact u asks for, when u asks for a ranking, contact details or a sum of
-// money.
+// fact u asks for, when u asks for a ranking, contact details, a sum of
+// money, what a term means or what a thing is called.
 func (u understood) statesWhatIsAsked(quote string) bool {
 	if u.ranking && !statesRanking.MatchString(quote) {
 		return false
@@ -71,6 +79,12 @@ func (u understood) statesWhatIsAsked(quote string) bool {
 		return false
 	}
 	if u.money && !statesMoney.MatchString(quote) {
+		return false
+	}
+	if u.meaning && !statesMeaning.MatchString(quote) {
+		return false
+	}
+	if u.name && !statesName.MatchString(quote) {
 		return false
 	}
 	return true

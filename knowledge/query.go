@@ -85,6 +85,7 @@ type understood struct {
 	money            bool // the question asks for a sum of money
 	shortcomings     bool // the question asks what went less well, or why
 	why              bool // the question asks for a cause
+	meaning, name    bool // the question asks what a term means, what a thing is called
 	reportFact       reportFact
 	roles            map[string]float64 // roleWeight of each term and context term
 }
@@ -106,6 +107,11 @@ var (
 // questionWords are the words that ask for a quantity: 多少 and 几, each
 // with the measure word after it.
 var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?`)
+
+// meaningWords ask what a term means or what a thing is called (三线一单
+// 是啥意思, 那个规则叫什么名字). Like questionWords they phrase the
+// question and name nothing the reports could hold.
+var meaningWords = regexp.MustCompile(`(是|指)?(什么|啥子|啥|哪个)(意思|含义|名字|名称)|指的是|是指|意思是|叫(什么|啥子|啥)`)
 
 var hanziDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 
@@ -182,10 +188,12 @@ func (b *Base) understand(q Query) understood {
 	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
+	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
 	u.year, text = readYear(text, now)
 	// What the question asks for is read; the asking words themselves
 	// (多少户, 几个) would only segment into noise (少户).
 	text = questionWords.ReplaceAllString(text, " ")
+	text = meaningWords.ReplaceAllString(text, " ")
 	if q.Year != 0 {
 		u.year = q.Year
 	}
