@@ -155,9 +155,19 @@ func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, f
 // combos returns the toneless readings of w, one syllable per character,
 // for up to maxReadingCombos combinations of its polyphones.
 func (x *soundIndex) combos(w string) [][]string {
-	out := [][]string{nil}
+	syl := make([][]string, 0, len(w)/3)
 	for _, r := range w {
-		rs := x.readings[r]
+		syl = append(syl, x.readings[r])
+	}
+	return readingCombos(syl)
+}
+
+// readingCombos returns up to maxReadingCombos combinations of one
+// reading per character, the commonest readings first; none when a
+// character has no reading.
+func readingCombos(syl [][]string) [][]string {
+	out := [][]string{nil}
+	for _, rs := range syl {
 		if len(rs) == 0 {
 			return nil
 		}
@@ -175,16 +185,12 @@ func (x *soundIndex) combos(w string) [][]string {
 	return out
 }
 
-// reading returns the first toneless reading of r, "" when it has none.
-func (x *soundIndex) reading(r rune) string {
-	rs, ok := x.readings[r]
-	if !ok {
-		rs = tonelessReadings(r)
+// readingsOf returns the toneless readings of r, nil when it has none.
+func (x *soundIndex) readingsOf(r rune) []string {
+	if rs, ok := x.readings[r]; ok {
+		return rs
 	}
-	if len(rs) == 0 {
-		return ""
-	}
-	return rs[0]
+	return tonelessReadings(r)
 }
 
 // toneless maps the tone-marked vowels of pinyin to plain letters (ü to v).
@@ -330,9 +336,9 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 		piece[at], pieceEnd[at] = true, at+l
 		at += l
 	}
-	syl := make([]string, n)
+	syl := make([][]string, n)
 	for i, r := range rs {
-		syl[i] = x.reading(r)
+		syl[i] = x.readingsOf(r)
 	}
 	taken := make([]bool, n)
 	free := func(i, l int) bool {
@@ -416,37 +422,36 @@ const particles = "的地得了着过吗呢吧啊呀嘛"
 func maxSoundDiff(l int) int { return (l + 1) / 3 }
 
 // soundAlike finds the vocabulary word the stretch w most likely stands
-// for: same fuzzy key, at most maxSoundDiff(len(w)) characters differing,
-// none of them inside a known word as long as w; a same-pinyin word before
-// a merged-sound one, then fewer differences, then the commoner word.
-func (x *soundIndex) soundAlike(w []rune, syl []string, protect []int) (Correction, bool) {
-	for _, s := range syl {
-		if s == "" {
-			return Correction{}, false
-		}
-	}
-	exact := strings.Join(syl, " ")
+// for: same fuzzy key under one of its readings (syl holds each
+// character's readings; 都 is du as well as dou), at most
+// maxSoundDiff(len(w)) characters differing, none of them inside a known
+// word as long as w; a same-pinyin word before a merged-sound one, then
+// fewer differences, then the commoner word.
+func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int) (Correction, bool) {
 	var best *soundEntry
 	bestHomophone, bestDiff := false, 0
-	for k, e := range x.byKey[fuzzyKey(syl)] {
-		diff, ok, anchored := 0, true, false
-		for p, r := range []rune(e.word) {
-			if r != w[p] {
-				diff++
-				ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p])
-			} else {
-				anchored = anchored || !x.stop(string(r))
+	for _, combo := range readingCombos(syl) {
+		exact, key := strings.Join(combo, " "), fuzzyKey(combo)
+		for k, e := range x.byKey[key] {
+			diff, ok, anchored := 0, true, false
+			for p, r := range []rune(e.word) {
+				if r != w[p] {
+					diff++
+					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p])
+				} else {
+					anchored = anchored || !x.stop(string(r))
+				}
 			}
-		}
-		// A kept character that carries meaning anchors the reading: 发了
-		// keeps only 了, and is not 罚了.
-		if !ok || !anchored || diff == 0 || diff > maxSoundDiff(len(w)) {
-			continue
-		}
-		homophone := e.exact == exact
-		if best == nil || homophone && !bestHomophone ||
-			homophone == bestHomophone && (diff < bestDiff || diff == bestDiff && e.df > best.df) {
-			best, bestHomophone, bestDiff = &x.byKey[fuzzyKey(syl)][k], homophone, diff
+			// A kept character that carries meaning anchors the reading:
+			// 发了 keeps only 了, and is not 罚了.
+			if !ok || !anchored || diff == 0 || diff > maxSoundDiff(len(w)) {
+				continue
+			}
+			homophone := e.exact == exact
+			if best == nil || homophone && !bestHomophone ||
+				homophone == bestHomophone && (diff < bestDiff || diff == bestDiff && e.df > best.df) {
+				best, bestHomophone, bestDiff = &x.byKey[key][k], homophone, diff
+			}
 		}
 	}
 	if best == nil {
