@@ -313,11 +313,17 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 	// a character inside a known word of at least a stretch's length is
 	// not a typo of that stretch (污许 inside 排污许可证 is not 无须).
 	protect := make([]int, n)
+	// inVocab[p]: a vocabulary word of the question holds both p-1 and p,
+	// so no stretch starts or ends at p (单有 in 工单有 is not 单位).
+	inVocab := make([]bool, n+1)
 	for l := 2; l <= min(n, soundMaxRunes); l++ {
 		for i := 0; i+l <= n; i++ {
 			if x.known[string(rs[i:i+l])] {
 				for p := i; p < i+l; p++ {
 					protect[p] = max(protect[p], l)
+				}
+				for p := i + 1; p < i+l; p++ {
+					inVocab[p] = true
 				}
 			}
 		}
@@ -342,7 +348,7 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 	}
 	taken := make([]bool, n)
 	free := func(i, l int) bool {
-		if inside[i] || inside[i+l] || x.meant(string(rs[i:i+l])) {
+		if inside[i] || inside[i+l] || inVocab[i] || inVocab[i+l] || x.meant(string(rs[i:i+l])) {
 			return false
 		}
 		for p := i; p < i+l; p++ {
