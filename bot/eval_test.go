@@ -14,12 +14,10 @@ import (
 // (questions-colloquial.jsonl) split into its odd IDs, which the engine
 // was tuned on, and its even IDs, held out. The held-out half must stay
 // close to the tuned half on facts, so that a change that only fits the
-// tuned questions shows. The goal is five points; the measured gap is
-// seven (92.7% tuned, 85.5% held out, see BENCHMARKS.md), so the test
-// holds the line at eight until the held-out half catches up. Floors are the measured figures
-// rounded down (see BENCHMARKS.md, "Answer quality").
+// tuned questions shows: within five points. Floors are the measured
+// figures rounded down (see BENCHMARKS.md, "Answer quality").
 func TestQualityFloors(t *testing.T) {
-	const maxHeldOutGap = 0.08
+	const maxHeldOutGap = 0.05
 	read := func(name string) []Question {
 		f, err := os.Open("../knowledge/testdata/" + name)
 		if err != nil {
@@ -47,8 +45,8 @@ func TestQualityFloors(t *testing.T) {
 		floors map[string]float64 // kind → least accuracy
 	}{
 		{"formal", formal, map[string]float64{"fact": 0.95, "multi": 0.90, "negative": 0.90, "chitchat": 1}},
-		{"colloquial-tuned", Half(colloquial, true), map[string]float64{"fact": 0.90, "multi": 0.75, "negative": 0.90, "chitchat": 1}},
-		{"colloquial-heldout", Half(colloquial, false), map[string]float64{"fact": 0.85, "multi": 0.70, "negative": 0.90, "chitchat": 1}},
+		{"colloquial-tuned", Half(colloquial, true), map[string]float64{"fact": 0.90, "multi": 0.80, "negative": 0.90, "chitchat": 1}},
+		{"colloquial-heldout", Half(colloquial, false), map[string]float64{"fact": 0.88, "multi": 0.80, "negative": 0.90, "chitchat": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := run(tc.qs)
