@@ -28,6 +28,10 @@ var (
 	// ErrInvalid: the arguments are invalid, or the operation would break
 	// an invariant of the stored data.
 	ErrInvalid = errors.New("sqldb: invalid")
+	// ErrUnchanged: the draft holds exactly what the live version holds,
+	// so publishing or submitting it would make a version that changes
+	// nothing. It wraps ErrInvalid; test for it first.
+	ErrUnchanged = fmt.Errorf("sqldb: draft unchanged since the live version: %w", ErrInvalid)
 )
 
 // Dialect is the SQL flavour of the database behind a DB.

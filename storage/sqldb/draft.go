@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"fazhibot/knowledge"
 )
@@ -50,9 +51,10 @@ func loadDraft(ctx context.Context, q q) (*knowledge.Content, error) {
 }
 
 // resetDraft replaces the whole draft workspace with c: every object gets
-// a new revision, and reports are recorded as imported by by now. Term
-// files missing from c are marked absent.
-func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, by string) error {
+// a new revision. Reports keep the import attribution imports gives them;
+// those it lacks are recorded as imported by by now. Term files missing
+// from c are marked absent.
+func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map[knowledge.ReportID]ReportImport, by string) error {
 	rev, err := tx.next(ctx, counterDraftRev)
 	if err != nil {
 		return err
@@ -63,7 +65,11 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, by string) 
 		}
 	}
 	for _, r := range c.Reports {
-		if err := tx.saveReport(ctx, r, rev, by); err != nil {
+		imp, ok := imports[r.ID]
+		if !ok || imp.By == "" || imp.At.IsZero() {
+			imp = ReportImport{At: tx.now, By: by}
+		}
+		if err := tx.saveReport(ctx, r, rev, imp); err != nil {
 			return fmt.Errorf("report %q: %w", r.ID, err)
 		}
 	}
@@ -90,11 +96,63 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, by string) 
 	return nil
 }
 
-// encodeSnapshot encodes content as gzip-compressed JSON.
-func encodeSnapshot(c *knowledge.Content) ([]byte, error) {
+// ReportImport is who saved a report whole into the draft and when: the
+// 导入人 and 导入时间 staff see.
+type ReportImport struct {
+	At time.Time // UTC
+	By string
+}
+
+// loadImports reads the import attribution of every draft report.
+func loadImports(ctx context.Context, q q) (map[knowledge.ReportID]ReportImport, error) {
+	rows, err := q.query(ctx, `SELECT id, imported_at, imported_by FROM reports`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	imports := map[knowledge.ReportID]ReportImport{}
+	for rows.Next() {
+		var id knowledge.ReportID
+		var at string
+		var imp ReportImport
+		if err := rows.Scan(&id, &at, &imp.By); err != nil {
+			return nil, err
+		}
+		if imp.At, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("report %q: %w", id, err)
+		}
+		imports[id] = imp
+	}
+	return imports, rows.Err()
+}
+
+// snapshot is what a version stores: the content and who imported each
+// of its reports when (knowledge.Content has no room for that). Versions
+// stored before the attribution was kept have no Imports.
+type snapshot struct {
+	*knowledge.Content
+	Imports map[knowledge.ReportID]ReportImport `json:",omitempty"`
+}
+
+// sameContent reports whether a and b hold the same reports, FAQ entries
+// and term lists, compared as a snapshot stores them.
+func sameContent(a, b *knowledge.Content) (bool, error) {
+	ja, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	jb, err := json.Marshal(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(ja, jb), nil
+}
+
+// encodeSnapshot encodes a snapshot as gzip-compressed JSON.
+func encodeSnapshot(s snapshot) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(c); err != nil {
+	if err := json.NewEncoder(zw).Encode(s); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -103,19 +161,20 @@ func encodeSnapshot(c *knowledge.Content) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeSnapshot decodes what encodeSnapshot encoded.
-func decodeSnapshot(data []byte) (*knowledge.Content, error) {
+// decodeSnapshot decodes what encodeSnapshot encoded; Content is never
+// nil.
+func decodeSnapshot(data []byte) (snapshot, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
-	var c knowledge.Content
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+	s := snapshot{Content: &knowledge.Content{}}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
-	return &c, nil
+	return s, nil
 }

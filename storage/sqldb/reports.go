@@ -53,7 +53,7 @@ func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.
 					return fmt.Errorf("report #%d: %w: %w", i+1, ErrInvalid, err)
 				}
 			}
-			if err := tx.saveReport(ctx, r, rev, by); err != nil {
+			if err := tx.saveReport(ctx, r, rev, ReportImport{At: tx.now, By: by}); err != nil {
 				if r == nil {
 					return fmt.Errorf("report #%d: %w", i+1, err)
 				}
@@ -71,8 +71,10 @@ func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.
 	return nil
 }
 
-// saveReport replaces the draft report r, giving its passages revision rev.
-func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, by string) error {
+// saveReport replaces the draft report r, giving its passages revision rev
+// and the report the import attribution imp. Its passages are recorded as
+// saved by imp.By now.
+func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, imp ReportImport) error {
 	switch {
 	case r == nil:
 		return fmt.Errorf("nil report: %w", ErrInvalid)
@@ -86,7 +88,7 @@ func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, b
 		}
 		seen[p.Seq] = true
 	}
-	now := formatTime(tx.now)
+	now, by := formatTime(tx.now), imp.By
 	if _, err := tx.exec(ctx, `DELETE FROM passages WHERE report_id = ?`, r.ID); err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, b
 			format = excluded.format, imported_at = excluded.imported_at,
 			imported_by = excluded.imported_by`,
 		r.ID, r.Title, r.Department, r.Year, r.PublishDate, r.DocNumber,
-		r.SourceURL, string(r.Format), now, by); err != nil {
+		r.SourceURL, string(r.Format), formatTime(imp.At), imp.By); err != nil {
 		return err
 	}
 	for _, p := range r.Passages {

@@ -102,7 +102,8 @@ func (q q) version(ctx context.Context, id VersionID) (Version, error) {
 
 // Publish snapshots the draft workspace as a new version that is published
 // at once and becomes the live version. It returns ErrInvalid when the
-// draft holds neither reports nor FAQ entries.
+// draft holds neither reports nor FAQ entries, and ErrUnchanged when it
+// holds exactly what the live version holds.
 func (db *DB) Publish(ctx context.Context, by, summary string) (Version, error) {
 	v, err := db.snapshot(ctx, StatusPublished, ActionVersionPublish, by, summary)
 	if err != nil {
@@ -113,7 +114,8 @@ func (db *DB) Publish(ctx context.Context, by, summary string) (Version, error) 
 
 // Submit snapshots the draft workspace as a new pending version, to be
 // approved or rejected. It returns ErrInvalid when the draft holds neither
-// reports nor FAQ entries. The live version does not change.
+// reports nor FAQ entries, and ErrUnchanged when it holds exactly what the
+// live version holds. The live version does not change.
 func (db *DB) Submit(ctx context.Context, by, summary string) (Version, error) {
 	v, err := db.snapshot(ctx, StatusPending, ActionVersionSubmit, by, summary)
 	if err != nil {
@@ -122,7 +124,8 @@ func (db *DB) Submit(ctx context.Context, by, summary string) (Version, error) {
 	return v, nil
 }
 
-// snapshot stores the draft as a new version with the given status.
+// snapshot stores the draft, with its reports' import attribution, as a
+// new version with the given status.
 func (db *DB) snapshot(ctx context.Context, status VersionStatus, action Action, by, summary string) (Version, error) {
 	var v Version
 	err := db.writeTx(ctx, func(tx *wtx) error {
@@ -133,7 +136,14 @@ func (db *DB) snapshot(ctx context.Context, status VersionStatus, action Action,
 		if len(c.Reports) == 0 && len(c.FAQs) == 0 {
 			return fmt.Errorf("the draft is empty: %w", ErrInvalid)
 		}
-		data, err := encodeSnapshot(c)
+		if err := tx.mustDifferFromLive(ctx, c); err != nil {
+			return err
+		}
+		imports, err := loadImports(ctx, tx.q)
+		if err != nil {
+			return err
+		}
+		data, err := encodeSnapshot(snapshot{Content: c, Imports: imports})
 		if err != nil {
 			return err
 		}
@@ -148,6 +158,32 @@ func (db *DB) snapshot(ctx context.Context, status VersionStatus, action Action,
 		return err
 	})
 	return v, err
+}
+
+// mustDifferFromLive returns ErrUnchanged when c is the live version's
+// content.
+func (tx *wtx) mustDifferFromLive(ctx context.Context, c *knowledge.Content) error {
+	var data []byte
+	err := tx.row(ctx, `SELECT snapshot FROM kb_versions
+		WHERE published_seq = (SELECT MAX(published_seq) FROM kb_versions)`).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // nothing is live: any content is a change
+	}
+	if err != nil {
+		return err
+	}
+	live, err := decodeSnapshot(data)
+	if err != nil {
+		return err
+	}
+	same, err := sameContent(c, live.Content)
+	if err != nil {
+		return err
+	}
+	if same {
+		return ErrUnchanged
+	}
+	return nil
 }
 
 // insertVersion stores a new version; a published one becomes live.
@@ -256,9 +292,12 @@ func (tx *wtx) mustBePending(ctx context.Context, id VersionID) error {
 
 // Restore makes the published version id live again: in one transaction
 // it creates a new published version with id's snapshot and the summary
-// RestoreSummary(id), and resets the draft workspace to that snapshot
-// (every draft object gets a new revision, so editors of the old draft get
-// ErrConflict). It returns the new version, ErrNotFound when there is no
+// RestoreSummary(id), resets the draft workspace to that snapshot (every
+// draft object gets a new revision, so editors of the old draft get
+// ErrConflict) and records the restore in the audit log under by. Each
+// report keeps the import attribution (who imported it, when) it had when
+// version id was made; versions stored before attribution was kept record
+// by and the time of the restore instead. It returns the new version, ErrNotFound when there is no
 // version id, and ErrInvalid when id is not published: pending and
 // rejected snapshots go live only through Approve.
 func (db *DB) Restore(ctx context.Context, id VersionID, by string) (Version, error) {
@@ -275,11 +314,11 @@ func (db *DB) Restore(ctx context.Context, id VersionID, by string) (Version, er
 		case status != StatusPublished:
 			return fmt.Errorf("version is %s, not published: %w", status, ErrInvalid)
 		}
-		c, err := decodeSnapshot(data)
+		snap, err := decodeSnapshot(data)
 		if err != nil {
 			return err
 		}
-		if err := tx.resetDraft(ctx, c, by); err != nil {
+		if err := tx.resetDraft(ctx, snap.Content, snap.Imports, by); err != nil {
 			return err
 		}
 		newID, err := tx.insertVersion(ctx, StatusPublished, by, RestoreSummary(id), id, data)
@@ -355,9 +394,39 @@ func (db *DB) LoadVersion(ctx context.Context, id VersionID) (*knowledge.Content
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: load version %d: %w", id, err)
 	}
-	c, err := decodeSnapshot(data)
+	snap, err := decodeSnapshot(data)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: load version %d: %w", id, err)
 	}
-	return c, nil
+	return snap.Content, nil
+}
+
+// PublishedBefore returns the version that was live just before the
+// published version id went live (by Publish, Approve or Restore). It
+// returns ErrNotFound when id is the first version published, and
+// ErrInvalid when id was never published.
+func (db *DB) PublishedBefore(ctx context.Context, id VersionID) (Version, error) {
+	var v Version
+	err := db.readTx(ctx, func(q q) error {
+		var seq sql.NullInt64
+		err := q.row(ctx, `SELECT published_seq FROM kb_versions WHERE id = ?`, int64(id)).Scan(&seq)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case !seq.Valid:
+			return fmt.Errorf("version %d was never published: %w", id, ErrInvalid)
+		}
+		v, err = scanVersion(q.row(ctx, `SELECT `+versionColumns+` FROM kb_versions
+			WHERE published_seq = (SELECT MAX(published_seq) FROM kb_versions WHERE published_seq < ?)`, seq.Int64))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("sqldb: version published before %d: %w", id, err)
+	}
+	return v, nil
 }

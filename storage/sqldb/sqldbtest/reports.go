@@ -325,12 +325,19 @@ func testReopen(t *testing.T, h harness) {
 			t.Errorf("Open #%d: SchemaVersion = %d, %v; want %d", i+1, v, err, sqldb.LatestSchemaVersion())
 		}
 		// Counters survive: version IDs continue.
+		if i > 0 {
+			text := fmt.Sprintf("第%d次打开时修改", i+1)
+			if _, err := db.UpdatePassage(t.Context(), want[0].ID, 0, text, nil, 0, "编辑甲"); err != nil {
+				t.Fatal(err)
+			}
+			want[0].Passages[0].Text, want[0].Passages[0].Keywords = text, nil
+		}
 		v, err := db.Publish(t.Context(), "管理员", fmt.Sprintf("第%d次", i+1))
 		if err != nil || v.ID != sqldb.VersionID(i+1) {
 			t.Errorf("Open #%d: Publish = %d, %v; want ID %d", i+1, v.ID, err, i+1)
 		}
-		if n := len(auditOf(t, db)); n != 2+i {
-			t.Errorf("Open #%d: %d audit entries, want %d", i+1, n, 2+i)
+		if n := len(auditOf(t, db)); n != 2+2*i { // the import or an edit, and a publish
+			t.Errorf("Open #%d: %d audit entries, want %d", i+1, n, 2+2*i)
 		}
 		if err := db.Close(); err != nil {
 			t.Errorf("Close #%d: %v", i+1, err)

@@ -1,6 +1,8 @@
 package sqldbtest
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -55,6 +57,17 @@ func testPublish(t *testing.T, h harness) {
 	wantEqual(t, "LiveVersion", live, v1)
 	wantEqual(t, "LoadVersion equals the draft", loadVersion(t, db, 1), draft)
 
+	// An unchanged draft makes no version, published or submitted.
+	audit := auditOf(t, db)
+	_, err = db.Publish(ctx, "管理员", "没有改动")
+	wantErr(t, "Publish of an unchanged draft", err, sqldb.ErrUnchanged)
+	_, err = db.Submit(ctx, "编辑甲", "没有改动")
+	wantErr(t, "Submit of an unchanged draft", err, sqldb.ErrUnchanged)
+	if vs, _ := db.Versions(ctx); len(vs) != 1 {
+		t.Errorf("%d versions after refused publishes, want 1", len(vs))
+	}
+	wantEqual(t, "audit after refused publishes", auditOf(t, db), audit)
+
 	// Editing the draft leaves the version alone.
 	if _, err := db.UpdatePassage(ctx, "a", 0, "改过的段落", nil, 0, "编辑甲"); err != nil {
 		t.Fatal(err)
@@ -73,6 +86,15 @@ func testPublish(t *testing.T, h harness) {
 		t.Errorf("second Publish: %+v", v2)
 	}
 	wantEqual(t, "LoadVersion(2)", loadVersion(t, db, 2), draftOf(t, db))
+	before2, err := db.PublishedBefore(ctx, 2)
+	wantErr(t, "PublishedBefore(2)", err, nil)
+	if before2.ID != 1 {
+		t.Errorf("PublishedBefore(2) = %d, want 1", before2.ID)
+	}
+	_, err = db.PublishedBefore(ctx, 1)
+	wantErr(t, "PublishedBefore(1)", err, sqldb.ErrNotFound)
+	_, err = db.PublishedBefore(ctx, 99)
+	wantErr(t, "PublishedBefore(99)", err, sqldb.ErrNotFound)
 	versions, err := db.Versions(ctx)
 	wantErr(t, "Versions", err, nil)
 	v1.Live = false
@@ -226,8 +248,16 @@ func testApprovalErrors(t *testing.T, h harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	approved, _ := db.Submit(ctx, "编辑甲", "将通过")
-	rejected, _ := db.Submit(ctx, "编辑甲", "将驳回")
+	save(t, db, fictional("c", 1, "将通过"))
+	approved, err := db.Submit(ctx, "编辑甲", "将通过")
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, db, fictional("c", 1, "将驳回"))
+	rejected, err := db.Submit(ctx, "编辑甲", "将驳回")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Approve(ctx, approved.ID, "管理员"); err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +301,7 @@ func testRestore(t *testing.T, h harness) {
 	db := h.fresh(t)
 	ctx := t.Context()
 	first := fillDraft(t, db, "第一版")
+	firstImports := listOf(t, db) // imported by 测试员
 	if _, err := db.Publish(ctx, "管理员", "第一版"); err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +311,7 @@ func testRestore(t *testing.T, h harness) {
 	if _, err := db.Publish(ctx, "管理员", "第二版"); err != nil {
 		t.Fatal(err)
 	}
+	saveFAQ(t, db, faq("待审"), 0)
 	pending, err := db.Submit(ctx, "编辑甲", "待审")
 	if err != nil {
 		t.Fatal(err)
@@ -293,6 +325,8 @@ func testRestore(t *testing.T, h harness) {
 
 	_, err = db.Restore(ctx, pending.ID, "管理员")
 	wantErr(t, "Restore of a pending version", err, sqldb.ErrInvalid)
+	_, err = db.PublishedBefore(ctx, pending.ID)
+	wantErr(t, "PublishedBefore of a pending version", err, sqldb.ErrInvalid)
 	_, err = db.Restore(ctx, 99, "管理员")
 	wantErr(t, "Restore of a missing version", err, sqldb.ErrNotFound)
 
@@ -310,11 +344,10 @@ func testRestore(t *testing.T, h harness) {
 	}
 	wantEqual(t, "restored version's content", loadVersion(t, db, 4), first)
 	wantEqual(t, "draft after restore", draftOf(t, db), first)
-	for _, s := range listOf(t, db) {
-		if s.ImportedBy != "管理员乙" {
-			t.Errorf("report %s imported by %q, want the restorer", s.ID, s.ImportedBy)
-		}
-	}
+	// Each report keeps who imported it and when, not the restorer.
+	wantEqual(t, "reports after restore", listOf(t, db), firstImports)
+	changes := changesOf(t, db)
+	wantEqual(t, "audit of the restore", changes[len(changes)-1], change{"管理员乙", sqldb.ActionVersionRestore, "version:4", "version:1"})
 
 	// Editors of the old draft get conflicts.
 	_, err = db.SaveFAQ(ctx, held.FAQ, held.Rev, "编辑甲")
@@ -334,7 +367,7 @@ func testRestore(t *testing.T, h harness) {
 	if _, err := db.Approve(ctx, pending.ID, "管理员"); err != nil {
 		t.Errorf("Approve after restore: %v", err)
 	}
-	changes := changesOf(t, db)
+	changes = changesOf(t, db)
 	wantEqual(t, "audit of the restore", changes[len(changes)-2], change{"管理员乙", sqldb.ActionVersionRestore, "version:4", "version:1"})
 }
 
@@ -344,12 +377,23 @@ func testConcurrentPublish(t *testing.T, h harness) {
 	fillDraft(t, dbs[0], "并发")
 	const each = 10
 	ids := make([][]sqldb.VersionID, len(dbs))
-	errs := make(chan error, len(dbs)*each)
+	errs := make(chan error, len(dbs)*each*2)
 	var wg sync.WaitGroup
 	for i, db := range dbs {
 		wg.Go(func() {
-			for range each {
+			for k := range each {
+				// Each handle edits its own passage, then publishes; the
+				// other handle's publish may have taken the edit already,
+				// which leaves this one nothing to publish.
+				text := fmt.Sprintf("并发修改：第%d个连接第%d次", i, k)
+				if _, err := db.UpdatePassage(t.Context(), "a", i, text, nil, 0, "编辑甲"); err != nil {
+					errs <- err
+					continue
+				}
 				v, err := db.Publish(t.Context(), "管理员", "并发发布")
+				if errors.Is(err, sqldb.ErrUnchanged) {
+					continue
+				}
 				if err != nil {
 					errs <- err
 					continue
@@ -363,6 +407,7 @@ func testConcurrentPublish(t *testing.T, h harness) {
 	for err := range errs {
 		t.Fatal(err)
 	}
+	wantEqual(t, "live content after concurrent publishes", loadVersion(t, dbs[0], liveID(t, dbs[0])), draftOf(t, dbs[1]))
 	var all []sqldb.VersionID
 	for i, list := range ids {
 		if !slices.IsSorted(list) {
@@ -371,8 +416,11 @@ func testConcurrentPublish(t *testing.T, h harness) {
 		all = append(all, list...)
 	}
 	slices.Sort(all)
+	if len(all) < each {
+		t.Errorf("%d versions published, want at least %d (every edit is published by someone)", len(all), each)
+	}
 	var want []sqldb.VersionID
-	for id := range sqldb.VersionID(len(dbs) * each) {
+	for id := range sqldb.VersionID(len(all)) {
 		want = append(want, id+1)
 	}
 	wantEqual(t, "all IDs", all, want)
