@@ -96,6 +96,10 @@ type Options struct {
 	// ErrorLog receives warnings about store and limiter failures. Nil
 	// discards them (they are also in LogEntry.StoreError).
 	ErrorLog *slog.Logger
+	// Notifier, when set, remembers WeChat citizens whose question went
+	// unanswered, so that staff can send them the answer later (the reply
+	// says so); nil turns the offer off. See bot/notify.go.
+	Notifier Notifier
 }
 
 // Dialogue answers citizens' messages, remembering each conversation in a
@@ -117,6 +121,7 @@ type Dialogue struct {
 	hot          []string
 	storeTimeout time.Duration
 	errLog       *slog.Logger
+	notifier     Notifier
 }
 
 // New checks opts and returns a Dialogue. It returns an error when
@@ -147,6 +152,7 @@ func New(opts Options) (*Dialogue, error) {
 		ownClock:     opts.Now != nil,
 		storeTimeout: orDefault(opts.StoreTimeout, DefaultStoreTimeout),
 		errLog:       opts.ErrorLog,
+		notifier:     opts.Notifier,
 	}
 	if d.current == nil {
 		k := opts.Knowledge
@@ -247,6 +253,7 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 		Kind: m.Kind, Text: m.Text,
 	}
 	r := t.respond()
+	t.offerNotify(&r)
 	if len(r.Text) > maxReply { // every path keeps to the limit; this is a guard
 		r.Text = knowledge.Truncate(r.Text, maxReply)
 	}
@@ -357,6 +364,8 @@ func (t *turn) text(text string) Reply {
 		return Reply{Text: identityText, Intent: IntentIdentity}
 	case cmdReports:
 		return Reply{Text: coverageText(t.k.Coverage()), Intent: IntentReports}
+	case cmdNotifyOff:
+		return t.notifyOff()
 	}
 	if n := choiceNumber(text); n > 0 {
 		if len(t.session().Choices) == 0 {

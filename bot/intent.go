@@ -25,6 +25,7 @@ const (
 	cmdGoodbye
 	cmdIdentity
 	cmdReports
+	cmdNotifyOff
 )
 
 // exactCommands are whole messages (after normalize) that are commands.
@@ -36,6 +37,7 @@ var exactCommands = map[string]command{
 	knowledge.ReportListCommand: cmdReports, "有哪些报告": cmdReports, "收录了哪些报告": cmdReports,
 	"都有哪些报告": cmdReports, "有什么报告": cmdReports, "报告目录": cmdReports,
 	"满意": cmdSatisfied, "很满意": cmdSatisfied, "非常满意": cmdSatisfied,
+	"不用通知": cmdNotifyOff, "不要通知": cmdNotifyOff, "取消通知": cmdNotifyOff, "不需要通知": cmdNotifyOff,
 	"不满意": cmdUnsatisfied, "很不满意": cmdUnsatisfied, "非常不满意": cmdUnsatisfied, "不太满意": cmdUnsatisfied,
 }
 
