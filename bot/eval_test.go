@@ -30,7 +30,7 @@ func TestQualityFloors(t *testing.T) {
 		}
 		return qs
 	}
-	formal, colloquial := read("questions.jsonl"), read("questions-colloquial.jsonl")
+	formal, colloquial, compare := read("questions.jsonl"), read("questions-colloquial.jsonl"), read("questions-compare.jsonl")
 	run := func(qs []Question) EvalReport {
 		d, err := New(Options{Knowledge: mustBase(t), Sessions: newFakeStore()})
 		if err != nil {
@@ -47,6 +47,8 @@ func TestQualityFloors(t *testing.T) {
 		{"formal", formal, map[string]float64{"fact": 0.95, "multi": 0.90, "negative": 0.90, "chitchat": 1}},
 		{"colloquial-tuned", Half(colloquial, true), map[string]float64{"fact": 0.90, "multi": 0.80, "negative": 0.90, "chitchat": 1}},
 		{"colloquial-heldout", Half(colloquial, false), map[string]float64{"fact": 0.88, "multi": 0.80, "negative": 0.90, "chitchat": 1}},
+		// Figures compared across years and departments, follow-ups too.
+		{"compare", compare, map[string]float64{"fact": 1, "multi": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := run(tc.qs)

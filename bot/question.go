@@ -102,6 +102,11 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 	refine := func() (asked, error) {
 		y, note := t.coveredYear(dept, year, u.Year != 0)
 		q := knowledge.Query{Text: tp.Question, Year: y, Department: dept, Now: now}
+		if u.Compares && u.Year != 0 && tp.Year != 0 && u.Year != tp.Year {
+			// "那和2020年比呢": the topic's figure in both years.
+			q = knowledge.Query{Text: tp.Question, Department: dept, Years: []int{tp.Year, u.Year}, Now: now}
+			note = ""
+		}
 		a, err := t.answer(q)
 		if a.Answered && note != "" {
 			a.Text = note + a.Text
@@ -259,7 +264,7 @@ func (t *turn) notFound(a knowledge.Answer, hits []knowledge.Hit) knowledge.Answ
 // question names, if any. It returns fewer than two indices when the best
 // hit is clear.
 func closeHits(a knowledge.Answer) []int {
-	if len(a.Hits) < 2 {
+	if len(a.Hits) < 2 || len(a.Figures) > 0 { // a comparison quotes every hit
 		return nil
 	}
 	top := a.Hits[0]

@@ -53,6 +53,9 @@ type Answer struct {
 	// Corrections are the rewrites applied to the question before
 	// searching (see Understanding.Corrections).
 	Corrections []Correction
+	// Figures are the figures a comparison quoted, one per report that
+	// states it, in the order of Text; Hits then holds their passages.
+	Figures []Figure
 }
 
 // Answer searches for q and renders a grounded answer from the best
@@ -75,6 +78,11 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	}
 	if fa, ok := b.answerReportFact(u); ok {
 		return fa, nil
+	}
+	if ca, ok, err := b.answerComparison(ctx, u, q); err != nil {
+		return Answer{}, err
+	} else if ok {
+		return ca, nil
 	}
 	note := ""
 	if y, ok := b.planYear(u, q.Text); ok {

@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -188,7 +189,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"环保局20年那份报告是什么时候发出来的", true, "2021-02-18"},
 		{"教委2022年那份报告文号是多少", true, "津教委〔2023〕9号"},
 		{"22年12345热线哪个镇街投诉最多", false, ""},
-		{"2022年哪个部门的消费投诉最多", false, ""},
+		// Which department: every report of the year is asked (see
+		// TestAnswerComparison); a single passage never ranks them.
+		{"2022年哪个部门的消费投诉最多", true, "1. 江津区市场监督管理局:8046件"},
 		{"司法局请的律师事务所电话是多少", false, ""},
 		{"12345热线电话是多少", true, "12345"},
 		// A sum of money: the passage on the topic must state one.
@@ -234,5 +237,39 @@ func TestAnswerPlansOfTheNextYear(t *testing.T) {
 	}
 	if a.Answered || a.Reason != knowledge.ReasonYearNotCovered {
 		t.Errorf("answered=%v reason=%s %q", a.Answered, a.Reason, a.Text)
+	}
+}
+
+// TestAnswerComparison checks that a comparison quotes each report's
+// figure with its passage, and that Query.Years makes a follow-up one.
+func TestAnswerComparison(t *testing.T) {
+	base, _ := loadFixtureBase(t)
+	for _, tc := range []struct {
+		q       knowledge.Query
+		figures []string // Figure.Text, in order
+		reports []knowledge.ReportID
+		want    string
+	}{
+		{knowledge.Query{Text: "生态环境局2021年比2020年罚款多了多少"}, []string{"316.79万元", "412.36万元"},
+			[]knowledge.ReportID{"jj-sthjj-2020", "jj-sthjj-2021"}, "增长30.2%"},
+		{knowledge.Query{Text: "生态环境局2021年罚款多少", Years: []int{2021, 2020}}, []string{"316.79万元", "412.36万元"},
+			[]knowledge.ReportID{"jj-sthjj-2020", "jj-sthjj-2021"}, "95.57万元"},
+		{knowledge.Query{Text: "哪个部门2021年行政诉讼案件最多"}, []string{"74件", "8件", "1件"},
+			[]knowledge.ReportID{"jj-sfj-2021", "jj-zjw-2021", "jj-sthjj-2021"}, "1. 江津区司法局:74件"},
+		{knowledge.Query{Text: "哪个部门2020年食品抽检合格率最高"}, nil, nil, "都没有提到这一数字,无法排名"},
+	} {
+		a, err := base.Answer(context.Background(), tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var figs []string
+		var reports []knowledge.ReportID
+		for i, f := range a.Figures {
+			figs = append(figs, f.Text)
+			reports = append(reports, a.Hits[i].ReportID)
+		}
+		if fmt.Sprint(figs) != fmt.Sprint(tc.figures) || fmt.Sprint(reports) != fmt.Sprint(tc.reports) || !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%s: figures %v from %v, reply:\n%s\nwant %v from %v containing %q", tc.q.Text, figs, reports, a.Text, tc.figures, tc.reports, tc.want)
+		}
 	}
 }

@@ -30,6 +30,11 @@ type Query struct {
 	// (see Understanding.Terms). They help a follow-up such as "合格率呢"
 	// find its passage, weighing half as much as the question's own terms.
 	Context []string
+	// Years, when it holds two or more years, asks to compare the
+	// question's figure across them: a follow-up "那和2020年比呢" to a
+	// question about 2021 asks Text again with Years {2021, 2020}. The
+	// question must name a department (or Department be set).
+	Years []int
 	// Focus is the passage the conversation last showed, if any. A
 	// follow-up ("涉及多少人") usually asks about the same passage, so it
 	// is preferred when it matches one of the question's own terms.
@@ -54,18 +59,24 @@ type Understanding struct {
 	// Corrections are the rewrites applied before searching: typos,
 	// short forms and colloquial words mapped to the reports' own words.
 	Corrections []Correction
+	// Compares reports that the question asks how a figure changed
+	// ("和2020年比呢", "增加了多少"); with a second year from the
+	// conversation, it is a comparison (see Query.Years).
+	Compares bool
 }
 
 // Understand reads the year, department and searchable terms of q, as
 // Search and Answer do. Context is not included in Terms.
 func (b *Base) Understand(q Query) Understanding {
 	u := b.understand(q)
-	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official, Corrections: u.corrections}
+	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official, Corrections: u.corrections,
+		Compares: asksChange.MatchString(q.Text)}
 }
 
 // understood is what was read from a Query: filters and weighted terms.
 type understood struct {
 	year       int
+	years      []int  // every year named, the first being year
 	department string // canonical name, "" when none was named
 	deptStrict bool   // the department was set by the caller: a filter
 	deptAlias  string // the words the citizen used for it
@@ -190,6 +201,18 @@ func (b *Base) understand(q Query) understood {
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
 	u.year, text = readYear(text, now)
+	if u.year != 0 {
+		// A comparison names more years (2021年比2020年); none of them
+		// is a search term.
+		u.years = []int{u.year}
+		for {
+			y, rest := readYear(text, now)
+			if y == 0 {
+				break
+			}
+			u.years, text = append(u.years, y), rest
+		}
+	}
 	// What the question asks for is read; the asking words themselves
 	// (多少户, 几个) would only segment into noise (少户).
 	text = questionWords.ReplaceAllString(text, " ")
