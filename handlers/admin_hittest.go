@@ -97,8 +97,12 @@ type hitView struct {
 	Focus      bool     `json:"focus"`
 	// FAQSource marks the passage an answering FAQ entry cites: it was not
 	// searched for, so it has no score and no missing terms.
-	FAQSource bool   `json:"faq_source"`
-	Why       string `json:"why"`
+	FAQSource bool `json:"faq_source"`
+	// Figure is the figure a comparison quoted from this passage
+	// ("412.36万元"), with the clause that states it; "" otherwise.
+	Figure       string `json:"figure,omitempty"`
+	FigureClause string `json:"figure_clause,omitempty"`
+	Why          string `json:"why"`
 }
 
 // hitTest asks the draft question q.
@@ -151,6 +155,14 @@ func hitViews(a knowledge.Answer, intent bot.Intent, threshold float64) []hitVie
 			Rank: i + 1, ReportID: string(h.ReportID), Seq: h.Seq, Title: h.Title, Section: h.Section(),
 			Text: h.Text, Score: roundScore(h.Score), Confidence: roundScore(h.Confidence),
 			Matched: nonNil(h.Matched), Missing: []string{}, Focus: h.Focus, Passed: h.Confidence >= threshold,
+		}
+		if i < len(a.Figures) {
+			// A comparison quotes one figure from each of its hits.
+			f := a.Figures[i]
+			v.Figure, v.FigureClause = f.Text, f.Clause
+			v.Why = fmt.Sprintf("对比引用的数字：%s（原文：%s）", f.Text, f.Clause)
+			out = append(out, v)
+			continue
 		}
 		switch {
 		case faq:

@@ -327,3 +327,26 @@ func TestHitTestExplanation(t *testing.T) {
 		})
 	}
 }
+
+// TestHitViewsShowFigures: a comparison's hits show the figure quoted
+// from each passage and the clause that states it.
+func TestHitViewsShowFigures(t *testing.T) {
+	hits := []knowledge.Hit{
+		{ReportID: "jj-sthjj-2020", Year: 2020, Text: "罚款316.79万元", Confidence: 1},
+		{ReportID: "jj-sthjj-2021", Year: 2021, Text: "罚款412.36万元", Confidence: 1},
+	}
+	a := knowledge.Answer{Answered: true, Hits: hits, Figures: []knowledge.Figure{
+		{Hit: hits[0], Clause: "罚款316.79万元", Text: "316.79万元"},
+		{Hit: hits[1], Clause: "罚款412.36万元", Text: "412.36万元"},
+	}}
+	views := hitViews(a, bot.IntentAnswer, 0.5)
+	if len(views) != 2 {
+		t.Fatalf("%d views", len(views))
+	}
+	for i, want := range []string{"316.79万元", "412.36万元"} {
+		v := views[i]
+		if v.Figure != want || v.FigureClause != "罚款"+want || !strings.Contains(v.Why, "对比引用的数字："+want) {
+			t.Errorf("view %d: %+v", i, v)
+		}
+	}
+}
