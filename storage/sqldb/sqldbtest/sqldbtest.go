@@ -71,6 +71,7 @@ func Run(t *testing.T, target Target) {
 		{"AuditNotWrittenOnFailure", testAuditNotWrittenOnFailure},
 	}
 	cases = append(cases, logCases()...) // the query log, in logs.go
+	cases = append(cases, notificationCases()...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
