@@ -30,6 +30,9 @@ type endpoint struct {
 func (e *consoleEnv) resolve(path string, who testAccount) string {
 	e.t.Helper()
 	ctx := e.t.Context()
+	if strings.Contains(path, "versions/") { // something to publish or submit
+		e.changeDraft()
+	}
 	if strings.Contains(path, "{pending}") {
 		v, err := e.db.Submit(ctx, staffName, "待审核的修改")
 		if err != nil {
@@ -347,6 +350,7 @@ func TestAdminPagesAuthorization(t *testing.T) {
 func TestAdminStaffPublishesWithoutApproval(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t, withApproval(ApprovalNone))
+	e.changeDraft()
 	rec := e.mustDo(request{method: "POST", path: adminAPIPrefix + "versions/publish", bearer: e.staff.token,
 		json: versionSummary{Summary: "工作人员直接发布"}}, http.StatusCreated)
 	got := apiJSON[versionResult](t, rec)

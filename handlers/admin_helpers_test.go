@@ -263,6 +263,20 @@ func (e *consoleEnv) publishedIDs() []sqldb.VersionID {
 	return append([]sqldb.VersionID(nil), e.published...)
 }
 
+// changeDraft edits a passage of the draft, so that it differs from the
+// live version and can be published or submitted.
+func (e *consoleEnv) changeDraft() {
+	e.t.Helper()
+	ctx := e.t.Context()
+	p, err := e.db.Passage(ctx, liveReport, 1)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.db.UpdatePassage(ctx, liveReport, 1, p.Text+"（草稿修改）", p.Keywords, 0, staffName); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // liveVersion returns the version the live base was built from.
 func (e *consoleEnv) liveVersion() int64 {
 	e.mu.Lock()

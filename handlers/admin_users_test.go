@@ -199,6 +199,7 @@ func TestAdminOwnPasswordAndTokens(t *testing.T) {
 func TestAdminAudit(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t)
+	e.changeDraft()
 	for i := range 60 {
 		if _, err := e.db.Submit(t.Context(), staffName, fmt.Sprintf("修改 %d", i)); err != nil {
 			t.Fatal(err)

@@ -54,18 +54,24 @@ type versionResult struct {
 // versionsPage is the data of versions.html.
 type versionsPage struct {
 	Versions   []versionView
+	Draft      changesView // the draft compared with the live version
 	CanPublish bool
 	CanSubmit  bool
 	CanApprove bool
 }
 
-// versions lists every version, newest first, with what a may do.
+// versions lists every version, newest first, with what the draft would
+// change and what a may do.
 func (c *console) versions(ctx context.Context, a *actor) (versionsPage, error) {
 	list, err := c.db.Versions(ctx)
 	if err != nil {
 		return versionsPage{}, err
 	}
-	page := versionsPage{CanPublish: c.canPublish(a), CanSubmit: c.approval == ApprovalRequired, CanApprove: a.admin()}
+	draft, err := c.draftChanges(ctx)
+	if err != nil {
+		return versionsPage{}, err
+	}
+	page := versionsPage{Draft: draft, CanPublish: c.canPublish(a), CanSubmit: c.approval == ApprovalRequired, CanApprove: a.admin()}
 	for _, v := range list {
 		page.Versions = append(page.Versions, versionOf(v))
 	}
@@ -85,9 +91,13 @@ func checkSummary(s, what string) (string, error) {
 	return s, nil
 }
 
-// errEmptyDraft answers a publish or submit of an empty draft.
+// errEmptyDraft answers a publish or submit of an empty draft, or of a
+// draft that holds what the live version holds.
 func errEmptyDraft(cause error) error {
-	if errors.Is(cause, sqldb.ErrInvalid) {
+	switch {
+	case errors.Is(cause, sqldb.ErrUnchanged):
+		return errInvalidRequest("草稿与当前线上版本完全相同，没有需要发布的改动。请先修改草稿（报告、FAQ 或词表），再发布或提交审核。", cause)
+	case errors.Is(cause, sqldb.ErrInvalid):
 		return errInvalidRequest("草稿中没有任何报告或 FAQ，无法发布。", cause)
 	}
 	return cause

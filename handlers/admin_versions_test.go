@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for creating test schemas
 
 	"fazhibot/knowledge"
+	"fazhibot/publishing"
 	"fazhibot/storage/postgres"
 	"fazhibot/storage/sqldb"
 )
@@ -134,6 +135,13 @@ func TestAdminApprovalFlow(t *testing.T) {
 			if len(e.publishedIDs()) != 0 {
 				t.Fatalf("Published called before any approval: %v", e.publishedIDs())
 			}
+			// The pending version shows what approving it changes.
+			pending := apiJSON[versionPage](t, e.mustDo(request{method: "GET", path: adminAPIPrefix + fmt.Sprintf("versions/%d", second.Version.ID),
+				bearer: e.admin.token}, http.StatusOK))
+			if pending.Changes.BaseVersion != 1 || pending.Changes.Counts != (publishing.Counts{ReportsAdded: 1}) ||
+				len(pending.Changes.Reports) != 1 || pending.Changes.Reports[0].ID != "jj-sfj-2021" || pending.Changes.Reports[0].Kind != "added" {
+				t.Errorf("pending version's changes: %+v", pending.Changes)
+			}
 			approved := api("POST", fmt.Sprintf("versions/%d/approve", second.Version.ID), nil, e.admin, http.StatusOK)
 			if approved.Version.Status != string(sqldb.StatusPublished) || !approved.Version.Live || approved.Version.ApprovedBy != adminName || approved.Warning != "" {
 				t.Errorf("approved %+v", approved)
@@ -155,6 +163,10 @@ func TestAdminApprovalFlow(t *testing.T) {
 			}
 			if ids := e.reportIDs(); !slices.Equal(ids, []string{liveReport}) {
 				t.Errorf("draft after restore: %v", ids)
+			}
+			// The restored report keeps its importer, not the restorer.
+			if list, err := e.db.ListReports(t.Context()); err != nil || len(list) != 1 || list[0].ImportedBy != sqldb.SeedActor {
+				t.Errorf("reports after restore: %+v, %v; want imported by %q", list, err, sqldb.SeedActor)
 			}
 			api("POST", fmt.Sprintf("versions/%d/restore", first.Version.ID), nil, e.admin, http.StatusBadRequest)
 			api("POST", "versions/999/restore", nil, e.admin, http.StatusNotFound)
@@ -186,7 +198,8 @@ func TestAdminApprovalFlow(t *testing.T) {
 			// The versions page shows the pending and rejected states
 			// in Chinese, and admins their buttons.
 			page := e.mustDo(request{method: "GET", path: adminPrefix + "versions", as: e.sessionFor(e.admin)}, http.StatusOK).Body.String()
-			for _, want := range []string{"已驳回", "请核对数字", "当前线上", "恢复自版本 1", "提交审核", "恢复此版本"} {
+			for _, want := range []string{"已驳回", "请核对数字", "当前线上", "恢复自版本 1", "恢复此版本",
+				"草稿与当前线上版本相同，没有需要发布的改动。"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("versions page lacks %q", want)
 				}
@@ -201,6 +214,7 @@ func TestAdminPublishPages(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t, withApproval(ApprovalRequired))
 	s := e.sessionFor(e.admin)
+	e.changeDraft()
 	rec := e.mustDo(request{method: "POST", path: adminPrefix + "versions/publish", as: s, form: url.Values{"summary": {"例行发布"}}}, http.StatusSeeOther)
 	if loc := rec.Header().Get("Location"); loc != adminPrefix+"versions?ok=published" {
 		t.Errorf("Location %q", loc)
@@ -217,6 +231,7 @@ func TestAdminPublishPages(t *testing.T) {
 	e.mu.Lock()
 	e.publishFn = func(sqldb.VersionID) error { return errors.New("redis down") }
 	e.mu.Unlock()
+	e.changeDraft()
 	rec = e.mustDo(request{method: "POST", path: adminPrefix + "versions/publish", as: s, form: url.Values{"summary": {"再次发布"}}}, http.StatusSeeOther)
 	if loc := rec.Header().Get("Location"); loc != adminPrefix+"versions?ok=reload" {
 		t.Errorf("Location %q", loc)
@@ -225,6 +240,7 @@ func TestAdminPublishPages(t *testing.T) {
 	if !strings.Contains(page, "重新加载知识库失败") {
 		t.Error("the page does not warn about the failed reload")
 	}
+	e.changeDraft()
 	res := apiJSON[versionResult](t, e.mustDo(request{method: "POST", path: adminAPIPrefix + "versions/publish", bearer: e.admin.token,
 		json: versionSummary{Summary: "第三次"}}, http.StatusCreated))
 	if !res.Version.Live || !strings.Contains(res.Warning, "重新加载知识库失败") {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
 
@@ -202,4 +203,55 @@ func auditDetailText(a sqldb.Action, detail string) string {
 		}
 	}
 	return detail
+}
+
+// changeKindText names how something changed between two versions.
+func changeKindText(k publishing.ChangeKind) string {
+	switch k {
+	case publishing.Added:
+		return "新增"
+	case publishing.Removed:
+		return "删除"
+	case publishing.Changed:
+		return "修改"
+	}
+	return "变化"
+}
+
+// reportFieldText names a report field a version changed.
+func reportFieldText(field string) string {
+	switch field {
+	case publishing.FieldTitle:
+		return "标题"
+	case publishing.FieldDepartment:
+		return "部门"
+	case publishing.FieldYear:
+		return "年度"
+	case publishing.FieldPublishDate:
+		return "发布日期"
+	case publishing.FieldDocNumber:
+		return "文号"
+	case publishing.FieldSourceURL:
+		return "原文网址"
+	case publishing.FieldFormat:
+		return "文件格式"
+	}
+	return "其他信息"
+}
+
+// countTexts lists the non-zero counts of a comparison, in reading order.
+func countTexts(c publishing.Counts) []countView {
+	all := []countView{
+		{"新增报告", c.ReportsAdded}, {"删除报告", c.ReportsRemoved}, {"修改报告", c.ReportsChanged},
+		{"新增段落", c.PassagesAdded}, {"删除段落", c.PassagesRemoved}, {"修改段落", c.PassagesChanged},
+		{"新增 FAQ", c.FAQsAdded}, {"删除 FAQ", c.FAQsRemoved}, {"修改 FAQ", c.FAQsChanged},
+		{"词表新增行", c.TermLinesAdded}, {"词表删除行", c.TermLinesRemoved},
+	}
+	var out []countView
+	for _, n := range all {
+		if n.N > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }

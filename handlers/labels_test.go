@@ -172,7 +172,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 	for _, path := range []string{
 		"", "reports", "reports/" + liveReport, passagePath, "faq", "faq/" + f.ID, "faq/new", "terms", "terms/synonyms.txt",
 		"hittest?q=" + url.QueryEscape("生态环境局2020年罚款多少"), "hittest?q=" + url.QueryEscape("罚款"),
-		"hittest?q=" + url.QueryEscape("你好"), "regression", "users", "audit",
+		"hittest?q=" + url.QueryEscape("你好"), "regression", "users", "audit", "versions", "versions/draft", "versions/1",
 		"logs?" + fixtureRange(), "logs/list?" + fixtureRange(), "logs/unanswered?" + fixtureRange(),
 		"logs/" + itoa(ids["x06"]), "logs/" + itoa(ids["x01"]), "logs/" + itoa(ids["x07"]),
 		"logs/list?answer=maybe",

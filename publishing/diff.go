@@ -127,10 +127,17 @@ type FAQChange struct {
 }
 
 // Link is an FAQ entry's linked passage; Report is empty for no link.
+// Title and Path describe the passage in the content the link belongs
+// to; both are empty when that content lacks it.
 type Link struct {
 	Report knowledge.ReportID
 	Seq    int
+	Title  string
+	Path   []string
 }
+
+// same reports whether l and m link the same passage.
+func (l Link) same(m Link) bool { return l.Report == m.Report && l.Seq == m.Seq }
 
 // TermChange is a term list with lines added or removed. Lines are
 // compared trimmed, blank lines ignored, in any order; a list whose text
@@ -152,7 +159,7 @@ func Diff(base, next *knowledge.Content) Changes {
 	}
 	var c Changes
 	c.diffReports(base.Reports, next.Reports)
-	c.diffFAQs(base.FAQs, next.FAQs)
+	c.diffFAQs(base, next)
 	c.diffTerms(base.TermFiles, next.TermFiles)
 	return c
 }
@@ -300,7 +307,10 @@ func setDiff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-func (c *Changes) diffFAQs(base, next []knowledge.FAQ) {
+func (c *Changes) diffFAQs(baseContent, nextContent *knowledge.Content) {
+	base, next := baseContent.FAQs, nextContent.FAQs
+	oldLink := func(f knowledge.FAQ) Link { return linkIn(baseContent, f) }
+	newLink := func(f knowledge.FAQ) Link { return linkIn(nextContent, f) }
 	old := map[knowledge.FAQID]knowledge.FAQ{}
 	for _, f := range base {
 		old[f.ID] = f
@@ -312,7 +322,7 @@ func (c *Changes) diffFAQs(base, next []knowledge.FAQ) {
 		if !ok {
 			c.FAQs = append(c.FAQs, FAQChange{ID: n.ID, Question: first(n.Questions), Kind: Added,
 				QuestionsAdded: n.Questions, Answer: []Span{{Insert, n.Answer}},
-				NewLink: linkOf(n), LinkChanged: n.Report != ""})
+				NewLink: newLink(n), LinkChanged: n.Report != ""})
 			c.Counts.FAQsAdded++
 			continue
 		}
@@ -321,8 +331,8 @@ func (c *Changes) diffFAQs(base, next []knowledge.FAQ) {
 		if o.Answer != n.Answer {
 			fc.Answer = DiffText(o.Answer, n.Answer)
 		}
-		if linkOf(o) != linkOf(n) {
-			fc.OldLink, fc.NewLink, fc.LinkChanged = linkOf(o), linkOf(n), true
+		if ol, nl := oldLink(o), newLink(n); !ol.same(nl) {
+			fc.OldLink, fc.NewLink, fc.LinkChanged = ol, nl, true
 		}
 		if fc.QuestionsAdded == nil && fc.QuestionsRemoved == nil && fc.Answer == nil && !fc.LinkChanged {
 			if !slices.Equal(o.Questions, n.Questions) { // reordered variants
@@ -338,17 +348,30 @@ func (c *Changes) diffFAQs(base, next []knowledge.FAQ) {
 		if !seen[o.ID] {
 			c.FAQs = append(c.FAQs, FAQChange{ID: o.ID, Question: first(o.Questions), Kind: Removed,
 				QuestionsRemoved: o.Questions, Answer: []Span{{Delete, o.Answer}},
-				OldLink: linkOf(o), LinkChanged: o.Report != ""})
+				OldLink: oldLink(o), LinkChanged: o.Report != ""})
 			c.Counts.FAQsRemoved++
 		}
 	}
 }
 
-func linkOf(f knowledge.FAQ) Link {
+// linkIn returns f's link, described from c.
+func linkIn(c *knowledge.Content, f knowledge.FAQ) Link {
 	if f.Report == "" {
 		return Link{}
 	}
-	return Link{Report: f.Report, Seq: f.Seq}
+	l := Link{Report: f.Report, Seq: f.Seq}
+	for _, r := range c.Reports {
+		if r.ID != f.Report {
+			continue
+		}
+		l.Title = r.Title
+		for _, p := range r.Passages {
+			if p.Seq == f.Seq {
+				l.Path = p.Path
+			}
+		}
+	}
+	return l
 }
 
 func first(list []string) string {

@@ -115,7 +115,7 @@ func TestDiff(t *testing.T) {
 		}), Changes{
 			FAQs: []FAQChange{
 				{ID: "f1", Question: "复议怎么申请？", Kind: Changed, QuestionsAdded: []string{"复议去哪办？"},
-					NewLink: Link{"a", 2}, LinkChanged: true},
+					NewLink: Link{"a", 2, "甲报告", []string{"一、主要工作"}}, LinkChanged: true},
 				{ID: "f3", Question: "新问题", Kind: Added, QuestionsAdded: []string{"新问题"}, Answer: []Span{{Insert, "新答案"}}},
 				{ID: "f2", Question: "要删的问题", Kind: Removed, QuestionsRemoved: []string{"要删的问题"}, Answer: []Span{{Delete, "答"}}},
 			},
