@@ -13,6 +13,7 @@ import (
 
 	"fazhibot/bot"
 	"fazhibot/knowledge"
+	"fazhibot/notify"
 	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
 )
@@ -87,6 +88,9 @@ type ConsoleOptions struct {
 	// memory until saved or discarded, and the reports one upload may
 	// keep; DefaultMaxPreviewBytes if zero.
 	MaxPreviewBytes int64
+	// Notify sends later answers to the citizens of unanswered questions
+	// (admin_notify.go); nil turns the page off.
+	Notify *notify.Service
 }
 
 // console is the staff console's state: its dependencies and the
@@ -103,6 +107,7 @@ type console struct {
 	newDialogue   func(k bot.Knowledge, sessions bot.SessionStore) (*bot.Dialogue, error)
 	minConfidence float64
 	log           *slog.Logger
+	notify        *notify.Service
 
 	uploadTimeout   time.Duration
 	maxPreviewBytes int64
@@ -133,6 +138,7 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 		newDialogue:   opts.NewDialogue,
 		minConfidence: opts.MinConfidence,
 		log:           log,
+		notify:        opts.Notify,
 		setup:         &setupLink{token: opts.SetupToken},
 		throttle:      newLoginThrottle(maxLoginFailures, loginWindow, time.Now),
 		passwordCost:  bcrypt.DefaultCost,

@@ -126,6 +126,8 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"logs/unanswered", page(s.pageUnanswered))
 	mux.HandleFunc("GET "+p+"logs/unanswered/faq", page(s.pageUnansweredFAQ))
 	mux.HandleFunc("POST "+p+"logs/unanswered/dismiss", page(s.pageUnansweredDismiss)) // admin
+	mux.HandleFunc("GET "+p+"notify", page(s.pageNotify))
+	mux.HandleFunc("POST "+p+"notify/send", page(s.pageNotifySend))
 	mux.HandleFunc("GET "+p+"logs/export.csv", page(s.exportLogs))
 	mux.HandleFunc("GET "+p+"logs/{id}", page(s.pageLog))
 	mux.HandleFunc(p, s.handleAdminNotFound)
@@ -173,6 +175,8 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+api+"logs/dashboard", json(s.apiLogsDashboard))
 	mux.HandleFunc("GET "+api+"logs/unanswered", json(s.apiUnanswered))
 	mux.HandleFunc("POST "+api+"logs/unanswered/dismiss", json(s.apiUnansweredDismiss)) // admin
+	mux.HandleFunc("GET "+api+"notify", json(s.apiNotify))
+	mux.HandleFunc("POST "+api+"notify/send", json(s.apiNotifySend))
 	mux.HandleFunc("GET "+api+"logs/export.csv", json(s.exportLogs))
 	mux.HandleFunc("GET "+api+"logs/{id}", json(s.apiLog))
 }
