@@ -175,7 +175,7 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, question stri
 		return Hit{}, "", false, nil
 	}
 	names := []string{u.department}
-	for _, d := range b.terms.Departments {
+	for _, d := range b.depts {
 		for _, a := range d.Aliases {
 			// 全区 stands for the district in every report: it names no one.
 			if d.Name == u.department && !b.terms.Stopwords[a] {

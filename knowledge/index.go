@@ -53,6 +53,9 @@ type Base struct {
 	covered              map[string][]int // department → years it has reports for
 	years                map[int]bool
 	deptIDs              map[string]int32 // department → doc.dept
+	// depts are the departments questions may name: the term list's and
+	// the reports', with aliases derived from their names.
+	depts []Department
 
 	faqs        []FAQ
 	faqVariants []faqVariant
@@ -115,6 +118,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	if b.maxHits == 0 {
 		b.maxHits = 5
 	}
+	b.depts = departmentsOf(b.terms.Departments, reports, b.seg.Cut, func(w string) bool { return b.seg.Freq(w) >= commonWordFreq })
 	var totalWords, totalBigrams float64
 	compounds := map[string]int{} // see indexSentences
 	for _, r := range reports {
@@ -192,7 +196,7 @@ func (b *Base) vocabulary() map[string]int {
 	for w, c := range b.terms.Canonical {
 		v[w] = max(v[w], len(b.words[c]))
 	}
-	for _, d := range b.terms.Departments {
+	for _, d := range b.depts {
 		for _, a := range append([]string{d.Name}, d.Aliases...) {
 			v[a] = aliasDF
 		}

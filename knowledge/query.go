@@ -224,7 +224,7 @@ func (b *Base) understand(q Query) understood {
 	// 施法局 names 司法局.
 	text, sound := b.sound.correct(text)
 	u.corrections = append(fixes, sound...)
-	u.department, u.deptAlias, text = readDepartment(text, b.terms.Departments)
+	u.department, u.deptAlias, text = readDepartment(text, b.depts)
 	if q.Department != "" {
 		u.department, u.deptStrict = q.Department, true
 	}
