@@ -69,6 +69,70 @@ type faqFormPage struct {
 	Linked *linkedPassage
 	// MaxAnswer is the answer's limit in characters.
 	MaxAnswer int
+	// PassageQuery is what the passage picker searched for; Candidates
+	// are the draft passages found, best first.
+	PassageQuery string
+	Candidates   []passageCandidate
+}
+
+// passageCandidate is a draft passage the FAQ form's picker offers.
+type passageCandidate struct {
+	Value   string // the radio button's value, see passageValue
+	Title   string // the report's title
+	Seq     int
+	Section string
+	Excerpt string
+	Current bool // the passage the FAQ links now
+}
+
+// maxPickerHits is how many passages one picker search offers.
+const maxPickerHits = 10
+
+// passageValue is how the picker's radio buttons name a passage:
+// "report ID/seq" (report IDs hold no '/').
+func passageValue(report string, seq int) string { return report + "/" + strconv.Itoa(seq) }
+
+// parsePassageValue reads a passageValue; "" is no link. A malformed
+// value yields seq -1, which saveFAQ refuses with a message.
+func parsePassageValue(v string) (report string, seq int) {
+	if v == "" {
+		return "", 0
+	}
+	i := strings.LastIndexByte(v, '/')
+	if i < 0 {
+		return v, -1
+	}
+	seq, err := strconv.Atoi(v[i+1:])
+	if err != nil {
+		return v[:i], -1
+	}
+	return v[:i], seq
+}
+
+// passageCandidates searches the draft for passages to link, as the bot
+// would for the question q.
+func (c *console) passageCandidates(ctx context.Context, q string) ([]passageCandidate, error) {
+	q = strings.TrimSpace(q)
+	switch {
+	case q == "":
+		return nil, nil
+	case utf8.RuneCountInString(q) > maxAPITextRunes:
+		return nil, errInvalidRequest(fmt.Sprintf("查找的内容过长，最多 %d 个字", maxAPITextRunes), nil)
+	}
+	base, err := c.draft(ctx)
+	if err != nil {
+		return nil, &httpError{status: http.StatusInternalServerError, msg: "草稿知识库构建失败，请稍后再试。", cause: err}
+	}
+	hits, err := base.Search(ctx, knowledge.Query{Text: q, Limit: maxPickerHits})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]passageCandidate, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, passageCandidate{Value: passageValue(string(h.ReportID), h.Seq), Title: h.Title, Seq: h.Seq,
+			Section: h.Section(), Excerpt: shortenRunes(oneLine(h.Text), 120)})
+	}
+	return out, nil
 }
 
 // linkedPassage shows staff which passage an FAQ cites.
@@ -217,6 +281,20 @@ func (s *Server) renderFAQForm(w http.ResponseWriter, r *http.Request, a *actor,
 	data.Reports = reports
 	data.MaxAnswer = maxFAQAnswerRunes
 	data.Linked = s.admin.linked(r.Context(), data.Report, data.Seq)
+	if data.Candidates == nil && data.PassageQuery != "" {
+		found, err := s.admin.passageCandidates(r.Context(), data.PassageQuery)
+		if err != nil {
+			st, isUser := formErrorStatus(err)
+			if !isUser {
+				return err
+			}
+			status, errMsg = st, userMessage(err)
+		}
+		data.Candidates = nonNil(found)
+		for i := range data.Candidates {
+			data.Candidates[i].Current = data.Candidates[i].Value == passageValue(data.Report, data.Seq)
+		}
+	}
 	title := "编辑 FAQ"
 	if data.New {
 		title = "新建 FAQ"
@@ -227,18 +305,31 @@ func (s *Server) renderFAQForm(w http.ResponseWriter, r *http.Request, a *actor,
 	return nil
 }
 
-// faqForm reads the FAQ form.
+// faqForm reads the FAQ form. The linked passage comes from the picker's
+// "passage" choice, or else from the "report" and "seq" fields.
 func faqForm(r *http.Request) (faqEdit, faqFormPage) {
+	report := r.PostFormValue("report")
 	seq, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("seq")))
+	if v, ok := r.PostForm["passage"]; ok && len(v) > 0 {
+		report, seq = parsePassageValue(v[0])
+	}
 	rev, _ := strconv.ParseInt(r.PostFormValue("rev"), 10, 64)
 	e := faqEdit{Questions: strings.Split(r.PostFormValue("questions"), "\n"), Answer: r.PostFormValue("answer"),
-		Report: r.PostFormValue("report"), Seq: seq, Rev: &rev}
-	return e, faqFormPage{Questions: r.PostFormValue("questions"), Answer: e.Answer, Report: e.Report, Seq: seq, Rev: rev}
+		Report: report, Seq: seq, Rev: &rev}
+	return e, faqFormPage{Questions: r.PostFormValue("questions"), Answer: e.Answer, Report: e.Report, Seq: seq, Rev: rev,
+		PassageQuery: strings.TrimSpace(r.PostFormValue("passage_q"))}
 }
+
+// picking reports whether the FAQ form was sent to search for a passage
+// rather than to save; the form comes back with what was typed.
+func picking(r *http.Request) bool { return r.PostFormValue("pick") != "" }
 
 func (s *Server) pageFAQCreate(w http.ResponseWriter, r *http.Request, a *actor) error {
 	e, data := faqForm(r)
 	data.New = true
+	if picking(r) {
+		return s.renderFAQForm(w, r, a, http.StatusOK, data, "")
+	}
 	if _, err := s.admin.saveFAQ(r.Context(), a, "", e, 0); err != nil {
 		if status, ok := formErrorStatus(err); ok {
 			return s.renderFAQForm(w, r, a, status, data, userMessage(err))
@@ -252,6 +343,9 @@ func (s *Server) pageFAQSave(w http.ResponseWriter, r *http.Request, a *actor) e
 	id := r.PathValue("id")
 	e, data := faqForm(r)
 	data.ID = id
+	if picking(r) {
+		return s.renderFAQForm(w, r, a, http.StatusOK, data, "")
+	}
 	if _, err := s.admin.saveFAQ(r.Context(), a, id, e, *e.Rev); err != nil {
 		status, ok := formErrorStatus(err)
 		if !ok {
