@@ -30,6 +30,9 @@ type app struct {
 	segMu    sync.Mutex
 	seg      *knowledge.Segmenter
 	segWords []string
+
+	// notifier, set by serve, remembers citizens for later answers.
+	notifier bot.Notifier
 }
 
 // cliActor is who the audit log names for changes made on the command line.
@@ -226,6 +229,7 @@ func (a *app) dialogue(current func() bot.Knowledge, sessions bot.SessionStore, 
 		RateLimit:      a.cfg.Redis.RateLimit,
 		Hotline:        a.cfg.Bot.Hotline,
 		SensitiveWords: a.cfg.Bot.SensitiveWords, // and the term list's, per version
+		Notifier:       a.notifier,
 	}
 	if l, ok := sessions.(bot.RateLimiter); ok {
 		opts.Limiter = l

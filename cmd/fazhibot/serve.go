@@ -94,6 +94,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		logWritten: queryLog.written,
 	})
 	queryLog.onError = m.databaseError
+	later, err := newNotifier(a, store, logger)
+	if err != nil {
+		return err
+	}
+	if later != nil {
+		defer later.Close()
+		a.notifier = botNotifier{later}
+	}
 	d, err := a.dialogue(func() bot.Knowledge { b, _ := lib.Current(); return b }, store, teeLogger{m, queryLog}, logger)
 	if err != nil {
 		return err
@@ -118,7 +126,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:         logger,
 		Responder:      d,
 		Replies:        store,
-		Console:        consoleOptions(a, lib, reloader, setupToken),
+		Console:        withNotify(consoleOptions(a, lib, reloader, setupToken), later),
 		Ready:          readiness(a, lib, store, e.cfg.Redis.URL != "", logger),
 		Metrics:        mainMetrics,
 		MetricsToken:   e.cfg.Server.MetricsToken,
