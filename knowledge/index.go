@@ -120,7 +120,13 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	}
 	b.depts = departmentsOf(b.terms.Departments, reports, b.seg.Cut, func(w string) bool { return b.seg.Freq(w) >= commonWordFreq })
 	var totalWords, totalBigrams float64
-	compounds := map[string]int{} // see indexSentences
+	compounds := map[string]int{} // see analyse
+	type place struct {
+		r    *Report
+		seq  int
+		dept int32
+	}
+	var places []place
 	for _, r := range reports {
 		if _, dup := b.reports[r.ID]; dup {
 			return nil, errors.New("knowledge: duplicate report id " + string(r.ID))
@@ -131,32 +137,37 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 			b.covered[r.Department] = append(b.covered[r.Department], r.Year)
 			slices.Sort(b.covered[r.Department])
 		}
-		b.firstDoc[r.ID] = int32(len(b.docs))
+		deptID, ok := b.deptIDs[r.Department]
+		if !ok {
+			deptID = int32(len(b.deptIDs))
+			b.deptIDs[r.Department] = deptID
+		}
+		b.firstDoc[r.ID] = int32(len(places))
 		for i := range r.Passages {
-			id := int32(len(b.docs))
-			p := &r.Passages[i]
-			deptID, ok := b.deptIDs[r.Department]
-			if !ok {
-				deptID = int32(len(b.deptIDs))
-				b.deptIDs[r.Department] = deptID
-			}
-			d := doc{report: r, seq: i, figure: hasDigit(p.Text), year: int32(r.Year), dept: deptID}
-			wc, gc := map[string]int{}, map[string]int{}
-			d.sents = b.indexSentences(p.Text, wc, gc, compounds)
-			b.addHeadingAndKeywords(p, wc, gc)
-			for w, n := range wc {
-				b.words[w] = append(b.words[w], posting{id, float32(n)})
-				d.words += float64(n)
-			}
-			for g, n := range gc {
-				b.bigrams[g] = append(b.bigrams[g], posting{id, float32(n)})
-				d.bigrams += float64(n)
-			}
-			totalWords += d.words
-			totalBigrams += d.bigrams
-			b.docs = append(b.docs, d)
+			places = append(places, place{r, i, deptID})
 		}
 	}
+	b.docs = make([]doc, 0, len(places))
+	b.analyseAll(len(places), func(k int) *Passage { return &places[k].r.Passages[places[k].seq] }, func(k int, a *analysis) {
+		pl := places[k]
+		id := int32(k)
+		d := doc{report: pl.r, seq: pl.seq, figure: hasDigit(pl.r.Passages[pl.seq].Text), year: int32(pl.r.Year), dept: pl.dept}
+		d.sents = b.indexSentences(a)
+		for _, c := range a.compounds {
+			compounds[c]++
+		}
+		for w, n := range a.words {
+			b.words[w] = append(b.words[w], posting{id, float32(n)})
+			d.words += float64(n)
+		}
+		for g, n := range a.grams {
+			b.bigrams[g] = append(b.bigrams[g], posting{id, float32(n)})
+			d.bigrams += float64(n)
+		}
+		totalWords += d.words
+		totalBigrams += d.bigrams
+		b.docs = append(b.docs, d)
+	})
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
 	}

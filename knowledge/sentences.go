@@ -68,43 +68,6 @@ func splitSentences(text string) []string {
 	return out
 }
 
-// indexSentences segments the sentences of text, adds their words and
-// bigrams to the passage counts, and returns them for sentence scoring.
-//
-// It also counts in compounds the pairs of adjacent whole words written in
-// Chinese characters (业主 委员会 → 业主委员会), which short forms may
-// stand for although the segmenter keeps them apart.
-func (b *Base) indexSentences(text string, wordCounts, gramCounts, compounds map[string]int) []sentence {
-	spans := sentenceSpans(text)
-	out := make([]sentence, len(spans))
-	for i, sp := range spans {
-		s := sentence{start: int32(sp[0]), end: int32(sp[1])}
-		prev := ""
-		for _, tok := range b.seg.Tokens(text[sp[0]:sp[1]]) {
-			w := b.indexedWord(tok)
-			if !tok.Sub {
-				whole := utf8.RuneCountInString(tok.Text) >= 2 && allHan(tok.Text)
-				if prev != "" && whole && utf8.RuneCountInString(prev)+utf8.RuneCountInString(tok.Text) <= soundMaxRunes {
-					compounds[prev+tok.Text]++
-				}
-				prev = ""
-				if whole {
-					prev = tok.Text
-				}
-			}
-			wordCounts[w]++
-			s.words = append(s.words, b.wordIDs.intern(w))
-		}
-		forEachBigram(text[sp[0]:sp[1]], func(g string) {
-			gramCounts[g]++
-			s.grams = append(s.grams, b.gramIDs.intern(g))
-		})
-		s.words, s.grams = sortedSet(s.words), sortedSet(s.grams)
-		out[i] = s
-	}
-	return out
-}
-
 func sortedSet(ids []uint32) []uint32 {
 	slices.Sort(ids)
 	return slices.Clip(slices.Compact(ids))
