@@ -23,7 +23,7 @@ type analysis struct {
 // sentenceWords is one sentence of a passage with its indexed words and
 // bigrams, as strings, in text order.
 type sentenceWords struct {
-	start, end  int32
+	start, end   int32
 	words, grams []string
 }
 
