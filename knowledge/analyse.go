@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -98,19 +99,28 @@ func (b *Base) analyse(p *Passage) analysis {
 }
 
 // indexSentences interns the words and bigrams of a's sentences and
-// returns them for sentence scoring.
-func (b *Base) indexSentences(a *analysis) []sentence {
+// returns the sentences with their IDs encoded (see sentence).
+func (b *Base) indexSentences(a *analysis) ([]sentence, []byte) {
 	out := make([]sentence, len(a.sents))
+	var ids []byte
+	var scratch []uint32
 	for i, sw := range a.sents {
-		s := sentence{start: sw.start, end: sw.end, words: make([]uint32, len(sw.words)), grams: make([]uint32, len(sw.grams))}
-		for j, w := range sw.words {
-			s.words[j] = b.wordIDs.intern(w)
+		s := sentence{start: sw.start, end: sw.end, off: uint32(len(ids))}
+		scratch = scratch[:0]
+		for _, w := range sw.words {
+			scratch = append(scratch, b.wordIDs.intern(w))
 		}
-		for j, g := range sw.grams {
-			s.grams[j] = b.gramIDs.intern(g)
+		words := sortedSet(scratch)
+		s.words = uint32(len(words))
+		ids = appendIDs(ids, words)
+		scratch = scratch[:0]
+		for _, g := range sw.grams {
+			scratch = append(scratch, b.gramIDs.intern(g))
 		}
-		s.words, s.grams = sortedSet(s.words), sortedSet(s.grams)
+		grams := sortedSet(scratch)
+		s.grams = uint32(len(grams))
+		ids = appendIDs(ids, grams)
 		out[i] = s
 	}
-	return out
+	return out, slices.Clip(ids)
 }

@@ -357,7 +357,8 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		own, context = context, nil
 	}
 	why := asksWhy.MatchString(question)
-	for i, s := range d.sents {
+	sents, _ := d.sentences(nil)
+	for i, s := range sents {
 		sentences[i] = text[s.start:s.end]
 		// The question's own words pick the sentence; the earlier turns'
 		// words only break ties ("罚了多少钱" after a question about

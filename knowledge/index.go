@@ -78,6 +78,7 @@ type doc struct {
 	year    int32   // the report's year, copied: no pointer chase in rank
 	dept    int32   // the report's department, as deptIDs
 	sents   []sentence
+	ids     []byte // the sentences' word and bigram IDs, encoded
 }
 
 type posting struct {
@@ -152,7 +153,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		pl := places[k]
 		id := int32(k)
 		d := doc{report: pl.r, seq: pl.seq, figure: hasDigit(pl.r.Passages[pl.seq].Text), year: int32(pl.r.Year), dept: pl.dept}
-		d.sents = b.indexSentences(a)
+		d.sents, d.ids = b.indexSentences(a)
 		for _, c := range a.compounds {
 			compounds[c]++
 		}
@@ -168,6 +169,14 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		totalBigrams += d.bigrams
 		b.docs = append(b.docs, d)
 	})
+	// Posting lists grew by appending, with up to twice the room they
+	// need; keep them at their size.
+	for w, ps := range b.words {
+		b.words[w] = slices.Clone(ps)
+	}
+	for g, ps := range b.bigrams {
+		b.bigrams[g] = slices.Clone(ps)
+	}
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
 	}
