@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -81,10 +82,26 @@ type doc struct {
 	ids     []byte // the sentences' word and bigram IDs, encoded
 }
 
-type posting struct {
-	doc int32
-	tf  float32
+// posting is one passage holding a word or bigram: the passage's index
+// in docs in the high bits, and how often it holds the term (capped at
+// maxTF) in the low bits, so that a posting list takes four bytes a
+// passage and sorts by passage.
+type posting uint32
+
+const (
+	tfBits = 10
+	maxTF  = 1<<tfBits - 1
+	// MaxPassages is the most passages a Base can index: about 80,000
+	// reports of 50 passages.
+	MaxPassages = 1 << (32 - tfBits)
+)
+
+func makePosting(doc int32, tf int) posting {
+	return posting(uint32(doc)<<tfBits | uint32(min(tf, maxTF)))
 }
+
+func (p posting) doc() int32  { return int32(p >> tfBits) }
+func (p posting) tf() float64 { return float64(p & maxTF) }
 
 // Build indexes reports. The reports must not be modified afterwards.
 // It returns an error when a required option is missing or two reports
@@ -148,6 +165,9 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 			places = append(places, place{r, i, deptID})
 		}
 	}
+	if len(places) > MaxPassages {
+		return nil, fmt.Errorf("knowledge: %d passages, more than the %d a Base can index", len(places), MaxPassages)
+	}
 	b.docs = make([]doc, 0, len(places))
 	b.analyseAll(len(places), func(k int) *Passage { return &places[k].r.Passages[places[k].seq] }, func(k int, a *analysis) {
 		pl := places[k]
@@ -158,11 +178,11 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 			compounds[c]++
 		}
 		for w, n := range a.words {
-			b.words[w] = append(b.words[w], posting{id, float32(n)})
+			b.words[w] = append(b.words[w], makePosting(id, n))
 			d.words += float64(n)
 		}
 		for g, n := range a.grams {
-			b.bigrams[g] = append(b.bigrams[g], posting{id, float32(n)})
+			b.bigrams[g] = append(b.bigrams[g], makePosting(id, n))
 			d.bigrams += float64(n)
 		}
 		totalWords += d.words

@@ -168,16 +168,16 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			scale = contextWeight
 		}
 		for _, p := range b.words[qt.word] {
-			if d := &b.docs[p.doc]; allows(d) {
-				sc.add(p.doc, scale*bm25(float64(p.tf), d.words, b.avgWords, qt.idf))
+			if d := &b.docs[p.doc()]; allows(d) {
+				sc.add(p.doc(), scale*bm25(p.tf(), d.words, b.avgWords, qt.idf))
 			}
 		}
 		for _, g := range qt.bigrams {
 			postings := b.bigrams[g]
 			gidf := b.idf(len(postings))
 			for _, p := range postings {
-				if d := &b.docs[p.doc]; allows(d) {
-					sc.add(p.doc, scale*bigramWeight*bm25(float64(p.tf), d.bigrams, b.avgBigrams, gidf))
+				if d := &b.docs[p.doc()]; allows(d) {
+					sc.add(p.doc(), scale*bigramWeight*bm25(p.tf(), d.bigrams, b.avgBigrams, gidf))
 				}
 			}
 		}
@@ -298,8 +298,8 @@ func (b *Base) matchTerms(c *candidate, qts []queryTerm) {
 }
 
 func hasPosting(postings []posting, doc int32) bool {
-	i := sort.Search(len(postings), func(i int) bool { return postings[i].doc >= doc })
-	return i < len(postings) && postings[i].doc == doc
+	i := sort.Search(len(postings), func(i int) bool { return postings[i].doc() >= doc })
+	return i < len(postings) && postings[i].doc() == doc
 }
 
 // queryTerms weights the question's terms by their rarity. Terms the
