@@ -230,10 +230,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		b.wantText("main", "您已退出登录。")
 	}
 
-	steps := []struct {
-		name string
-		do   func()
-	}{
+	steps := []browserStep{
 		{"setup-link", func() {
 			b.open(setup)
 			b.wantText("main h1", "创建管理员账号")
@@ -352,6 +349,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			b.wantText("main table tbody tr:first-child", "重庆市江津区司法局2021年度法治政府建设情况报告", "2.办案质效提升", "✓")
 		}},
 	}
+	steps = append(steps, reviewSteps(t, b, srv.base, apiToken, tag)...)
 	for _, st := range steps {
 		st.do()
 		b.screenshot(st.name, st.name == "preview-passage")
@@ -365,9 +363,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	if !got.Answered || !strings.Contains(got.Reply, sfjFigure) || len(got.Hits) == 0 || got.Hits[0].ReportID != "jj-sfj-2021" {
 		t.Errorf("POST /api/v1/ask %q = %+v, want the passage with %s", sfjQuestion, got, sfjFigure)
 	}
-	if v := metricValue(t, srv.base, "fazhibot_knowledge_version"); v != "2" {
-		t.Errorf("fazhibot_knowledge_version = %q, want 2", v)
+	if v := metricValue(t, srv.base, "fazhibot_knowledge_version"); v != "3" {
+		t.Errorf("fazhibot_knowledge_version = %q, want 3 (the reviewed passage edit)", v)
 	}
+	narrowPages(t, b)
+}
+
+// browserStep is one step of a walk through the console, followed by a
+// screenshot named after it.
+type browserStep struct {
+	name string
+	do   func()
 }
 
 // jsString quotes s as a JavaScript string literal.
