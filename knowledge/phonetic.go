@@ -47,9 +47,10 @@ type soundIndex struct {
 
 // soundEntry is one vocabulary word under one of its fuzzy keys.
 type soundEntry struct {
-	word  string
-	exact string // the toneless pinyin that gave the key
-	df    int    // passages holding the word; aliases count as very common
+	word     string
+	exact    string // the toneless pinyin that gave the key
+	df       int    // passages holding the word; aliases count as very common
+	compound bool   // two adjacent words of the reports, not one word
 }
 
 // abbrevEntry is a word a short form may stand for, with the positions
@@ -145,7 +146,7 @@ func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, f
 			x.maxRunes = max(x.maxRunes, n)
 			for _, exact := range x.combos(w) {
 				k := fuzzyKey(exact)
-				x.byKey[k] = append(x.byKey[k], soundEntry{word: w, exact: strings.Join(exact, " "), df: compounds[w]})
+				x.byKey[k] = append(x.byKey[k], soundEntry{word: w, exact: strings.Join(exact, " "), df: compounds[w], compound: true})
 			}
 		}
 	}
@@ -333,11 +334,17 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 	inside := make([]bool, n+1)
 	piece := make([]bool, n+1) // piece[i]: a dictionary word starts at i …
 	pieceEnd := make([]int, n+1)
+	// common[p]: p is in a common word of the question (统一), which a
+	// compound of the reports never replaces (区政府统一 is not 区政府同意).
+	common := make([]bool, n)
 	at := 0
 	for _, w := range x.cut(string(rs)) {
 		l := utf8.RuneCountInString(w)
 		for p := at + 1; p < at+l; p++ {
 			inside[p] = l > 1
+		}
+		for p := at; p < at+l && l > 1 && x.meant(w); p++ {
+			common[p] = true
 		}
 		piece[at], pieceEnd[at] = true, at+l
 		at += l
@@ -367,7 +374,7 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 			if piece[i] && pieceEnd[i] == i+l && x.typed(string(rs[i:i+l])) {
 				continue
 			}
-			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l]); ok {
+			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l], common[i:i+l]); ok {
 				spans = append(spans, span{i, i + l, fix})
 				for p := i; p < i+l; p++ {
 					taken[p] = true
@@ -431,9 +438,10 @@ func maxSoundDiff(l int) int { return (l + 1) / 3 }
 // for: same fuzzy key under one of its readings (syl holds each
 // character's readings; 都 is du as well as dou), at most
 // maxSoundDiff(len(w)) characters differing, none of them inside a known
-// word as long as w; a same-pinyin word before a merged-sound one, then
+// word as long as w, nor, for a compound, in a common word of the
+// question (common); a same-pinyin word before a merged-sound one, then
 // fewer differences, then the commoner word.
-func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int) (Correction, bool) {
+func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []bool) (Correction, bool) {
 	var best *soundEntry
 	bestHomophone, bestDiff := false, 0
 	for _, combo := range readingCombos(syl) {
@@ -443,7 +451,7 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int) (Correc
 			for p, r := range []rune(e.word) {
 				if r != w[p] {
 					diff++
-					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p])
+					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && common[p])
 				} else {
 					anchored = anchored || !x.stop(string(r))
 				}
