@@ -75,7 +75,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"是啥子意思", "是啥子意思", "[]"},
 		{"有几个", "有几个", "[]"},
 		{"说有", "说有", "[]"},
-		{"工单有几件", "工单有几件", "[]"}, // 单有 cuts the report word 工单; 有 is also read wei
+		{"工单有几件", "工单有几件", "[]"},     // 单有 cuts the report word 工单; 有 is also read wei
 		{"区政府统一办理", "区政府统一办理", "[]"}, // a common word is not rewritten into a compound
 		{"发了", "发了", "[]"},
 		// A real word is read as a sound-alike only where, with its
