@@ -54,6 +54,9 @@ type Base struct {
 	covered              map[string][]int // department → years it has reports for
 	years                map[int]bool
 	deptIDs              map[string]int32 // department → doc.dept
+	// deptDocs and yearDocs list the passages of each department (as
+	// deptIDs) and each year, in passage order.
+	deptDocs, yearDocs map[int32][]int32
 	// depts are the departments questions may name: the term list's and
 	// the reports', with aliases derived from their names.
 	depts []Department
@@ -122,6 +125,8 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		covered:       map[string][]int{},
 		years:         map[int]bool{},
 		deptIDs:       map[string]int32{},
+		deptDocs:      map[int32][]int32{},
+		yearDocs:      map[int32][]int32{},
 		faqs:          opts.FAQs,
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
@@ -188,6 +193,8 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		totalWords += d.words
 		totalBigrams += d.bigrams
 		b.docs = append(b.docs, d)
+		b.deptDocs[d.dept] = append(b.deptDocs[d.dept], id)
+		b.yearDocs[d.year] = append(b.yearDocs[d.year], id)
 	})
 	// Posting lists grew by appending, with up to twice the room they
 	// need; keep them at their size.

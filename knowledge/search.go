@@ -159,25 +159,62 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	}
 	sc := b.scratch.Get().(*scratch)
 	defer b.putScratch(sc)
+	// The posting lists of the question's words and of their bigrams, in
+	// the order their scores add up.
+	type termList struct {
+		postings []posting
+		weight   float64 // the term's share: context and bigrams weigh less
+		idf      float64
+		bigram   bool
+	}
+	lists := make([]termList, 0, 4*len(qts))
+	walkCost := 0
 	for i, qt := range qts {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		scale := 1.0
 		if i >= len(u.terms) {
 			scale = contextWeight
 		}
-		for _, p := range b.words[qt.word] {
-			if d := &b.docs[p.doc()]; allows(d) {
-				sc.add(p.doc(), scale*bm25(p.tf(), d.words, b.avgWords, qt.idf))
-			}
-		}
+		lists = append(lists, termList{b.words[qt.word], scale, qt.idf, false})
+		walkCost += len(b.words[qt.word])
 		for _, g := range qt.bigrams {
 			postings := b.bigrams[g]
-			gidf := b.idf(len(postings))
-			for _, p := range postings {
+			lists = append(lists, termList{postings, scale * bigramWeight, b.idf(len(postings)), true})
+			walkCost += len(postings)
+		}
+	}
+	add := func(d *doc, p posting, l *termList) {
+		if l.bigram {
+			sc.add(p.doc(), l.weight*bm25(p.tf(), d.bigrams, b.avgBigrams, l.idf))
+		} else {
+			sc.add(p.doc(), l.weight*bm25(p.tf(), d.words, b.avgWords, l.idf))
+		}
+	}
+	if few := b.filtered(year, deptOnly, dept); few != nil && len(few)*len(lists)*lookupCost < walkCost {
+		// The filters leave few passages (one department's, one year's):
+		// looking each up in the lists costs less than walking them. The
+		// scores add up in the same order, so they are the same.
+		for _, doc := range few {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			d := &b.docs[doc]
+			if !allows(d) {
+				continue
+			}
+			for k := range lists {
+				if p, ok := findPosting(lists[k].postings, doc); ok {
+					add(d, p, &lists[k])
+				}
+			}
+		}
+	} else {
+		for k := range lists {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			for _, p := range lists[k].postings {
 				if d := &b.docs[p.doc()]; allows(d) {
-					sc.add(p.doc(), scale*bigramWeight*bm25(p.tf(), d.bigrams, b.avgBigrams, gidf))
+					add(d, p, &lists[k])
 				}
 			}
 		}
@@ -298,8 +335,34 @@ func (b *Base) matchTerms(c *candidate, qts []queryTerm) {
 }
 
 func hasPosting(postings []posting, doc int32) bool {
+	_, ok := findPosting(postings, doc)
+	return ok
+}
+
+// findPosting returns doc's posting in a list, which is in passage order.
+func findPosting(postings []posting, doc int32) (posting, bool) {
 	i := sort.Search(len(postings), func(i int) bool { return postings[i].doc() >= doc })
-	return i < len(postings) && postings[i].doc() == doc
+	if i < len(postings) && postings[i].doc() == doc {
+		return postings[i], true
+	}
+	return 0, false
+}
+
+// lookupCost is about how many steps looking a passage up in a posting
+// list costs, against one step a posting for walking it.
+const lookupCost = 20
+
+// filtered returns the passages of the department (with deptOnly) or of
+// the year a search is restricted to, in passage order, or nil when it
+// is not restricted.
+func (b *Base) filtered(year int32, deptOnly bool, dept int32) []int32 {
+	switch {
+	case deptOnly:
+		return b.deptDocs[dept]
+	case year != 0:
+		return b.yearDocs[year]
+	}
+	return nil
 }
 
 // queryTerms weights the question's terms by their rarity. Terms the
