@@ -327,7 +327,7 @@ func renderYears(dept string, years []int, figs []reportFigure) string {
 		case !f.found:
 			fmt.Fprintf(&sb, "%d年:%d年度报告中没有找到这一数字。\n", y, y)
 		case len(f.others) > 0:
-			fmt.Fprintf(&sb, "%d年:报告中有几个可能的数字(%s),请回复具体想问哪一项。\n", y, figureList(f))
+			fmt.Fprintf(&sb, "%d年:报告中有几个可能的数字(%s),请换个更具体的说法再问。\n", y, figureList(f))
 		default:
 			fmt.Fprintf(&sb, "%d年:%s(%s)\n", y, f.fig.Text, source(f.fig.Hit))
 			stated = append(stated, f)
