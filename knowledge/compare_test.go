@@ -44,3 +44,40 @@ func TestDescribeChange(t *testing.T) {
 		}
 	}
 }
+
+// TestPickFigure: the figure whose clause holds the question's terms, in
+// the unit asked for; two equally good figures are returned as a choice,
+// and a clause without the terms gives none.
+func TestPickFigure(t *testing.T) {
+	qts := func(words ...string) []queryTerm {
+		var out []queryTerm
+		for _, w := range words {
+			out = append(out, queryTerm{word: w, weight: 1})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		text  string
+		terms []queryTerm
+		units []string
+		want  string // the figure, then the others; "" for none
+	}{
+		{"全年共下达处罚决定47件，罚款412.36万元。", qts("罚款"), []string{"元"}, "412.36万元"},
+		{"全年共下达处罚决定47件，罚款412.36万元。", qts("处罚决定"), nil, "47件"},
+		{"受理行政复议申请312件，制发意见书8份。", qts("行政复议", "案件"), nil, "312件"}, // 案件 is what 件 counts
+		{"全年办理案件12件，办结案件10件。", qts("案件"), nil, "12件 10件"},
+		{"全年办理公证6215件。", qts("律师"), nil, ""},
+	} {
+		f, others, ok := pickFigure([]Hit{{Text: tc.text}}, tc.terms, tc.units)
+		got := ""
+		if ok {
+			got = f.Text
+			for _, o := range others {
+				got += " " + o.Text
+			}
+		}
+		if got != tc.want {
+			t.Errorf("pickFigure(%q, %v) = %q, want %q", tc.text, tc.terms, got, tc.want)
+		}
+	}
+}
