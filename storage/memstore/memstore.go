@@ -277,3 +277,87 @@ func (s *Store) sweep() {
 func clone(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
+
+// BeginMessage does under one lock what a message needs before it is
+// answered, as redisstore.Store.BeginMessage does in one round trip: when
+// claimKey is not empty, it claims claimKey for claimTTL as Claim does and
+// reports in claimed whether this call got it (true with an empty
+// claimKey); it reads user's session as Session does; when limit > 0, it
+// counts one call of user against limit calls per window as Allow does and
+// reports in allowed whether it fits (true with limit <= 0). All three
+// happen whatever the claim's outcome.
+//
+// It returns an error when claimTTL (with a claimKey) or window (with a
+// limit) is not positive, when ctx is done, or after Close; the other
+// results are then zero.
+func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTTL time.Duration, limit int, window time.Duration) (claimed bool, session []byte, allowed bool, err error) {
+	if claimKey != "" && claimTTL <= 0 {
+		return false, nil, false, fmt.Errorf("memstore: begin message: claim ttl must be positive, got %v", claimTTL)
+	}
+	if limit > 0 && window <= 0 {
+		return false, nil, false, fmt.Errorf("memstore: begin message: window must be positive, got %v", window)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, nil, false, fmt.Errorf("memstore: begin message: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false, nil, false, fmt.Errorf("memstore: begin message: %w", ErrClosed)
+	}
+	claimed = true
+	if claimKey != "" {
+		if _, taken := s.get(nsClaim + claimKey); taken {
+			claimed = false
+		} else {
+			s.set(nsClaim+claimKey, item{exp: s.now().Add(claimTTL)})
+		}
+	}
+	if it, ok := s.get(nsSession + user); ok {
+		session = clone(it.val)
+	}
+	allowed = true
+	if limit > 0 {
+		key := nsRate + strconv.FormatInt(int64(window), 10) + ":" + user
+		it, ok := s.get(key)
+		if !ok {
+			it = item{exp: s.now().Add(window)}
+		}
+		it.n++
+		s.set(key, it)
+		allowed = it.n <= int64(limit)
+	}
+	return claimed, session, allowed, nil
+}
+
+// FinishMessage does under one lock what a message needs after it was
+// answered, as redisstore.Store.FinishMessage does in one round trip: when
+// session is not nil, it saves it as user's session for sessionTTL as
+// SaveSession does; when replyKey is not empty, it caches reply under
+// replyKey for replyTTL as SaveReply does. The store keeps its own copies.
+//
+// It returns an error, and writes nothing, when a TTL it needs is not
+// positive, when ctx is done, or after Close.
+func (s *Store) FinishMessage(ctx context.Context, user string, session []byte, sessionTTL time.Duration, replyKey string, reply []byte, replyTTL time.Duration) error {
+	if session != nil && sessionTTL <= 0 {
+		return fmt.Errorf("memstore: finish message: session ttl must be positive, got %v", sessionTTL)
+	}
+	if replyKey != "" && replyTTL <= 0 {
+		return fmt.Errorf("memstore: finish message: reply ttl must be positive, got %v", replyTTL)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: finish message: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("memstore: finish message: %w", ErrClosed)
+	}
+	if session != nil {
+		s.set(nsSession+user, item{val: clone(session), exp: s.now().Add(sessionTTL)})
+	}
+	if replyKey != "" {
+		s.set(nsReply+replyKey, item{val: clone(reply), exp: s.now().Add(replyTTL)})
+	}
+	return nil
+}

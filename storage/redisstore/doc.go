@@ -25,5 +25,9 @@
 //	P token:<key>                     WeChat SDK cache value (access token, ticket)
 //
 // User names and keys are used verbatim; they may contain ':'. In Redis
-// Cluster each key lives in its own slot: no operation touches two keys.
+// Cluster each key lives in its own slot: no command or script touches two
+// keys. BeginMessage (claim, session read, rate count) and FinishMessage
+// (session and reply cache) pipeline several single-key commands, so a
+// message costs two round trips; in Cluster go-redis sends each pipeline
+// to every node concerned at once.
 package redisstore

@@ -58,6 +58,11 @@ type Options struct {
 	// MaxRetries is how often a failed command is retried on a network
 	// error. Zero means DefaultMaxRetries; negative means no retries.
 	MaxRetries int
+	// Hook, when set, is added to the go-redis client, for tracing or for
+	// counting round trips: each round trip of the store is one ProcessHook
+	// or ProcessPipelineHook call (BeginMessage and FinishMessage are one
+	// pipeline each).
+	Hook redis.Hook
 }
 
 // withDefaults returns o with zero fields set to their defaults.
@@ -164,6 +169,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	opts = opts.withDefaults()
 	s := newStore(universal(t, opts), opts.KeyPrefix)
+	if opts.Hook != nil {
+		s.rdb.AddHook(opts.Hook)
+	}
 	warm, cancel := context.WithTimeout(ctx, opts.DialTimeout+opts.ReadTimeout)
 	defer cancel()
 	_ = s.rdb.Ping(warm).Err()

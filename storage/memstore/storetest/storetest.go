@@ -25,6 +25,8 @@ type Store interface {
 	SaveReply(ctx context.Context, key string, reply []byte, ttl time.Duration) error
 	Reply(ctx context.Context, key string) ([]byte, bool, error)
 	Allow(ctx context.Context, user string, limit int, window time.Duration) (bool, error)
+	BeginMessage(ctx context.Context, user, claimKey string, claimTTL time.Duration, limit int, window time.Duration) (claimed bool, session []byte, allowed bool, err error)
+	FinishMessage(ctx context.Context, user string, session []byte, sessionTTL time.Duration, replyKey string, reply []byte, replyTTL time.Duration) error
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -78,6 +80,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"AllowReset", testAllowReset},
 		{"AllowConcurrent", testAllowConcurrent},
 		{"AllowInvalidWindow", testAllowInvalidWindow},
+		{"Message", testMessage},
+		{"MessageShared", testMessageShared},
+		{"MessageInvalid", testMessageInvalid},
 		{"TokenCache", testTokenCache},
 		{"TokenCacheExpiry", testTokenCacheExpiry},
 		{"CanceledContext", testCanceledContext},
@@ -603,4 +608,120 @@ func clip(b []byte) []byte {
 		return b[:64]
 	}
 	return b
+}
+
+// testMessage drives BeginMessage and FinishMessage through the turns of
+// one conversation: the first delivery claims, reads no session and is
+// counted; finishing saves the session and the reply; a redelivery loses
+// the claim but still reads and counts; the limit refuses the third.
+func testMessage(t *testing.T, h Harness) {
+	ctx := t.Context()
+	const user, limit = "oMsgUser", 2
+	steps := []struct {
+		name        string
+		claim       string
+		wantClaimed bool
+		wantSession []byte
+		wantAllowed bool
+		save        []byte // session FinishMessage saves, nil for none
+		reply       string // reply FinishMessage caches under claim
+	}{
+		{"first delivery", "msg:1", true, nil, true, []byte("s1"), "答复一"},
+		{"redelivery", "msg:1", false, []byte("s1"), true, nil, ""},
+		{"next message", "msg:2", true, []byte("s1"), false, []byte{}, ""},
+		{"no claim key", "", true, []byte{}, false, nil, ""},
+	}
+	for _, st := range steps {
+		claimed, sess, allowed, err := h.Store.BeginMessage(ctx, user, st.claim, long, limit, long)
+		if err != nil {
+			t.Fatalf("%s: BeginMessage: %v", st.name, err)
+		}
+		if claimed != st.wantClaimed || allowed != st.wantAllowed || !bytes.Equal(sess, st.wantSession) || (sess == nil) != (st.wantSession == nil) {
+			t.Fatalf("%s: BeginMessage = %v, %q (nil: %v), %v; want %v, %q (nil: %v), %v", st.name,
+				claimed, sess, sess == nil, allowed, st.wantClaimed, st.wantSession, st.wantSession == nil, st.wantAllowed)
+		}
+		replyKey := ""
+		if st.claim != "" && st.wantClaimed {
+			replyKey = st.claim
+		}
+		if err := h.Store.FinishMessage(ctx, user, st.save, long, replyKey, []byte(st.reply), long); err != nil {
+			t.Fatalf("%s: FinishMessage: %v", st.name, err)
+		}
+		if replyKey != "" {
+			got, ok, err := h.Store.Reply(ctx, replyKey)
+			if err != nil || !ok || string(got) != st.reply {
+				t.Fatalf("%s: Reply(%s) = %q, %v, %v; want %q", st.name, replyKey, got, ok, err, st.reply)
+			}
+		}
+	}
+	// A claim made by BeginMessage is one Claim sees, and the other way round.
+	if first, err := h.Store.Claim(ctx, "msg:1", long); err != nil || first {
+		t.Errorf("Claim(msg:1) after BeginMessage claimed it = %v, %v; want false", first, err)
+	}
+	if _, err := h.Store.Claim(ctx, "msg:3", long); err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _, _, err := h.Store.BeginMessage(ctx, user, "msg:3", long, 0, 0); err != nil || claimed {
+		t.Errorf("BeginMessage(msg:3) after Claim = %v, %v; want false", claimed, err)
+	}
+	// Nothing to finish contacts no one and is no error.
+	if err := h.Store.FinishMessage(ctx, user, nil, 0, "", nil, 0); err != nil {
+		t.Errorf("FinishMessage with nothing to write = %v", err)
+	}
+}
+
+// testMessageShared checks that BeginMessage shares its state with the
+// single-purpose methods: the session SaveSession wrote, the count Allow
+// made, and claims expiring after claimTTL.
+func testMessageShared(t *testing.T, h Harness) {
+	ctx := t.Context()
+	if err := h.Store.SaveSession(ctx, "u", []byte("saved"), long); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := h.Store.Allow(ctx, "u", 1, long); err != nil || !ok {
+		t.Fatalf("Allow = %v, %v", ok, err)
+	}
+	claimed, sess, allowed, err := h.Store.BeginMessage(ctx, "u", "k", shortTTL, 1, long)
+	if err != nil || !claimed || string(sess) != "saved" || allowed {
+		t.Fatalf("BeginMessage = %v, %q, %v, %v; want true, saved, false (Allow counted one of one)", claimed, sess, allowed, err)
+	}
+	h.Wait(2 * shortTTL)
+	if claimed, _, _, err := h.Store.BeginMessage(ctx, "u", "k", shortTTL, 0, 0); err != nil || !claimed {
+		t.Fatalf("BeginMessage after the claim expired = %v, %v; want true", claimed, err)
+	}
+	if err := h.Store.FinishMessage(ctx, "u", []byte("next"), long, "", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.Store.Session(ctx, "u"); err != nil || string(got) != "next" {
+		t.Fatalf("Session after FinishMessage = %q, %v; want next", got, err)
+	}
+}
+
+// testMessageInvalid: durations a call needs must be positive; nothing is
+// claimed, counted or written by a refused call.
+func testMessageInvalid(t *testing.T, h Harness) {
+	ctx := t.Context()
+	cases := []struct {
+		name string
+		call func() error
+	}{
+		{"claim ttl", func() error { _, _, _, err := h.Store.BeginMessage(ctx, "u", "k", 0, 0, 0); return err }},
+		{"window", func() error { _, _, _, err := h.Store.BeginMessage(ctx, "u", "", 0, 1, -time.Second); return err }},
+		{"session ttl", func() error { return h.Store.FinishMessage(ctx, "u", []byte("x"), 0, "", nil, 0) }},
+		{"reply ttl", func() error { return h.Store.FinishMessage(ctx, "u", nil, 0, "k", []byte("x"), 0) }},
+	}
+	for _, c := range cases {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), "positive") {
+			t.Errorf("%s: err = %v, want an error saying it must be positive", c.name, err)
+		}
+	}
+	if first, err := h.Store.Claim(ctx, "k", long); err != nil || !first {
+		t.Errorf("Claim(k) after the refused calls = %v, %v; want true", first, err)
+	}
+	if got, err := h.Store.Session(ctx, "u"); err != nil || got != nil {
+		t.Errorf("Session(u) after the refused calls = %q, %v; want nil", got, err)
+	}
+	if _, ok, err := h.Store.Reply(ctx, "k"); err != nil || ok {
+		t.Errorf("Reply(k) after the refused calls: ok %v, %v; want none", ok, err)
+	}
 }
