@@ -28,8 +28,10 @@ type auditView struct {
 	ActionText string    `json:"action_text"`
 	Target     string    `json:"target"`
 	TargetText string    `json:"target_text"`
-	Detail     string    `json:"detail"`
-	DetailText string    `json:"detail_text"`
+	// TargetHref is the target's console page, "" when it has none.
+	TargetHref string `json:"target_href,omitempty"`
+	Detail     string `json:"detail"`
+	DetailText string `json:"detail_text"`
 }
 
 // audit returns up to limit entries after skipping offset, newest first,
@@ -43,7 +45,7 @@ func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bo
 	if more {
 		list = list[:limit]
 	}
-	names, err := c.auditNames(ctx)
+	names, err := c.auditNames(ctx, list)
 	if err != nil {
 		return nil, false, err
 	}
@@ -54,10 +56,21 @@ func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bo
 	return out, more, nil
 }
 
-// auditNames loads what audit targets are known by: report titles, FAQ
-// questions, account and token names.
-func (c *console) auditNames(ctx context.Context) (auditNames, error) {
-	n := auditNames{reports: map[string]string{}, faqs: map[string]string{}, users: map[int64]string{}, tokens: map[int64]string{}}
+// auditNames loads what the targets of entries are known by: report
+// titles, FAQ questions, account and token names; and, for reports and
+// FAQ entries deleted since, the titles and questions the entries
+// themselves recorded.
+func (c *console) auditNames(ctx context.Context, entries []sqldb.AuditEntry) (auditNames, error) {
+	n := auditNames{reports: map[string]string{}, faqs: map[string]string{}, users: map[int64]string{}, tokens: map[int64]string{},
+		gone: map[string]string{}}
+	for _, e := range entries {
+		switch e.Action {
+		case sqldb.ActionReportImport, sqldb.ActionReportDelete, sqldb.ActionFAQSave, sqldb.ActionFAQDelete:
+			if _, seen := n.gone[e.Target]; !seen && e.Detail != "" {
+				n.gone[e.Target] = e.Detail
+			}
+		}
+	}
 	reports, err := c.db.ListReports(ctx)
 	if err != nil {
 		return n, err
@@ -94,7 +107,7 @@ func (c *console) auditNames(ctx context.Context) (auditNames, error) {
 func auditOf(e sqldb.AuditEntry, names auditNames) auditView {
 	return auditView{ID: int64(e.ID), At: e.At, Actor: e.Actor, ActorText: actorText(e.Actor),
 		Action: string(e.Action), ActionText: actionText(e.Action),
-		Target: e.Target, TargetText: names.targetText(e.Target),
+		Target: e.Target, TargetText: names.targetText(e.Target), TargetHref: names.targetHref(e.Target),
 		Detail: e.Detail, DetailText: auditDetailText(e.Action, e.Detail)}
 }
 

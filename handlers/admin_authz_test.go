@@ -90,6 +90,7 @@ func apiEndpoints() []endpoint {
 		{"list terms", "GET", a + "terms", nil, 200, 200},
 		{"show terms", "GET", a + "terms/" + knowledge.SynonymsFile, nil, 200, 200},
 		{"edit terms", "PUT", a + "terms/" + knowledge.StopwordsFile, jsonBody(map[string]any{"text": "多少\n哪个\n", "rev": 0}), 200, 200},
+		{"search", "GET", a + "search?q=" + url.QueryEscape("行政复议"), nil, 200, 200},
 		{"hit test", "GET", a + "hittest?q=" + url.QueryEscape("生态环境局2020年罚款多少"), nil, 200, 200},
 		{"regression", "POST", a + "regression", func(t *testing.T, _ testAccount) request {
 			return request{body: string(fixture(t, "questions.jsonl")), contentType: "application/x-ndjson"}
@@ -237,6 +238,7 @@ func pageEndpoints() []pageEndpoint {
 		{"terms", "GET", p + "terms", nil, nil, 200, 200},
 		{"edit terms", "GET", p + "terms/" + knowledge.DictFile, nil, nil, 200, 200},
 		{"save terms", "POST", p + "terms/" + knowledge.DictFile, url.Values{"text": {"行政复议\n"}, "rev": {"0"}}, nil, 303, 303},
+		{"search", "GET", p + "search?q=" + url.QueryEscape("行政复议"), nil, nil, 200, 200},
 		{"hit test", "GET", p + "hittest?q=" + url.QueryEscape("罚款多少"), nil, nil, 200, 200},
 		{"regression", "GET", p + "regression", nil, nil, 200, 200},
 		{"run regression", "POST", p + "regression", nil, func(t *testing.T) *multipartBody {

@@ -136,6 +136,7 @@ type pageData struct {
 	Flash    string // a success notice
 	Warning  string // a notice that something needs attention
 	Error    string // why the request failed
+	Search   string // the text in the search box
 	Data     any
 }
 

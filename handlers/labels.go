@@ -136,6 +136,9 @@ type auditNames struct {
 	users    map[int64]string  // user ID → name
 	tokens   map[int64]string  // token ID → name
 	versions map[int64]bool    // known version IDs
+	// gone holds what deleted reports and FAQ entries were called, by
+	// target ("report:<id>", "faq:<id>"), as their audit entries recorded.
+	gone map[string]string
 }
 
 // auditTargetText names an audit entry's target ("report:<id>",
@@ -152,14 +155,26 @@ func (n auditNames) targetText(target string) string {
 		if t, ok := n.reports[id]; ok {
 			return "报告《" + t + "》"
 		}
+		if t, ok := n.gone[target]; ok {
+			return "报告《" + t + "》（已删除）"
+		}
 		return "报告（已删除）"
 	case "passage":
 		rid, seqText, _ := strings.Cut(id, "#")
 		seq, _ := strconv.Atoi(seqText)
-		return passageText(n.reports[rid], seq)
+		if t, ok := n.reports[rid]; ok {
+			return passageText(t, seq)
+		}
+		if t, ok := n.gone["report:"+rid]; ok {
+			return passageText(t+"（已删除）", seq)
+		}
+		return passageText("", seq)
 	case "faq":
 		if q, ok := n.faqs[id]; ok {
 			return "FAQ“" + q + "”"
+		}
+		if q, ok := n.gone[target]; ok {
+			return "FAQ“" + q + "”（已删除）"
 		}
 		return "FAQ（已删除）"
 	case "terms":

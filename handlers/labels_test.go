@@ -176,6 +176,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 		"logs?" + fixtureRange(), "logs/list?" + fixtureRange(), "logs/unanswered?" + fixtureRange(),
 		"logs/" + itoa(ids["x06"]), "logs/" + itoa(ids["x01"]), "logs/" + itoa(ids["x07"]),
 		"logs/list?answer=maybe",
+		"search?q=" + url.QueryEscape("行政复议"), "search?q=" + url.QueryEscape(adminName), "search?q=" + url.QueryEscape("同义词"),
 	} {
 		rec := e.do(request{method: "GET", path: adminPrefix + path, as: s})
 		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {

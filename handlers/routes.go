@@ -101,6 +101,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"terms", page(s.pageTerms))
 	mux.HandleFunc("GET "+p+"terms/{name}", page(s.pageTerm))
 	mux.HandleFunc("POST "+p+"terms/{name}", page(s.pageTermSave))
+	mux.HandleFunc("GET "+p+"search", page(s.pageSearch)) // staff; the audit group for admins only
 	mux.HandleFunc("GET "+p+"hittest", page(s.pageHitTest))
 	mux.HandleFunc("GET "+p+"regression", page(s.pageRegression))
 	mux.HandleFunc("POST "+p+"regression", upload(s.pageRegressionRun))
@@ -152,6 +153,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+api+"terms", json(s.apiTerms))
 	mux.HandleFunc("GET "+api+"terms/{name}", json(s.apiTerm))
 	mux.HandleFunc("PUT "+api+"terms/{name}", json(s.apiTermSave))
+	mux.HandleFunc("GET "+api+"search", json(s.apiSearch)) // staff; the audit group for admins only
 	mux.HandleFunc("GET "+api+"hittest", json(s.apiHitTest))
 	mux.HandleFunc("POST "+api+"regression", jsonUpload(s.apiRegression))
 	mux.HandleFunc("GET "+api+"versions", json(s.apiVersions))

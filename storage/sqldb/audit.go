@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -99,21 +100,29 @@ func (db *DB) Audit(ctx context.Context, limit, offset int) ([]AuditEntry, error
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: audit: %w", err)
 	}
+	list, err := scanAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: audit: %w", err)
+	}
+	return list, nil
+}
+
+// scanAudit reads and closes rows of id, at, actor, action, target and
+// detail.
+func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var list []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
-			return nil, fmt.Errorf("sqldb: audit: %w", err)
+			return nil, err
 		}
+		var err error
 		if e.At, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("sqldb: audit: entry %d: %w", e.ID, err)
+			return nil, fmt.Errorf("entry %d: %w", e.ID, err)
 		}
 		list = append(list, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqldb: audit: %w", err)
-	}
-	return list, nil
+	return list, rows.Err()
 }

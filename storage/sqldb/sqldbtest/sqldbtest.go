@@ -69,6 +69,9 @@ func Run(t *testing.T, target Target) {
 		// The audit log.
 		{"Audit", testAudit},
 		{"AuditNotWrittenOnFailure", testAuditNotWrittenOnFailure},
+		// Searching the console.
+		{"SearchPassages", testSearchPassages},
+		{"SearchAudit", testSearchAudit},
 	}
 	cases = append(cases, logCases()...) // the query log, in logs.go
 	cases = append(cases, notificationCases()...)
