@@ -108,7 +108,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	if a.Reason == ReasonDeptNotCovered || a.Reason == ReasonYearNotCovered {
 		// Another department's report may report on this one (the
 		// 司法局 report gives the district government's lawsuits).
-		if h, quote, ok, err := b.reportedByOthers(ctx, u, q.Text, b.limit(q)); err != nil {
+		if h, quote, ok, err := b.reportedByOthers(ctx, u, u.asked, b.limit(q)); err != nil {
 			return Answer{}, err
 		} else if ok {
 			a.Reason, a.Answered, a.Hits = Answered, true, []Hit{h}
@@ -131,7 +131,7 @@ func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
-	excerpt := b.excerpt(hits[0], q.Text, b.queryTerms(u))
+	excerpt := b.excerpt(hits[0], u.asked, b.queryTerms(u))
 	if !u.statesWhatIsAsked(excerpt) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
@@ -334,7 +334,7 @@ func isNumberRune(r rune) bool { return unicode.IsDigit(r) || r == '.' || r == '
 // neighbour when the question asks for a figure the sentence lacks.
 func (b *Base) Excerpt(h Hit, q Query) string {
 	u := b.understand(q)
-	return b.excerpt(h, q.Text, b.queryTerms(u))
+	return b.excerpt(h, u.asked, b.queryTerms(u))
 }
 
 func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {

@@ -38,6 +38,10 @@ var (
 	// that gives one.
 	asksWhy     = regexp.MustCompile(`为什么|为何|为啥|原因|怎么会|咋会|咋个会`)
 	statesCause = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以`)
+	// asksCount matches a question for how many of something there are
+	// (多少人, 几件, 多少); statesNumber, a quote that states a number.
+	asksCount    = regexp.MustCompile(`多少|几(个|件|家|名|人|次|项|起|户|所|张|条|辆|艘|天|批|份|台|处)`)
+	statesNumber = regexp.MustCompile(`\d|[一二两三四五六七八九十百千万]+(个|件|家|名|人|次|项|起|户|所|张|条|批|份|台|处|类|种)`)
 	// asksMeaning matches a question for what a term means; statesMeaning,
 	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
 	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥`)
@@ -79,6 +83,9 @@ func (u understood) statesWhatIsAsked(quote string) bool {
 		return false
 	}
 	if u.money && !statesMoney.MatchString(quote) {
+		return false
+	}
+	if u.count && !statesNumber.MatchString(quote) {
 		return false
 	}
 	if u.meaning && !statesMeaning.MatchString(quote) {

@@ -75,6 +75,7 @@ func (b *Base) Understand(q Query) Understanding {
 
 // understood is what was read from a Query: filters and weighted terms.
 type understood struct {
+	asked      string // the question in standard wording (好多 read as 多少)
 	year       int
 	years      []int  // every year named, the first being year
 	department string // canonical name, "" when none was named
@@ -96,6 +97,7 @@ type understood struct {
 	money            bool // the question asks for a sum of money
 	shortcomings     bool // the question asks what went less well, or why
 	why              bool // the question asks for a cause
+	count            bool // the question asks how many (多少, 几件)
 	meaning, name    bool // the question asks what a term means, what a thing is called
 	reportFact       reportFact
 	roles            map[string]float64 // roleWeight of each term and context term
@@ -196,10 +198,11 @@ func (b *Base) understand(q Query) understood {
 	// Dialect and plain wording first (好多钱 → 多少钱), so that what the
 	// question asks for is read from the standard wording.
 	text, fixes := b.terms.standardWording(text)
-	u := understood{action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
+	u := understood{asked: text, action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
+	u.count = asksCount.MatchString(text) && !asksMeaning.MatchString(text)
 	u.year, text = readYear(text, now)
 	if u.year != 0 {
 		// A comparison names more years (2021年比2020年); none of them

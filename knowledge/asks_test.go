@@ -1,0 +1,31 @@
+package knowledge
+
+import "testing"
+
+// TestStatesWhatIsAsked: a quote answers a question for a kind of fact
+// only when it states one.
+func TestStatesWhatIsAsked(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		u     understood
+		quote string
+		want  bool
+	}{
+		{"count stated", understood{count: true}, "全年受理教师申诉3件。", true},
+		{"count in words", understood{count: true}, "下设两个执法大队。", true},
+		{"count missing", understood{count: true}, "依法保障教师工资待遇,不低于当地公务员平均工资收入水平。", false},
+		{"money stated", understood{money: true}, "罚款316.79万元。", true},
+		{"money missing", understood{money: true}, "查处违法超限超载车辆1136辆。", false},
+		{"ranking missing", understood{ranking: true}, "全年受理投诉8046件。", false},
+		{"ranking stated", understood{ranking: true}, "投诉量居前三的是…", true},
+		{"contact missing", understood{contact: true}, "聘请律师事务所为法律顾问。", false},
+		{"meaning stated", understood{meaning: true}, "三线一单(生态保护红线、环境质量底线…)", true},
+		{"meaning missing", understood{meaning: true}, "依法实施行政复议权利告知制度。", false},
+		{"name stated", understood{name: true}, "印发了《重要事项议事规则》。", true},
+		{"nothing asked", understood{}, "任何内容。", true},
+	} {
+		if got := tc.u.statesWhatIsAsked(tc.quote); got != tc.want {
+			t.Errorf("%s: statesWhatIsAsked(%q) = %v, want %v", tc.name, tc.quote, got, tc.want)
+		}
+	}
+}
