@@ -67,10 +67,11 @@ func isBoilerplate(l string) bool {
 
 // applyMetadata fills r's Title, Department, Year, PublishDate, DocNumber
 // and SourceURL from m and the report's header and closing lines, and
-// returns the body blocks with those lines removed. Title and Department
-// never contain markup (see stripMarkup), whatever the format parser left.
-// On ErrNoYear the returned line is the title's line, or 0.
-func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, int, error) {
+// returns the body blocks with those lines removed. What staff stated (st,
+// already checked) takes precedence over what the file says. Title and
+// Department never contain markup (see stripMarkup), whatever the format
+// parser left. On ErrNoYear the returned line is the title's line, or 0.
+func applyMetadata(r *Report, blocks []textBlock, m headerMeta, st Stated) ([]textBlock, int, error) {
 	var body []textBlock
 	for _, b := range blocks {
 		switch {
@@ -116,7 +117,13 @@ func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, in
 	if r.Department == "" && signer != "" {
 		r.Department = normaliseDepartment(signer)
 	}
-	r.Year = reportYear(title, body)
+	if st.Department != "" {
+		r.Department = normaliseDepartment(st.Department)
+	}
+	r.Year = st.Year
+	if r.Year == 0 {
+		r.Year = reportYear(title, body, r.PublishDate)
+	}
 	if r.Year == 0 {
 		return nil, titleLine, ErrNoYear
 	}
@@ -127,8 +134,9 @@ func applyMetadata(r *Report, blocks []textBlock, m headerMeta) ([]textBlock, in
 // in 报告 that names a year (a title split as "重庆市江津区XX" + "关于…报告"
 // is joined). The title line and everything above it (letterhead, site
 // name) is removed, and so is a salutation such as "区委依法治区办：" right
-// below it. When known is set (from the HTML head) it is the title, and a
-// body line repeating it is removed the same way. Lines are compared and
+// below it; without a title line, the name lines opening the body are
+// removed (dropLetterhead). When known is set (from the HTML head) it is
+// the title, and a body line repeating it is removed the same way. Lines are compared and
 // the title returned without markup (stripMarkup), so "# **…报告**" is a
 // title line too.
 func findTitle(body []textBlock, known string) (string, int, []textBlock) {
@@ -154,7 +162,7 @@ func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 		}
 	}
 	if idx < 0 {
-		return title, 0, body
+		return title, 0, dropLetterhead(body)
 	}
 	line := body[idx].line
 	body = body[idx+1:]
@@ -165,6 +173,17 @@ func findTitle(body []textBlock, known string) (string, int, []textBlock) {
 		}
 	}
 	return title, line, body
+}
+
+// dropLetterhead removes the name lines (isNameLine) that open a body
+// without a title line: the site's name or the letterhead above the text
+// of a page copied without its title, such as "重庆市江津区人民政府". It
+// looks at the first few paragraphs only and never removes a heading.
+func dropLetterhead(body []textBlock) []textBlock {
+	for i := 0; i < 3 && len(body) > 1 && body[0].heading == 0 && isNameLine(stripMarkup(body[0].text)); i++ {
+		body = body[1:]
+	}
+	return body
 }
 
 // isTitleLine reports whether t looks like a report title: a line ending
@@ -263,13 +282,20 @@ func normaliseDepartment(s string) string {
 	return "江津区" + s
 }
 
-// reportYear returns the year reported on: from the title ("2020年度", else
-// "2020年"), else from the first "XXXX年度" in the body; 0 when none.
-func reportYear(title string, body []textBlock) int {
+// reportYear returns the year reported on, from the first of these that
+// names one: the title ("2020年度", else "2020年"); the opening sentence
+// of the body ("2022年，在区委的坚强领导下…", see openingYear); the first
+// "XXXX年度" in the body ("现将2021年度法治政府建设情况报告如下"); the
+// publication date (YYYY-MM-DD, see publishedYear). It returns 0 when
+// none does.
+func reportYear(title string, body []textBlock, publishDate string) int {
 	if y := firstYear(yearOfRe, title); y != 0 {
 		return y
 	}
 	if y := firstYear(yearRe, title); y != 0 {
+		return y
+	}
+	if y := openingYear(body); y != 0 {
 		return y
 	}
 	for _, b := range body {
@@ -277,13 +303,66 @@ func reportYear(title string, body []textBlock) int {
 			return y
 		}
 	}
+	return publishedYear(publishDate)
+}
+
+// openingSentences is how many paragraphs at the top of the body
+// openingYear looks through for the opening sentence: a page copied
+// whole may begin with the site's name and a breadcrumb.
+const openingSentences = 6
+
+// openingYearRe is a year opening a sentence: "2022年，", "2021年是…".
+var openingYearRe = regexp.MustCompile(`^(\d{4})\s*年(.?)`)
+
+// openingYear returns the year the body's opening sentence starts with,
+// as yearly reports begin ("2022年，在市委、市政府和区委的坚强领导下…",
+// "2021年，我局…"), or 0. The opening sentence is the first sentence of
+// the first paragraph among the first few that is a sentence (it has
+// Chinese sentence punctuation and is not a heading). A year that starts
+// a span ("2018年以来", "2021年至2022年") names no single year.
+func openingYear(body []textBlock) int {
+	for i := 0; i < len(body) && i < openingSentences; i++ {
+		t := stripMarkup(body[i].text)
+		if body[i].heading > 0 || !strings.ContainsAny(t, "，。；,") {
+			continue
+		}
+		sm := openingYearRe.FindStringSubmatch(t)
+		if sm == nil {
+			return 0
+		}
+		switch sm[2] {
+		case "以", "至", "到", "起", "-", "—", "－", "~", "～":
+			return 0
+		}
+		if y, _ := strconv.Atoi(sm[1]); y >= minYear && y <= maxYear {
+			return y
+		}
+		return 0
+	}
 	return 0
+}
+
+// publishedYear reads the year reported on from a publication date
+// (YYYY-MM-DD): a yearly report is published early in the next year, so
+// a date in January to June names the year before. A later date is
+// ambiguous and gives 0, as does "".
+func publishedYear(date string) int {
+	y, m, ok := strings.Cut(date, "-")
+	if !ok || len(m) < 2 {
+		return 0
+	}
+	year, _ := strconv.Atoi(y)
+	month, _ := strconv.Atoi(m[:2])
+	if year < minYear+1 || year > maxYear || month < 1 || month > 6 {
+		return 0
+	}
+	return year - 1
 }
 
 // firstYear returns the first plausible year re finds in s, or 0.
 func firstYear(re *regexp.Regexp, s string) int {
 	for _, sm := range re.FindAllStringSubmatch(s, -1) {
-		if y, _ := strconv.Atoi(sm[1]); y >= 1990 && y <= 2100 {
+		if y, _ := strconv.Atoi(sm[1]); y >= minYear && y <= maxYear {
 			return y
 		}
 	}

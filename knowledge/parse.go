@@ -24,8 +24,9 @@ var (
 	ErrNotZip = errors.New("不是有效的 docx 文件（不是 zip 压缩包，或缺少 word/document.xml）")
 	// ErrNoArticleBody: an HTML page has no recognisable article body.
 	ErrNoArticleBody = errors.New("网页中找不到正文")
-	// ErrNoYear: neither the title nor the body names the year reported on.
-	ErrNoYear = errors.New("找不到报告年份")
+	// ErrNoYear: neither the title, the body nor the publication date
+	// names the year reported on (see ParseStated for stating it).
+	ErrNoYear = errors.New("找不到报告年份（标题、正文开头和发布日期都没有写明是哪一年的报告）")
 	// ErrUnknownFormat: the file extension is none of .txt, .html, .htm,
 	// .docx, .md.
 	ErrUnknownFormat = errors.New("不支持的文件格式（只支持 .txt、.html、.htm、.docx、.md）")
@@ -234,12 +235,21 @@ func Parse(name string, data []byte) (*Report, error) {
 // ErrCanceled (together with ctx's error) when ctx ends first. It is safe
 // for concurrent use.
 func ParseContext(ctx context.Context, name string, data []byte, lim Limits) (*Report, error) {
+	return parse(ctx, name, data, lim, Stated{})
+}
+
+// parse is ParseStated.
+func parse(ctx context.Context, name string, data []byte, lim Limits, st Stated) (*Report, error) {
 	lim = lim.withDefaults()
 	base := filepath.Base(name)
 	ext := filepath.Ext(base)
 	fail := func(line int, err error) error {
 		return &ParseError{File: base, Line: line, Err: err}
 	}
+	if err := st.Check(); err != nil {
+		return nil, fail(0, err)
+	}
+	st.Department = strings.TrimSpace(st.Department)
 
 	var format Format
 	switch strings.ToLower(ext) {
@@ -293,7 +303,7 @@ func ParseContext(ctx context.Context, name string, data []byte, lim Limits) (*R
 	}
 
 	r := &Report{ID: ReportID(strings.TrimSuffix(base, ext)), Format: format}
-	body, line, err := applyMetadata(r, blocks, m)
+	body, line, err := applyMetadata(r, blocks, m, st)
 	if err != nil {
 		return nil, fail(line, err)
 	}

@@ -58,8 +58,8 @@ func TestParseErrorMessage(t *testing.T) {
 		err  *ParseError
 		want string
 	}{
-		{&ParseError{File: "jj-x.txt", Line: 3, Err: ErrNoYear}, "jj-x.txt 第3行: 找不到报告年份"},
-		{&ParseError{File: "jj-x.docx", Line: 7, Err: ErrNoYear}, "jj-x.docx 第7段: 找不到报告年份"},
+		{&ParseError{File: "jj-x.txt", Line: 3, Err: ErrNoYear}, "jj-x.txt 第3行: 找不到报告年份（标题、正文开头和发布日期都没有写明是哪一年的报告）"},
+		{&ParseError{File: "jj-x.docx", Line: 7, Err: ErrNoYear}, "jj-x.docx 第7段: 找不到报告年份（标题、正文开头和发布日期都没有写明是哪一年的报告）"},
 		{&ParseError{File: "jj-x.html", Err: ErrNoArticleBody}, "jj-x.html: 网页中找不到正文"},
 	}
 	for _, tt := range tests {
