@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -110,6 +111,8 @@ type Options struct {
 type Dialogue struct {
 	current      func() Knowledge
 	sessions     SessionStore
+	messages     MessageStore // sessions, when it is one
+	countInBegin bool         // messages also holds the rate limit
 	limiter      RateLimiter
 	logger       QueryLogger
 	ttl          time.Duration
@@ -154,6 +157,10 @@ func New(opts Options) (*Dialogue, error) {
 		errLog:       opts.ErrorLog,
 		notifier:     opts.Notifier,
 	}
+	if ms, ok := opts.Sessions.(MessageStore); ok {
+		d.messages = ms
+		d.countInBegin = sameStore(opts.Limiter, ms)
+	}
 	if d.current == nil {
 		k := opts.Knowledge
 		d.current = func() Knowledge { return k }
@@ -177,6 +184,15 @@ func New(opts Options) (*Dialogue, error) {
 		d.hot = DefaultHotQuestions()
 	}
 	return d, nil
+}
+
+// sameStore reports whether the limiter is the message store itself, so
+// that BeginMessage can count the rate limit in the same round trip.
+func sameStore(l RateLimiter, ms MessageStore) bool {
+	if l == nil || !reflect.TypeOf(l).Comparable() {
+		return false
+	}
+	return any(l) == any(ms)
 }
 
 func orDefault(v, def time.Duration) time.Duration {
@@ -244,13 +260,23 @@ func orDefault(v, def time.Duration) time.Duration {
 // reply asks "您是否想问" with up to three numbered choices instead of
 // guessing; a digit picks one.
 func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
-	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now()}
+	r, _ := d.respond(ctx, m, nil)
+	return r
+}
+
+// respond answers m as Respond documents, claiming c first when it is not
+// nil (see RespondOnce).
+func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome) {
+	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
 	}
 	t.entry = LogEntry{
 		Time: t.start, Exchange: newExchangeID(), Channel: m.Channel, User: m.User,
 		Kind: m.Kind, Text: m.Text,
+	}
+	if !t.begin() {
+		return Reply{}, ClaimLost
 	}
 	r := t.respond()
 	t.offerNotify(&r)
@@ -259,7 +285,7 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 	}
 	r.Exchange = t.entry.Exchange
 	t.finish(r)
-	return r
+	return r, t.outcome
 }
 
 // turn is the handling of one message.
@@ -275,6 +301,57 @@ type turn struct {
 	sess   Session
 	loaded bool
 	dirty  bool // save sess when done
+
+	claim    *Claim       // RespondOnce's claim; nil for Respond
+	outcome  ClaimOutcome // of claim
+	counted  bool         // BeginMessage counted the rate limit
+	admitted bool         // its verdict
+}
+
+// begin does the MessageStore's first round trip: it claims t.claim, loads
+// the session and counts the rate limit. It returns false when an earlier
+// delivery holds the claim: the message must not be answered. A failing
+// store leaves the turn stateless (and the claim failed); without a
+// MessageStore nothing happens here and the session and limiter are asked
+// as needed.
+func (t *turn) begin() bool {
+	ms := t.d.messages
+	if ms == nil || t.ctx.Err() != nil || t.key == "" && t.claim == nil {
+		return true
+	}
+	claimKey, claimTTL := "", time.Duration(0)
+	if t.claim != nil {
+		claimKey, claimTTL = t.claim.Key, t.claim.TTL
+	}
+	limit := 0
+	if t.d.countInBegin && t.key != "" && t.m.Kind != KindSubscribe && t.m.Kind != KindUnsubscribe {
+		limit = t.d.rateLimit
+	}
+	type begun struct {
+		claimed, allowed bool
+		session          []byte
+	}
+	b, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (begun, error) {
+		claimed, session, allowed, err := ms.BeginMessage(ctx, t.key, claimKey, claimTTL, limit, time.Minute)
+		return begun{claimed, allowed, session}, err
+	})
+	t.loaded = true
+	t.sess = decodeSession(nil)
+	if err != nil {
+		t.storeFailed("begin message", err)
+		t.counted, t.admitted = limit > 0, true
+		return true
+	}
+	if !b.claimed {
+		t.outcome = ClaimLost
+		return false
+	}
+	t.outcome = ClaimWon
+	if t.key != "" {
+		t.sess = decodeSession(b.session)
+	}
+	t.counted, t.admitted = limit > 0, b.allowed
+	return true
 }
 
 func (t *turn) respond() Reply {
@@ -306,9 +383,32 @@ func (t *turn) respond() Reply {
 	}
 }
 
-// finish saves the session and logs the exchange.
+// finish saves the session (with the claimed reply, in one round trip on a
+// MessageStore) and logs the exchange.
 func (t *turn) finish(r Reply) {
-	if t.dirty && t.key != "" && t.d.sessions != nil {
+	if ms := t.d.messages; ms != nil {
+		var data []byte
+		if t.dirty && t.key != "" {
+			data = t.sess.encode()
+		}
+		var replyKey string
+		var reply []byte
+		var replyTTL time.Duration
+		if t.claim != nil && t.outcome == ClaimWon {
+			replyKey, replyTTL = t.claim.Key, t.claim.TTL
+			if t.claim.Cached != nil {
+				reply = t.claim.Cached(r.Text)
+			} else {
+				reply = []byte(r.Text)
+			}
+		}
+		if data != nil || replyKey != "" {
+			_, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, ms.FinishMessage(ctx, t.key, data, t.d.ttl, replyKey, reply, replyTTL)
+			})
+			t.storeFailed("finish message", err)
+		}
+	} else if t.dirty && t.key != "" && t.d.sessions != nil {
 		data := t.sess.encode()
 		_, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, t.d.sessions.SaveSession(ctx, t.key, data, t.d.ttl)
@@ -473,6 +573,9 @@ func (t *turn) deleteSession() {
 
 // allowed applies the rate limit; a failing limiter lets the message in.
 func (t *turn) allowed() bool {
+	if t.counted {
+		return t.admitted
+	}
 	if t.d.limiter == nil || t.d.rateLimit == 0 || t.key == "" {
 		return true
 	}

@@ -22,6 +22,31 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, user string) error
 }
 
+// MessageStore is a SessionStore that also claims messages, counts rate
+// limits and caches replies, so that one message costs the store two round
+// trips: BeginMessage before the answer and FinishMessage after it. It is
+// storage/redisstore.Store or storage/memstore.Store. When Options.Sessions
+// is a MessageStore, the Dialogue calls BeginMessage instead of Session
+// (and of Allow, when Options.Limiter is the same store) and FinishMessage
+// instead of SaveSession; DeleteSession stays a call of its own (重置,
+// unsubscribe). Implementations must be safe for concurrent use and should
+// honour ctx; the Dialogue gives each call Options.StoreTimeout and treats
+// an error as "no session, within the limit, not deduplicated".
+type MessageStore interface {
+	SessionStore
+	// BeginMessage claims claimKey for claimTTL when claimKey is not ""
+	// (claimed reports whether this call holds it; true without a key),
+	// reads user's session (nil when none) and, when limit > 0, counts one
+	// message of user against limit per window (allowed reports whether it
+	// fits; true without a limit). All three happen whatever the claim's
+	// outcome.
+	BeginMessage(ctx context.Context, user, claimKey string, claimTTL time.Duration, limit int, window time.Duration) (claimed bool, session []byte, allowed bool, err error)
+	// FinishMessage saves session as user's for sessionTTL when it is not
+	// nil, and caches reply under replyKey for replyTTL when replyKey is
+	// not "".
+	FinishMessage(ctx context.Context, user string, session []byte, sessionTTL time.Duration, replyKey string, reply []byte, replyTTL time.Duration) error
+}
+
 // sessionVersion is the schema version of Session. A stored session of
 // another version is ignored (the conversation starts afresh).
 const sessionVersion = 1

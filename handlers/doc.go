@@ -97,6 +97,14 @@
 // reply. If the ReplyCache fails, the Server does not fail: it runs the
 // Responder without deduplication, within the same deadline.
 //
+// When the Responder is an OnceResponder that CanClaim (bot.Dialogue on
+// redisstore or memstore), the Server leaves the claim to it: the Dialogue
+// claims the key in the same round trip that reads the session and counts
+// the rate limit, and saves the reply text with the session in a second,
+// so a message costs Redis two round trips. The Server then only polls for
+// a retry's reply and caches the busy and failure texts; the outcomes above
+// are the same.
+//
 // # The JSON API
 //
 // POST /api/v1/ask takes {"user": "…", "text": "…"} with an

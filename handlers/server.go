@@ -30,6 +30,23 @@ type Responder interface {
 	Respond(ctx context.Context, m bot.Message) bot.Reply
 }
 
+// OnceResponder is a Responder that claims a WeChat message's dedupe key
+// itself, in the same store round trip as its own per-message state, and
+// caches the reply under it (bot.Dialogue, when it CanClaim). The Server
+// then leaves the claim and the reply cache write to it and only reads the
+// cached reply for a retry (and caches its own busy and failure texts), so
+// the ReplyCache must be the Responder's own store.
+//
+// RespondOnce follows bot.Dialogue.RespondOnce: with bot.ClaimLost the
+// message was not answered, with bot.ClaimFailed it was answered without
+// deduplication. CanClaim reports whether RespondOnce claims at all; the
+// Server asks once, in New.
+type OnceResponder interface {
+	Responder
+	CanClaim() bool
+	RespondOnce(ctx context.Context, m bot.Message, c bot.Claim) (bot.Reply, bot.ClaimOutcome)
+}
+
 // ReplyCache deduplicates WeChat retries; it is storage/redisstore.Store or
 // storage/memstore.Store.
 //
@@ -147,6 +164,7 @@ type Server struct {
 	now          func() time.Time
 	log          *slog.Logger
 	responder    Responder
+	claimer      OnceResponder // responder, when it claims messages itself
 	replies      ReplyCache
 	admin        *console // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
@@ -221,6 +239,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.responder == nil {
 		invalid("Responder is required")
+	}
+	if o, ok := s.responder.(OnceResponder); ok && o.CanClaim() {
+		s.claimer = o
 	}
 	if s.replies == nil {
 		invalid("Replies is required")

@@ -320,6 +320,9 @@ func (s *Server) answer(parent context.Context, key string, m bot.Message) (text
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), s.replyTimeout)
 	defer cancel()
 
+	if s.claimer != nil {
+		return s.answerOnce(ctx, parent, key, m)
+	}
 	first, err := s.replies.Claim(ctx, key, retryWindow)
 	switch {
 	case err != nil:
@@ -335,6 +338,42 @@ func (s *Server) answer(parent context.Context, key string, m bot.Message) (text
 	}
 }
 
+// answerOnce is answer for a Responder that claims key itself, in the
+// same store round trip as its session and rate limit, and caches the
+// reply with the session in a second one (bot.Dialogue.RespondOnce). The
+// Server only waits for the reply of an earlier delivery and caches the
+// busy and failure texts.
+func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Message) (text, outcome string) {
+	var claim bot.ClaimOutcome
+	reply, outcome := s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply {
+		var r bot.Reply
+		r, claim = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedText})
+		return r
+	})
+	switch {
+	case outcome == outcomeTimeout:
+		s.saveReply(parent, key, busyText)
+		return busyText, outcome
+	case outcome == outcomePanic:
+		s.saveReply(parent, key, failText)
+		return failText, outcome
+	case claim == bot.ClaimLost:
+		return s.awaitReply(ctx, key, m)
+	}
+	text = s.cleaned(reply, m)
+	if claim == bot.ClaimFailed {
+		return text, "uncached-" + outcome
+	}
+	return text, outcome
+}
+
+// cachedText is how a reply's text is cached for retries: cleaned and
+// encoded as a cachedReply. It is the Responder's bot.Claim.Cached.
+func cachedText(text string) []byte {
+	b, _ := json.Marshal(cachedReply{Text: cleanReply(text)}) // a struct of one string: cannot fail
+	return b
+}
+
 // respond runs the Responder until ctx is done and returns the text to
 // send WeChat: the cleaned reply, busyText past the deadline, failText after
 // a panic.
@@ -346,12 +385,18 @@ func (s *Server) respond(ctx context.Context, m bot.Message) (text, outcome stri
 	case outcomePanic:
 		return failText, outcome
 	}
-	text = cleanReply(reply.Text)
+	return s.cleaned(reply, m), outcome
+}
+
+// cleaned returns the reply's text made safe for WeChat, warning when that
+// changed it.
+func (s *Server) cleaned(reply bot.Reply, m bot.Message) string {
+	text := cleanReply(reply.Text)
 	if len(text) != len(reply.Text) {
 		s.log.Warn("reply cleaned for WeChat", "kind", m.Kind,
 			"bytes_before", len(reply.Text), "bytes_after", len(text))
 	}
-	return text, outcome
+	return text
 }
 
 // The outcomes of callResponder.
@@ -366,6 +411,12 @@ const (
 // caller cancels ctx when it returns); a panic is logged and reported as
 // outcomePanic. The reply is valid only with outcomeAnswered.
 func (s *Server) callResponder(ctx context.Context, m bot.Message) (bot.Reply, string) {
+	return s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply { return s.responder.Respond(ctx, m) })
+}
+
+// callResponderFunc is callResponder with respond, which answers m, in
+// place of the Responder.
+func (s *Server) callResponderFunc(ctx context.Context, m bot.Message, respond func(context.Context) bot.Reply) (bot.Reply, string) {
 	type result struct {
 		reply    bot.Reply
 		panicked bool
@@ -379,7 +430,7 @@ func (s *Server) callResponder(ctx context.Context, m bot.Message) (bot.Reply, s
 				done <- result{panicked: true}
 			}
 		}()
-		done <- result{reply: s.responder.Respond(ctx, m)}
+		done <- result{reply: respond(ctx)}
 	}()
 
 	select {
@@ -415,7 +466,7 @@ func (s *Server) awaitReply(ctx context.Context, key string, m bot.Message) (tex
 		}
 		if err != nil {
 			s.log.Warn("reply cache read failed; answering without dedupe", "err", err)
-			text, outcome = s.respond(ctx, m)
+			text, outcome = s.respond(ctx, m) // Respond, not RespondOnce: the claim is taken
 			return text, "uncached-" + outcome
 		}
 		select {
