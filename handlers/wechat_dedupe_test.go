@@ -90,10 +90,12 @@ func (stubKnowledge) Answer(ctx context.Context, _ knowledge.Query) (knowledge.A
 	<-ctx.Done()
 	return knowledge.Answer{}, ctx.Err()
 }
-func (stubKnowledge) Understand(knowledge.Query) knowledge.Understanding { return knowledge.Understanding{} }
-func (stubKnowledge) Excerpt(knowledge.Hit, knowledge.Query) string      { return "" }
-func (stubKnowledge) Coverage() []knowledge.DepartmentYears              { return nil }
-func (stubKnowledge) SensitiveWords() []string                           { return nil }
+func (stubKnowledge) Understand(knowledge.Query) knowledge.Understanding {
+	return knowledge.Understanding{}
+}
+func (stubKnowledge) Excerpt(knowledge.Hit, knowledge.Query) string { return "" }
+func (stubKnowledge) Coverage() []knowledge.DepartmentYears         { return nil }
+func (stubKnowledge) SensitiveWords() []string                      { return nil }
 
 // countingLog is a bot.QueryLogger that counts the exchanges.
 type countingLog struct{ n atomic.Int32 }
