@@ -26,15 +26,18 @@ type chartPoint struct {
 	Tip   string // the tooltip: the day and the formatted value
 	Value float64
 	// Empty marks a point without data (a rate on a day without
-	// questions): drawn hollow on the base line and left out of the line.
+	// questions): drawn as a gap, a shaded column with no mark, and the
+	// line broken around it.
 	Empty bool
 }
 
 // chartSpec describes a chart to lay out.
 type chartSpec struct {
 	ID, Title string
-	Kind      chartKind
-	Points    []chartPoint
+	// XTitle and YTitle name the axes.
+	XTitle, YTitle string
+	Kind           chartKind
+	Points         []chartPoint
 	// Max is the top of the y axis and Step its tick interval; zero Max
 	// scales the axis to the data with round ticks.
 	Max, Step float64
@@ -42,16 +45,19 @@ type chartSpec struct {
 	Format func(float64) string
 }
 
-// The size of a chart in SVG user units, and its plot area.
+// The size of a chart in SVG user units, and its plot area. A chart is
+// drawn as wide as its box, so a unit is about 0.73 px on a 390 px phone
+// and about 0.9 px on a desktop: chartFont keeps labels at 10 px or more.
 const (
-	chartWidth  = 720
-	chartHeight = 220
-	plotLeft    = 60
-	plotRight   = chartWidth - 16
+	chartWidth  = 480
+	chartHeight = 260
+	chartFont   = 15
+	plotLeft    = 70
+	plotRight   = chartWidth - 12
 	plotTop     = 14
-	plotBottom  = chartHeight - 40
+	plotBottom  = chartHeight - 50
 	// maxXTicks bounds the labels on the x axis.
-	maxXTicks = 10
+	maxXTicks = 6
 )
 
 // chartTick is a labelled position on an axis.
@@ -60,22 +66,29 @@ type chartTick struct {
 	Label string
 }
 
-// chartMark is a drawn point: a bar (X, Y, W, H) or a dot (X, Y).
+// chartMark is a drawn point: a bar or a gap (X, Y, W, H) or a dot (X, Y).
 type chartMark struct {
 	X, Y, W, H float64
 	Tip        string
-	Empty      bool
 }
 
 // chartView is the layout the "chart" template draws.
 type chartView struct {
 	ID, Title                string
-	Width, Height            int
+	Width, Height, Font      int
 	Left, Right, Top, Bottom float64
 	YTicks, XTicks           []chartTick
-	Bars, Dots               []chartMark
-	Line                     string // the polyline's points, "" for bar charts
-	NoData                   bool   // every point is zero or empty
+	// XTitle is drawn centred under the x labels at XTitleY, YTitle
+	// turned along the y axis at YTitleX.
+	XTitle, YTitle   string
+	XTitleY, YTitleX float64
+	// Bars and Dots mark the points with data; Gaps shade the days
+	// without.
+	Bars, Dots, Gaps []chartMark
+	// Lines are the polylines' points, one per run of days with data;
+	// none for bar charts.
+	Lines  []string
+	NoData bool // every point is zero or empty
 }
 
 // round1 rounds to a tenth, which keeps the SVG short.
@@ -99,8 +112,9 @@ func niceStep(hi float64) float64 {
 
 // layoutChart computes the layout of c.
 func layoutChart(c chartSpec) chartView {
-	v := chartView{ID: c.ID, Title: c.Title, Width: chartWidth, Height: chartHeight,
-		Left: plotLeft, Right: plotRight, Top: plotTop, Bottom: plotBottom, NoData: true}
+	v := chartView{ID: c.ID, Title: c.Title, Width: chartWidth, Height: chartHeight, Font: chartFont,
+		Left: plotLeft, Right: plotRight, Top: plotTop, Bottom: plotBottom, NoData: true,
+		XTitle: c.XTitle, YTitle: c.YTitle, XTitleY: chartHeight - 6, YTitleX: chartFont + 2}
 	format := c.Format
 	if format == nil {
 		format = func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -136,36 +150,41 @@ func layoutChart(c chartSpec) chartView {
 	slot := float64(plotRight-plotLeft) / float64(n)
 	every := (n + maxXTicks - 1) / maxXTicks
 	var line []byte
+	endLine := func() {
+		if len(line) > 0 {
+			v.Lines = append(v.Lines, string(line))
+			line = nil
+		}
+	}
 	for i, p := range c.Points {
 		if !p.Empty && p.Value != 0 {
 			v.NoData = false
 		}
 		center := round1(plotLeft + (float64(i)+0.5)*slot)
 		if i%every == 0 {
-			v.XTicks = append(v.XTicks, chartTick{X: center, Y: plotBottom + 16, Label: p.Tick})
+			v.XTicks = append(v.XTicks, chartTick{X: center, Y: plotBottom + chartFont + 4, Label: p.Tick})
+		}
+		if p.Empty {
+			v.Gaps = append(v.Gaps, chartMark{X: round1(plotLeft + float64(i)*slot), Y: plotTop, W: round1(slot), H: plotBottom - plotTop, Tip: p.Tip})
+			endLine()
+			continue
 		}
 		py := y(p.Value)
-		if p.Empty {
-			py = plotBottom
-		}
 		switch c.Kind {
 		case chartBars:
 			w := math.Max(1, slot*0.7)
-			v.Bars = append(v.Bars, chartMark{X: round1(center - w/2), Y: py, W: round1(w), H: round1(plotBottom - py),
-				Tip: p.Tip, Empty: p.Empty})
+			v.Bars = append(v.Bars, chartMark{X: round1(center - w/2), Y: py, W: round1(w), H: round1(plotBottom - py), Tip: p.Tip})
 		case chartLine:
-			v.Dots = append(v.Dots, chartMark{X: center, Y: py, Tip: p.Tip, Empty: p.Empty})
-			if !p.Empty {
-				if len(line) > 0 {
-					line = append(line, ' ')
-				}
-				line = strconv.AppendFloat(line, center, 'f', -1, 64)
-				line = append(line, ',')
-				line = strconv.AppendFloat(line, py, 'f', -1, 64)
+			v.Dots = append(v.Dots, chartMark{X: center, Y: py, Tip: p.Tip})
+			if len(line) > 0 {
+				line = append(line, ' ')
 			}
+			line = strconv.AppendFloat(line, center, 'f', -1, 64)
+			line = append(line, ',')
+			line = strconv.AppendFloat(line, py, 'f', -1, 64)
 		}
 	}
-	v.Line = string(line)
+	endLine()
 	return v
 }
 
@@ -180,11 +199,11 @@ type barRow struct {
 // barListView is the layout the "barlist" template draws: labelled
 // horizontal bars, such as the most asked questions.
 type barListView struct {
-	ID, Title     string
-	Width, Height int
-	LabelX, BarX  float64
-	BarH          float64
-	Rows          []barRow
+	ID, Title           string
+	Width, Height, Font int
+	LabelX, BarX        float64
+	BarH                float64
+	Rows                []barRow
 }
 
 // barItem is one entry of a bar list.
@@ -193,18 +212,18 @@ type barItem struct {
 	Value int64
 }
 
-// The layout of a bar list.
+// The layout of a bar list, as wide as a chart and in its font.
 const (
-	barRowHeight  = 22
-	barLabelWidth = 300
-	barMaxWidth   = chartWidth - barLabelWidth - 70
-	barLabelRunes = 20
+	barRowHeight  = 26
+	barLabelWidth = 230
+	barMaxWidth   = chartWidth - barLabelWidth - 50
+	barLabelRunes = 15
 )
 
 // layoutBars computes the layout of a bar list of items, longest first as
 // given.
 func layoutBars(id, title string, items []barItem) barListView {
-	v := barListView{ID: id, Title: title, Width: chartWidth, Height: max(1, len(items))*barRowHeight + 8,
+	v := barListView{ID: id, Title: title, Width: chartWidth, Font: chartFont, Height: max(1, len(items))*barRowHeight + 8,
 		LabelX: barLabelWidth - 8, BarX: barLabelWidth, BarH: barRowHeight - 8}
 	var top int64 = 1
 	for _, it := range items {
@@ -214,7 +233,7 @@ func layoutBars(id, title string, items []barItem) barListView {
 		w := round1(float64(it.Value) / float64(top) * barMaxWidth)
 		y := float64(4 + i*barRowHeight)
 		value := strconv.FormatInt(it.Value, 10)
-		v.Rows = append(v.Rows, barRow{Y: y, TextY: y + (barRowHeight-8)/2 + 4, BarW: math.Max(w, 1), ValueX: barLabelWidth + w + 6,
+		v.Rows = append(v.Rows, barRow{Y: y, TextY: y + (barRowHeight-8)/2 + 5, BarW: math.Max(w, 1), ValueX: barLabelWidth + w + 6,
 			Label: shortenRunes(oneLine(it.Label), barLabelRunes), Tip: it.Label + "：" + value, Value: value})
 	}
 	return v

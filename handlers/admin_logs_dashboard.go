@@ -169,10 +169,14 @@ func dashboardCharts(v dashboardView) []chartView {
 		latency = append(latency, lat)
 	}
 	return []chartView{
-		layoutChart(chartSpec{ID: "chart-messages", Title: "每日消息数", Kind: chartBars, Points: messages}),
-		layoutChart(chartSpec{ID: "chart-answered", Title: "每日回答率", Kind: chartLine, Points: answered, Max: 1, Step: 0.25, Format: pct}),
-		layoutChart(chartSpec{ID: "chart-satisfaction", Title: "每日满意率", Kind: chartLine, Points: satisfied, Max: 1, Step: 0.25, Format: pct}),
-		layoutChart(chartSpec{ID: "chart-latency", Title: "每日回复耗时 p95（毫秒）", Kind: chartLine, Points: latency}),
+		layoutChart(chartSpec{ID: "chart-messages", Title: "每日消息数", XTitle: "日期", YTitle: "消息数（条）",
+			Kind: chartBars, Points: messages}),
+		layoutChart(chartSpec{ID: "chart-answered", Title: "每日回答率", XTitle: "日期", YTitle: "回答率",
+			Kind: chartLine, Points: answered, Max: 1, Step: 0.25, Format: pct}),
+		layoutChart(chartSpec{ID: "chart-satisfaction", Title: "每日满意率", XTitle: "日期", YTitle: "满意率",
+			Kind: chartLine, Points: satisfied, Max: 1, Step: 0.25, Format: pct}),
+		layoutChart(chartSpec{ID: "chart-latency", Title: "每日回复耗时 p95（毫秒）", XTitle: "日期", YTitle: "耗时（毫秒）",
+			Kind: chartLine, Points: latency}),
 	}
 }
 

@@ -484,7 +484,7 @@ func TestLogDetail(t *testing.T) {
 // svgOf returns the figure with the given id in body.
 func svgOf(t *testing.T, body, id string) string {
 	t.Helper()
-	start := strings.Index(body, `<figure class="chart" id="`+id+`">`)
+	start := strings.Index(body, `id="`+id+`">`)
 	if start < 0 {
 		t.Fatalf("no chart %s", id)
 	}
@@ -537,9 +537,9 @@ func TestLogsEscaping(t *testing.T) {
 	}
 	svg := svgOf(t, dashboard, "chart-top")
 	for _, want := range []string{
-		"<title>" + escScript + "：1</title>",    // the tooltip: the whole text
-		"&lt;script&gt;alert(1)&lt;/sc…</text>", // the label: cut to 20 characters
-		"<title>" + escImg + "：1</title>", `&#34;&gt;&lt;img src=x onerror…</text>`,
+		"<title>" + escScript + "：1</title>", // the tooltip: the whole text
+		"&lt;script&gt;alert(1…</text>",      // the label: cut to 15 characters
+		"<title>" + escImg + "：1</title>", `&#34;&gt;&lt;img src=x on…</text>`,
 	} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("SVG lacks %s:\n%s", want, svg)
@@ -864,8 +864,10 @@ func TestLogsDashboard(t *testing.T) {
 
 			body := e.getPage(admin, logsPath+"?"+query)
 			for _, id := range []string{"chart-messages", "chart-answered", "chart-satisfaction", "chart-latency"} {
-				if n := strings.Count(svgOf(t, body, id), `class="pt`); n != tc.days {
-					t.Errorf("%s: %d points, want %d", id, n, tc.days)
+				// Every day is a point, or a gap when it has no data.
+				svg := svgOf(t, body, id)
+				if n := strings.Count(svg, `class="pt"`) + strings.Count(svg, `class="gap"`); n != tc.days {
+					t.Errorf("%s: %d points and gaps, want %d", id, n, tc.days)
 				}
 			}
 			if !strings.Contains(body, fmt.Sprintf(`id="stat-messages">%d<`, want.messages)) {
@@ -923,16 +925,33 @@ func TestLogsDashboard(t *testing.T) {
 	}
 }
 
-// TestLayoutChart: the chart helper's geometry.
+// TestLayoutChart: the chart helper's geometry. Days without data are
+// gaps: a shaded column, no dot, and the line broken around them.
 func TestLayoutChart(t *testing.T) {
 	t.Parallel()
-	pts := []chartPoint{{Tick: "a", Value: 1}, {Tick: "b", Value: 0.5, Empty: true}, {Tick: "c", Value: 0}, {Tick: "d", Value: 0.25}}
-	line := layoutChart(chartSpec{Kind: chartLine, Points: pts, Max: 1, Step: 0.5})
-	if len(line.Dots) != 4 || len(line.Bars) != 0 || strings.Count(line.Line, ",") != 3 || line.NoData {
-		t.Errorf("line: %d dots, line %q", len(line.Dots), line.Line)
+	pts := []chartPoint{{Tick: "a", Value: 1}, {Tick: "b", Value: 0.5, Empty: true, Tip: "b：无数据"}, {Tick: "c", Value: 0}, {Tick: "d", Value: 0.25}}
+	line := layoutChart(chartSpec{Kind: chartLine, Points: pts, Max: 1, Step: 0.5, XTitle: "日期", YTitle: "回答率"})
+	if len(line.Dots) != 3 || len(line.Bars) != 0 || line.NoData {
+		t.Errorf("line: %d dots, %d bars", len(line.Dots), len(line.Bars))
 	}
-	if d := line.Dots; d[0].Y != plotTop || d[1].Y != plotBottom || !d[1].Empty || d[2].Y != plotBottom || d[3].Y != 138.5 {
+	slot := float64(plotRight-plotLeft) / 4
+	if len(line.Lines) != 2 || strings.Count(line.Lines[0], ",") != 1 || strings.Count(line.Lines[1], ",") != 2 {
+		t.Errorf("lines %q, want one of a and one of c and d", line.Lines)
+	}
+	if g := line.Gaps; len(g) != 1 || g[0].X != round1(plotLeft+slot) || g[0].W != round1(slot) || g[0].Y != plotTop ||
+		g[0].H != plotBottom-plotTop || g[0].Tip != "b：无数据" {
+		t.Errorf("gaps %+v, want the column of b", g)
+	}
+	if d := line.Dots; d[0].Y != plotTop || d[1].Y != plotBottom || d[2].Y != round1(plotBottom-0.25*(plotBottom-plotTop)) {
 		t.Errorf("dots %+v", d)
+	}
+	if line.XTitle != "日期" || line.YTitle != "回答率" || line.XTitleY <= plotBottom+chartFont || line.YTitleX+chartFont > plotLeft-30 {
+		t.Errorf("axis titles %q at y %v, %q at x %v", line.XTitle, line.XTitleY, line.YTitle, line.YTitleX)
+	}
+	// Labels stay legible on a phone: the chart is drawn about 350 px wide
+	// in a 390 px viewport.
+	if px := float64(line.Font) * 350 / float64(line.Width); px < 10 {
+		t.Errorf("labels are %.1f px on a phone, want at least 10", px)
 	}
 	var ticks []string
 	for _, tk := range line.YTicks {

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,10 +200,101 @@ func TestNoInternalCodesInPages(t *testing.T) {
 		}
 	}
 	for name, page := range pages {
+		for _, msg := range misalignedNumbers(t, page) {
+			t.Errorf("%s: %s", name, msg)
+		}
 		for _, text := range visibleText(t, page) {
 			if m := internalCode.FindString(text); m != "" {
 				t.Errorf("%s shows the internal code %q in %q", name, m, clip(text))
 			}
 		}
 	}
+}
+
+// numberCell matches the text of a cell that holds only a number, a
+// count or a rate ("12", "0.85", "3/4 75.0%", "—").
+var numberCell = regexp.MustCompile(`^[0-9][0-9.,/% ]*$|^—$`)
+
+// misalignedNumbers lists the tables' columns whose numbers and header
+// are not aligned alike: a column with a right-aligned cell (class num)
+// needs a right-aligned header, and a column of numbers right-aligned
+// cells.
+func misalignedNumbers(t *testing.T, page string) []string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasClass := func(n *html.Node, c string) bool {
+		for _, a := range n.Attr {
+			if a.Key == "class" && slices.Contains(strings.Fields(a.Val), c) {
+				return true
+			}
+		}
+		return false
+	}
+	text := func(n *html.Node) string {
+		var b strings.Builder
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.TextNode {
+				b.WriteString(n.Data)
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(n)
+		return strings.TrimSpace(b.String())
+	}
+	find := func(n *html.Node, tag string) []*html.Node {
+		var out []*html.Node
+		var walk func(*html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode && n.Data == tag {
+				out = append(out, n)
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(n)
+		return out
+	}
+	var out []string
+	for _, table := range find(doc, "table") {
+		var heads []*html.Node
+		for _, thead := range find(table, "thead") {
+			heads = append(heads, find(thead, "th")...)
+		}
+		// Per column: cells seen, right-aligned cells, cells holding a number.
+		type column struct{ cells, num, numeric int }
+		cols := make([]column, len(heads))
+		for _, tbody := range find(table, "tbody") {
+			for _, tr := range find(tbody, "tr") {
+				for i, td := range find(tr, "td") {
+					if i >= len(cols) || slices.ContainsFunc(td.Attr, func(a html.Attribute) bool { return a.Key == "colspan" }) {
+						break
+					}
+					cols[i].cells++
+					if hasClass(td, "num") {
+						cols[i].num++
+					}
+					if numberCell.MatchString(text(td)) {
+						cols[i].numeric++
+					}
+				}
+			}
+		}
+		for i, c := range cols {
+			head := text(heads[i])
+			switch {
+			case c.num > 0 && !hasClass(heads[i], "num"):
+				out = append(out, fmt.Sprintf("the header %q is not right-aligned like its numbers", head))
+			case c.cells > 0 && c.numeric == c.cells && c.num < c.cells:
+				out = append(out, fmt.Sprintf("the numbers under %q are not right-aligned", head))
+			}
+		}
+	}
+	return out
 }

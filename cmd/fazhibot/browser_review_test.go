@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,6 +125,7 @@ func narrowPages(t *testing.T, b *chromeTab) {
 		"/admin/", "/admin/reports", "/admin/reports/jj-sfj-2021", "/admin/faq", "/admin/faq/new",
 		"/admin/terms", "/admin/hittest?q=" + "行政复议", "/admin/regression", "/admin/versions", "/admin/versions/draft",
 		"/admin/versions/3", "/admin/users", "/admin/audit", "/admin/logs", "/admin/logs/list", "/admin/logs/unanswered",
+		"/admin/search?q=" + "行政复议",
 	} {
 		b.open(path)
 		// A page wider than the phone also widens the window (the browser
@@ -132,6 +134,17 @@ func narrowPages(t *testing.T, b *chromeTab) {
 		widths := evalIn[[]int](b, `[document.documentElement.scrollWidth, window.innerWidth]`)
 		if path == "/admin/versions/draft" {
 			b.screenshot("narrow-versions-draft", true)
+		}
+		if path == "/admin/logs" {
+			// The charts' labels as drawn: the font size times the SVG's scale.
+			// The charts' labels as drawn: the font size times the SVG's
+			// scale (turned labels included).
+			sizes := evalIn[[]float64](b, `[...document.querySelectorAll("figure.chart text")].map(t => {
+				const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) })`)
+			if len(sizes) == 0 || slices.Min(sizes) < 10 {
+				b.screenshot("narrow-chart-labels", true)
+				t.Errorf("chart labels are %v px on a %d px phone, want at least 10", sizes, phone)
+			}
 		}
 		if widths[0] > phone || widths[1] > phone {
 			name := strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.Trim(path, "/"))
