@@ -244,17 +244,24 @@ func (c *console) deleteFAQ(ctx context.Context, a *actor, id string, rev int64)
 	return notFound(err, "找不到这条 FAQ，可能已被删除。")
 }
 
+// faqListPage is the data of faq_list.html: one page of the list.
+type faqListPage struct {
+	Rows  []faqView
+	Pager pager
+}
+
 func (s *Server) pageFAQs(w http.ResponseWriter, r *http.Request, a *actor) error {
 	list, err := s.admin.db.FAQs(r.Context())
 	if err != nil {
 		return err
 	}
-	views := make([]faqView, len(list))
-	for i, e := range list {
-		views[i] = faqOf(e)
+	lo, hi, pg := paginate(len(list), listPageSize, r.URL.Query().Get("page"), adminPrefix+"faq", r.URL.Query())
+	views := make([]faqView, 0, hi-lo)
+	for _, e := range list[lo:hi] {
+		views = append(views, faqOf(e))
 	}
 	p := s.newPage(r, a, "faq", "FAQ")
-	p.Data = views
+	p.Data = faqListPage{Rows: views, Pager: pg}
 	s.renderPage(w, r, http.StatusOK, "faq_list.html", p)
 	return nil
 }

@@ -39,7 +39,8 @@ type reportRow struct {
 
 // reportsPage is the data of reports.html.
 type reportsPage struct {
-	Rows        []reportRow
+	Rows        []reportRow // the shown page's
+	Pager       pager
 	Departments []string
 	Years       []int
 	Department  string // the filter, "" for all
@@ -103,6 +104,8 @@ func (s *Server) pageReports(w http.ResponseWriter, r *http.Request, a *actor) e
 	if err != nil {
 		return err
 	}
+	lo, hi, pg := paginate(len(data.Rows), listPageSize, r.URL.Query().Get("page"), adminPrefix+"reports", r.URL.Query())
+	data.Rows, data.Pager = data.Rows[lo:hi], pg
 	p := s.newPage(r, a, "reports", "报告")
 	p.Data = data
 	s.renderPage(w, r, http.StatusOK, "reports.html", p)
