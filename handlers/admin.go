@@ -50,11 +50,14 @@ type ConsoleOptions struct {
 	// has been used; it lives in this Server's memory only.
 	SetupToken string
 
-	// Parse parses one uploaded report file and assigns its keywords with
-	// the draft's term lists, as "fazhibot kb import" does. Errors that
-	// are *knowledge.ParseError are shown to staff; others are logged and
-	// shown as a server error. Called from many goroutines. Required.
-	Parse func(ctx context.Context, name string, data []byte) (*knowledge.Report, error)
+	// Parse parses one uploaded report file, with what staff stated about
+	// it (the upload preview's year and department; the zero Stated for
+	// none) taking precedence over the file, as knowledge.ParseStated
+	// does, and assigns its keywords with the draft's term lists, as
+	// "fazhibot kb import" does. Errors that are *knowledge.ParseError are
+	// shown to staff; others are logged and shown as a server error.
+	// Called from many goroutines. Required.
+	Parse func(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error)
 	// Draft returns the search index over the current draft, for the hit
 	// test and the regression run. It should cache the index until the
 	// draft changes. Called from many goroutines. Required.
@@ -100,7 +103,7 @@ type console struct {
 	approval      string
 	sessionTTL    time.Duration
 	secure        bool
-	parse         func(ctx context.Context, name string, data []byte) (*knowledge.Report, error)
+	parse         func(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error)
 	draft         func(ctx context.Context) (*knowledge.Base, error)
 	live          func() (*knowledge.Base, int64)
 	golive        *publishing.Service // publish, approve, restore

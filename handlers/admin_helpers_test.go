@@ -48,8 +48,8 @@ var (
 
 // testParse is the console's Parse as cmd/fazhibot wires it, with the
 // default limits.
-func testParse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
-	r, err := knowledge.ParseContext(ctx, name, data, knowledge.Limits{})
+func testParse(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error) {
+	r, err := knowledge.ParseStated(ctx, name, data, knowledge.Limits{}, st)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 	if err := db.SeedTermFiles(ctx, files); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := testParse(ctx, liveReport+".txt", fixture(t, "reports/"+liveReport+".txt"))
+	rep, err := testParse(ctx, liveReport+".txt", fixture(t, "reports/"+liveReport+".txt"), knowledge.Stated{})
 	if err != nil {
 		t.Fatal(err)
 	}

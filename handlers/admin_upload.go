@@ -53,13 +53,20 @@ type previewFile struct {
 	Name  string `json:"name"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// NeedsYear reports a file that parses but names no year (a page
+	// copied without its title): OK is false and Error says so until staff
+	// state the year (the preview's year field, or meta when saving).
+	NeedsYear bool `json:"needs_year,omitempty"`
 	// Replaces reports that the draft holds a report with the same ID,
 	// which saving replaces.
 	Replaces bool        `json:"replaces"`
 	Report   *reportView `json:"report,omitempty"`
 
 	report *knowledge.Report // what saving stores
-	size   int64             // estimated bytes held by report and Report
+	// data is the file, kept (for OK and NeedsYear files) to parse it
+	// again with the year and department staff state.
+	data []byte
+	size int64 // estimated bytes held by report, Report and data
 }
 
 // size estimates the bytes p holds.
@@ -87,6 +94,12 @@ func reportSize(r *knowledge.Report) int64 {
 		}
 	}
 	return n
+}
+
+// Restatable reports whether some file can be saved, now or once staff
+// state its year: the page then offers the fields and the save button.
+func (p *uploadPreview) Restatable() bool {
+	return slices.ContainsFunc(p.Files, func(f previewFile) bool { return f.OK || f.NeedsYear })
 }
 
 // OKCount counts the files that can be saved.
@@ -167,6 +180,20 @@ func (s *previewStore) delete(id string) {
 	}
 }
 
+// replace stores p in place of the preview with its ID and owner, and
+// reports whether that preview was still there (else p is not stored).
+func (s *previewStore) replace(p *uploadPreview) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.items[p.ID]
+	if !ok || old.Owner != p.Owner {
+		return false
+	}
+	s.bytes += p.size() - old.size()
+	s.items[p.ID] = p
+	return true
+}
+
 // usage returns the number of previews kept and their estimated bytes.
 func (s *previewStore) usage() (int, int64) {
 	s.mu.Lock()
@@ -230,27 +257,95 @@ func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploa
 		return nil, err
 	}
 	p := &uploadPreview{ID: randomToken(16), Owner: a.user.ID, CreatedAt: time.Now()}
-	ids := map[knowledge.ReportID]string{} // report ID → the file that has it
-	var kept int64
 	for _, fh := range files {
-		f := c.parseUpload(ctx, fh)
-		if f.OK && kept+f.size > c.maxPreviewBytes {
-			f = previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 本次上传的报告内容过多（解析后超过 %s 的预览上限），此文件未处理，请分批上传", f.Name, sizeMB(c.maxPreviewBytes))}
-		}
-		if f.OK {
-			id := f.report.ID
-			if prev, dup := ids[id]; dup {
-				f = previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, prev)}
-			} else {
-				ids[id] = f.Name
-				f.Replaces = slices.ContainsFunc(sums, func(s sqldb.ReportSummary) bool { return s.ID == id })
-				kept += f.size
-			}
-		}
-		p.Files = append(p.Files, f)
+		p.Files = append(p.Files, c.admit(c.parseUpload(ctx, fh), p.Files, sums))
 	}
 	c.previews.put(p)
 	return p, nil
+}
+
+// admit checks the parsed file f against the other files of its upload
+// before it is kept: the preview memory one upload may hold, and a report
+// ID another file already has, either of which makes it an error; and
+// whether saving it replaces a report of the draft (sums).
+func (c *console) admit(f previewFile, others []previewFile, sums []sqldb.ReportSummary) previewFile {
+	var kept int64
+	for _, o := range others {
+		if o.OK || o.NeedsYear {
+			kept += o.size
+		}
+	}
+	if (f.OK || f.NeedsYear) && kept+f.size > c.maxPreviewBytes {
+		return previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 本次上传的报告内容过多（解析后超过 %s 的预览上限），此文件未处理，请分批上传", f.Name, sizeMB(c.maxPreviewBytes))}
+	}
+	if !f.OK {
+		return f
+	}
+	id := f.report.ID
+	for _, o := range others {
+		if o.OK && o.report.ID == id {
+			return previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, o.Name)}
+		}
+	}
+	f.Replaces = slices.ContainsFunc(sums, func(s sqldb.ReportSummary) bool { return s.ID == id })
+	return f
+}
+
+// restate parses again the files of preview id for which staff stated a
+// year or department (stated, by file name) that differs from what the
+// preview shows, and keeps the new preview in place of the old. A stated
+// value that is invalid, or a file the preview lacks or cannot take
+// values (it failed to parse), is a 400 naming the file and the field,
+// and changes nothing. Parsing takes at most c.uploadTimeout in all.
+func (c *console) restate(ctx context.Context, a *actor, id string, stated map[string]knowledge.Stated) (*uploadPreview, error) {
+	p, ok := c.previews.get(id, a.user.ID)
+	if !ok {
+		return nil, errPreviewGone()
+	}
+	changed := map[int]knowledge.Stated{}
+	for name, st := range stated {
+		i := slices.IndexFunc(p.Files, func(f previewFile) bool { return f.Name == name })
+		if i < 0 {
+			return nil, errInvalidRequest("本次上传中没有文件 "+name, nil)
+		}
+		f := p.Files[i]
+		if err := st.Check(); err != nil {
+			return nil, errInvalidRequest(fmt.Sprintf("文件 %s：%v", name, err), err)
+		}
+		if f.data == nil {
+			if st.IsZero() {
+				continue
+			}
+			return nil, errInvalidRequest("文件 "+name+" 有错误，不能填写年度和部门："+f.Error, nil)
+		}
+		if f.OK && (st.Year == 0 || st.Year == f.report.Year) && (strings.TrimSpace(st.Department) == "" || strings.TrimSpace(st.Department) == f.report.Department) {
+			continue // as the preview shows it
+		}
+		if f.NeedsYear && st.Year == 0 {
+			continue // still to be stated
+		}
+		changed[i] = st
+	}
+	if len(changed) == 0 {
+		return p, nil
+	}
+	sums, err := c.db.ListReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.uploadTimeout)
+	defer cancel()
+	next := *p
+	next.Files = slices.Clone(p.Files)
+	for i, st := range changed {
+		f := c.parseFile(ctx, next.Files[i].Name, next.Files[i].data, st)
+		others := slices.Delete(slices.Clone(next.Files), i, i+1)
+		next.Files[i] = c.admit(f, others, sums)
+	}
+	if !c.previews.replace(&next) {
+		return nil, errPreviewGone()
+	}
+	return &next, nil
 }
 
 // sizeMB renders a byte count in MB for staff.
@@ -270,12 +365,8 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 		f.Error = fmt.Sprintf("%s: 文件过大，最大 %d MB", f.Name, maxReportBytes>>20)
 		return f
 	}
-	timedOut := func() previewFile {
-		f.Error = fmt.Sprintf("%s: 解析超时（本次上传的处理时间超过 %s），文件内容可能过多或过于复杂。请检查文件，或拆分后分批上传", f.Name, secondsText(c.uploadTimeout))
-		return f
-	}
 	if ctx.Err() != nil {
-		return timedOut()
+		return c.timedOut(f.Name)
 	}
 	data, err := readUpload(fh)
 	if err != nil {
@@ -283,6 +374,19 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 		f.Error = f.Name + ": 读取上传的文件失败，请重试"
 		return f
 	}
+	return c.parseFile(ctx, f.Name, data, knowledge.Stated{})
+}
+
+// timedOut is the preview of file name when its parsing overran the upload's time.
+func (c *console) timedOut(name string) previewFile {
+	return previewFile{Name: name, Error: fmt.Sprintf("%s: 解析超时（本次上传的处理时间超过 %s），文件内容可能过多或过于复杂。请检查文件，或拆分后分批上传", name, secondsText(c.uploadTimeout))}
+}
+
+// parseFile parses the file name holding data, with what staff stated
+// about it, into its preview, giving up when ctx ends. A file that names
+// no year is NeedsYear; it and a parsed file keep data.
+func (c *console) parseFile(ctx context.Context, name string, data []byte, st knowledge.Stated) previewFile {
+	f := previewFile{Name: name}
 	// Parse runs aside so that the answer does not wait for a parser that
 	// overruns ctx; the parser stops on its own at ctx's end or its limits.
 	type result struct {
@@ -291,18 +395,23 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 	}
 	done := make(chan result, 1)
 	go func() {
-		rep, err := c.parse(ctx, f.Name, data)
+		rep, err := c.parse(ctx, f.Name, data, st)
 		done <- result{rep, err}
 	}()
 	var res result
 	select {
 	case res = <-done:
 	case <-ctx.Done():
-		return timedOut()
+		return c.timedOut(name)
 	}
 	rep, err := res.rep, res.err
 	if errors.Is(err, knowledge.ErrCanceled) {
-		return timedOut()
+		return c.timedOut(name)
+	}
+	if errors.Is(err, knowledge.ErrNoYear) {
+		f.NeedsYear, f.data, f.size = true, data, 512+int64(len(data))
+		f.Error = f.Name + ": 没有找到报告年度（标题、正文开头和发布日期都没有写明），请填写年度（需要时也填写部门）后再保存。"
+		return f
 	}
 	if err != nil {
 		if _, ok := errors.AsType[*knowledge.ParseError](err); ok {
@@ -325,7 +434,7 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 		views[i] = passageView{Seq: ps.Seq, Path: nonNil(ps.Path), Text: ps.Text, Keywords: nonNil(ps.Keywords)}
 	}
 	v := reportViewOf(rep, views)
-	f.OK, f.Report, f.report, f.size = true, &v, rep, reportSize(rep)
+	f.OK, f.Report, f.report, f.data, f.size = true, &v, rep, data, reportSize(rep)+int64(len(data))
 	return f
 }
 
@@ -368,10 +477,13 @@ func (c *console) savePreview(ctx context.Context, a *actor, id string, names []
 			continue
 		}
 		if !f.OK {
-			if len(names) > 0 {
-				return nil, errInvalidRequest("文件 "+f.Name+" 有错误，不能保存："+f.Error, nil)
+			switch {
+			case len(names) == 0:
+				continue
+			case f.NeedsYear:
+				return nil, errInvalidRequest("文件 "+f.Name+" 没有写明报告年度，请填写年度后再保存（未保存任何报告）。", nil)
 			}
-			continue
+			return nil, errInvalidRequest("文件 "+f.Name+" 有错误，不能保存："+f.Error, nil)
 		}
 		reports = append(reports, f.report)
 	}
@@ -423,8 +535,54 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, a *actor,
 	s.renderPage(w, r, status, "upload.html", page)
 }
 
+// statedFields reads the year and department fields of the preview form:
+// per file, meta_file, meta_year and meta_dept in that order. A year that
+// is not one is a 400 naming the file and the field.
+func statedFields(form url.Values) (map[string]knowledge.Stated, error) {
+	files, years, depts := form["meta_file"], form["meta_year"], form["meta_dept"]
+	if len(years) != len(files) || len(depts) != len(files) {
+		return nil, errInvalidRequest("年度和部门的填写内容不完整，请刷新页面后重试。", nil)
+	}
+	stated := make(map[string]knowledge.Stated, len(files))
+	for i, name := range files {
+		if err := checkInput("文件 "+name+" 的部门", depts[i]); err != nil {
+			return nil, err
+		}
+		year, err := knowledge.ParseYear(years[i])
+		if err != nil {
+			return nil, errInvalidRequest(fmt.Sprintf("文件 %s：%v", name, err), err)
+		}
+		stated[name] = knowledge.Stated{Year: year, Department: depts[i]}
+	}
+	return stated, nil
+}
+
+// pagePreviewSave applies the year and department fields of the preview
+// (restate), then saves the checked files; with action=restate it only
+// applies them and shows the preview again.
 func (s *Server) pagePreviewSave(w http.ResponseWriter, r *http.Request, a *actor) error {
 	id := r.PathValue("id")
+	stated, err := statedFields(r.PostForm)
+	if err == nil {
+		_, err = s.admin.restate(r.Context(), a, id, stated)
+	}
+	if err != nil {
+		p, ok := s.admin.previews.get(id, a.user.ID)
+		if !ok {
+			return err
+		}
+		status, isUser := formErrorStatus(err)
+		if !isUser {
+			status = http.StatusInternalServerError
+			s.log.Error("parsing an upload again failed", "err", err)
+		}
+		s.renderPreview(w, r, a, status, p, userMessage(err))
+		return nil
+	}
+	if r.PostForm.Get("action") == "restate" {
+		http.Redirect(w, r, adminPrefix+"uploads/"+url.PathEscape(id), http.StatusSeeOther)
+		return nil
+	}
 	names := r.PostForm["file"]
 	if len(names) == 0 {
 		p, ok := s.admin.previews.get(id, a.user.ID)
@@ -470,12 +628,35 @@ func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request, a *actor) er
 type previewSave struct {
 	// Files names the files to save; empty saves every file that parsed.
 	Files []string `json:"files"`
+	// Meta states, by file name, the year and department of files that do
+	// not say them (needs_year) or say them wrong; they are parsed again
+	// with these before saving.
+	Meta map[string]previewMeta `json:"meta,omitempty"`
+}
+
+// previewMeta is what staff state about one uploaded file; a zero field
+// states nothing.
+type previewMeta struct {
+	Year       int    `json:"year"`
+	Department string `json:"department"`
 }
 
 func (s *Server) apiPreviewSave(w http.ResponseWriter, r *http.Request, a *actor) error {
 	var req previewSave
 	if err := decodeJSONBody(r, &req); err != nil {
 		return err
+	}
+	if len(req.Meta) > 0 {
+		stated := make(map[string]knowledge.Stated, len(req.Meta))
+		for name, m := range req.Meta {
+			if err := checkInput("文件 "+name+" 的部门", m.Department); err != nil {
+				return err
+			}
+			stated[name] = knowledge.Stated{Year: m.Year, Department: m.Department}
+		}
+		if _, err := s.admin.restate(r.Context(), a, r.PathValue("id"), stated); err != nil {
+			return err
+		}
 	}
 	saved, err := s.admin.savePreview(r.Context(), a, r.PathValue("id"), req.Files)
 	if err != nil {

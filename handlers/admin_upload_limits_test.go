@@ -107,8 +107,8 @@ func TestAdminUploadDocxBomb(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newConsoleEnv(t, withConsole(func(o *ConsoleOptions) {
-				o.Parse = func(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
-					return knowledge.ParseContext(ctx, name, data, tt.lim) // keywords are never reached
+				o.Parse = func(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error) {
+					return knowledge.ParseStated(ctx, name, data, tt.lim, st) // keywords are never reached
 				}
 			}))
 			body := &multipartBody{files: []multipartFile{{"files", "bomb-2021.docx", bomb}, {"files", "bomb2-2021.docx", bomb}}}
@@ -159,11 +159,11 @@ func TestAdminUploadDeadline(t *testing.T) {
 	defer close(release)
 	e := newConsoleEnv(t, withConsole(func(o *ConsoleOptions) {
 		o.UploadTimeout = 300 * time.Millisecond
-		o.Parse = func(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
+		o.Parse = func(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error) {
 			if strings.HasPrefix(name, "slow") {
 				<-release // ignores ctx, as a stuck parser would
 			}
-			return testParse(ctx, name, data)
+			return testParse(ctx, name, data, st)
 		}
 	}))
 	body := uploadFiles(t, "jj-sfj-2021.txt")

@@ -137,8 +137,8 @@ func TestAdminUploadPages(t *testing.T) {
 func TestAdminUploadSaveFailsMidway(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t, withConsole(func(o *ConsoleOptions) {
-		o.Parse = func(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
-			r, err := testParse(ctx, name, data)
+		o.Parse = func(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error) {
+			r, err := testParse(ctx, name, data, st)
 			if err == nil && name == "fx-md-2023.md" && len(r.Passages) > 1 {
 				r.Passages[1].Seq = r.Passages[0].Seq
 			}

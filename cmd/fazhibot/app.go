@@ -158,11 +158,17 @@ func (a *app) segmenter(ctx context.Context) (*knowledge.Segmenter, error) {
 // term lists, as they are now. It is safe for concurrent use (calls are
 // serialised).
 func (a *app) parse(ctx context.Context, name string, data []byte) (*knowledge.Report, error) {
+	return a.parseStated(ctx, name, data, knowledge.Stated{})
+}
+
+// parseStated is parse with what staff stated about the report (year,
+// department) taking precedence over the file (knowledge.ParseStated).
+func (a *app) parseStated(ctx context.Context, name string, data []byte, st knowledge.Stated) (*knowledge.Report, error) {
 	a.segMu.Lock()
 	defer a.segMu.Unlock()
 	k := a.cfg.Knowledge
-	r, err := knowledge.ParseContext(ctx, name, data, knowledge.Limits{
-		MaxBytes: int64(k.MaxReportMB) << 20, MaxPassages: k.MaxReportPassages, MaxChars: k.MaxReportChars})
+	r, err := knowledge.ParseStated(ctx, name, data, knowledge.Limits{
+		MaxBytes: int64(k.MaxReportMB) << 20, MaxPassages: k.MaxReportPassages, MaxChars: k.MaxReportChars}, st)
 	if err != nil {
 		return nil, err
 	}

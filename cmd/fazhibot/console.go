@@ -24,7 +24,7 @@ func consoleOptions(a *app, lib *knowledge.Library, reloader *kbReloader, setupT
 		SessionTTL:    a.cfg.Admin.SessionTTL,
 		SecureCookies: a.cfg.Admin.SecureCookies,
 		SetupToken:    setupToken,
-		Parse:         a.parse, // serialised, with the draft's term lists
+		Parse:         a.parseStated, // serialised, with the draft's term lists
 		Draft:         drafts.base,
 		Live:          lib.Current,
 		Published:     reloader.reload,

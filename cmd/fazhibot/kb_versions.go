@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -38,8 +39,13 @@ func runKBPublish(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	l, err := svc.Publish(ctx, cliAdmin(), *summary)
-	if err != nil {
-		return fmt.Errorf("发布: %w", err)
+	switch {
+	case errors.Is(err, sqldb.ErrUnchanged):
+		return errors.New("草稿与当前线上版本完全相同,没有需要发布的改动,未产生新版本。请先修改草稿(导入、修改或删除报告、FAQ、词表),再发布")
+	case errors.Is(err, sqldb.ErrInvalid):
+		return errors.New("草稿中没有任何报告或 FAQ,无法发布。请先用 fazhibot kb import 导入报告")
+	case err != nil:
+		return fmt.Errorf("发布失败,未产生新版本: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "已发布版本 %d:%s\n", l.Version.ID, l.Version.Summary)
 	warnAnnounce(e, l)
@@ -77,8 +83,8 @@ func runKBRestore(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil {
-		return fmt.Errorf("版本号 %q 不是数字", args[0])
+	if err != nil || id <= 0 {
+		return fmt.Errorf("版本号 %q 无效,应为正整数(可用 fazhibot kb versions 查看)", args[0])
 	}
 	a, err := openApp(ctx, e.cfg)
 	if err != nil {
@@ -91,8 +97,13 @@ func runKBRestore(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	l, err := svc.Restore(ctx, cliAdmin(), sqldb.VersionID(id))
-	if err != nil {
-		return fmt.Errorf("恢复版本 %d: %w", id, err)
+	switch {
+	case errors.Is(err, sqldb.ErrNotFound):
+		return fmt.Errorf("没有版本 %d。可用 fazhibot kb versions 查看所有版本", id)
+	case errors.Is(err, sqldb.ErrInvalid):
+		return fmt.Errorf("版本 %d 没有发布过(待审核或已驳回),不能恢复。待审核的版本须经管理员在控制台批准后上线", id)
+	case err != nil:
+		return fmt.Errorf("恢复版本 %d 失败,线上版本和草稿都没有改变: %w", id, err)
 	}
 	fmt.Fprintf(e.stdout, "已恢复:新版本 %d(%s)已上线,草稿也已恢复为该内容。\n", l.Version.ID, l.Version.Summary)
 	warnAnnounce(e, l)
