@@ -195,10 +195,7 @@ func decodeAskRequest(w http.ResponseWriter, r *http.Request) (askRequest, error
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-			return req, err
-		}
-		return req, errInvalidRequest("请求体不是有效的 JSON，或含有未知字段", err)
+		return req, errJSONBody(err, "user", "text")
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {

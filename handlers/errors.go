@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"fazhibot/storage/sqldb"
@@ -70,6 +74,67 @@ func errMethodNotAllowed(method, allow string) error {
 
 func errNotFound() error {
 	return &httpError{status: http.StatusNotFound, msg: "接口不存在"}
+}
+
+// errJSONBody is the answer to a JSON request body that does not decode
+// (err from a json.Decoder with DisallowUnknownFields) into the object a
+// route takes, whose fields are fields: a 400 whose message names the
+// unknown field or the field of the wrong type and the type it takes, or
+// says where the JSON breaks. A body over its http.MaxBytesReader limit
+// is returned as it is (413).
+func errJSONBody(err error, fields ...string) error {
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		return err
+	}
+	takes := ""
+	if len(fields) > 0 {
+		takes = "；本接口的字段为 " + strings.Join(fields, "、")
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return errInvalidRequest("请求体为空，应为一个 JSON 对象"+takes, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errInvalidRequest("请求体不是完整的 JSON（在结尾处中断）", err)
+	case errors.As(err, &syntax):
+		return errInvalidRequest(fmt.Sprintf("请求体不是有效的 JSON（第 %d 个字节附近有语法错误）", syntax.Offset), err)
+	case errors.As(err, &typ) && typ.Field != "":
+		return errInvalidRequest(fmt.Sprintf("字段 %s 的类型不对：应为%s", typ.Field, jsonKind(typ.Type)), err)
+	case errors.As(err, &typ):
+		return errInvalidRequest("请求体应为一个 JSON 对象"+takes, err)
+	}
+	// encoding/json words an unknown field as: json: unknown field "name"
+	if quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name, uerr := strconv.Unquote(quoted)
+		if uerr != nil || !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+			name = quoted
+		}
+		return errInvalidRequest(fmt.Sprintf("未知字段 %q%s", name, takes), err)
+	}
+	return errInvalidRequest("请求体不是有效的 JSON", err)
+}
+
+// jsonKind names the JSON type that t decodes from, for staff.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return " true 或 false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "整数"
+	case reflect.Float32, reflect.Float64:
+		return "数字"
+	case reflect.Slice, reflect.Array:
+		return "数组"
+	case reflect.Map, reflect.Struct:
+		return "对象"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "其他类型"
 }
 
 // The answers the staff console gives to requests it refuses. Under
