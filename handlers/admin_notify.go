@@ -107,7 +107,7 @@ func (s *Server) pageNotify(w http.ResponseWriter, r *http.Request, a *actor) er
 		return errPageNotFound("未启用“通知提问的市民”：需要配置公众号（wechat.app_id、wechat.app_secret）。", nil)
 	}
 	ctx := r.Context()
-	p := s.newPage(r, a, "logs", "通知提问的市民")
+	p := s.newPage(r, a, "notify", "通知提问的市民")
 	var data notifyPage
 	var err error
 	if data.Groups, err = s.admin.notifyGroups(ctx); err != nil {

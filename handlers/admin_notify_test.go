@@ -87,6 +87,14 @@ func TestNotifyLoop(t *testing.T) {
 	}
 	api.FailFor("o-expired", 45015)
 
+	// The nav links the page for staff and admins alike.
+	for _, who := range []testAccount{e.staff, e.admin} {
+		home := e.mustDo(request{method: "GET", path: adminHome, as: e.sessionFor(who)}, http.StatusOK).Body.String()
+		if !strings.Contains(home, `<a href="/admin/notify">通知市民</a>`) {
+			t.Errorf("%s: the nav lacks 通知市民", who.user.Name)
+		}
+	}
+
 	// Not answered by the live version yet: no button.
 	page := e.mustDo(request{method: "GET", path: notifyPath, as: e.sessionFor(e.staff)}, http.StatusOK).Body.String()
 	if !strings.Contains(page, question) || strings.Contains(page, "通知提问的市民（") {

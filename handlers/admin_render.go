@@ -137,6 +137,7 @@ type pageData struct {
 	Warning  string // a notice that something needs attention
 	Error    string // why the request failed
 	Search   string // the text in the search box
+	Notify   bool   // later answers to citizens are configured
 	Data     any
 }
 
@@ -144,7 +145,7 @@ type pageData struct {
 func (p *pageData) NavItems() []navItem {
 	var items []navItem
 	for _, it := range navItems() {
-		if !it.AdminOnly || p.Admin {
+		if (!it.AdminOnly || p.Admin) && (!it.NeedsNotify || p.Notify) {
 			items = append(items, it)
 		}
 	}
@@ -155,20 +156,22 @@ func (p *pageData) NavItems() []navItem {
 type navItem struct {
 	Key, Label, Href string
 	AdminOnly        bool
+	NeedsNotify      bool // shown only when later answers are configured
 }
 
 func navItems() []navItem {
 	return []navItem{
-		{"home", "首页", adminHome, false},
-		{"reports", "报告", adminPrefix + "reports", false},
-		{"faq", "FAQ", adminPrefix + "faq", false},
-		{"terms", "词表", adminPrefix + "terms", false},
-		{"hittest", "命中测试", adminPrefix + "hittest", false},
-		{"regression", "回归测试", adminPrefix + "regression", false},
-		{"versions", "版本", adminPrefix + "versions", false},
-		{"users", "用户与令牌", adminPrefix + "users", false},
-		{"audit", "审计日志", adminPrefix + "audit", true},
-		{"logs", "日志", adminPrefix + "logs", true},
+		{Key: "home", Label: "首页", Href: adminHome},
+		{Key: "reports", Label: "报告", Href: adminPrefix + "reports"},
+		{Key: "faq", Label: "FAQ", Href: adminPrefix + "faq"},
+		{Key: "terms", Label: "词表", Href: adminPrefix + "terms"},
+		{Key: "hittest", Label: "命中测试", Href: adminPrefix + "hittest"},
+		{Key: "regression", Label: "回归测试", Href: adminPrefix + "regression"},
+		{Key: "versions", Label: "版本", Href: adminPrefix + "versions"},
+		{Key: "notify", Label: "通知市民", Href: adminPrefix + "notify", NeedsNotify: true}, // staff and admins
+		{Key: "users", Label: "用户与令牌", Href: adminPrefix + "users"},
+		{Key: "audit", Label: "审计日志", Href: adminPrefix + "audit", AdminOnly: true},
+		{Key: "logs", Label: "日志", Href: adminPrefix + "logs", AdminOnly: true},
 	}
 }
 
@@ -183,6 +186,7 @@ func (s *Server) newPage(r *http.Request, a *actor, nav, title string) *pageData
 		Admin:    a.admin(),
 		CSRF:     a.csrf,
 		Approval: s.admin.approval,
+		Notify:   s.admin.notify != nil,
 		Flash:    flashText(r.URL.Query().Get("ok")),
 	}
 }

@@ -66,6 +66,7 @@ func actionLabels() map[sqldb.Action]string {
 		sqldb.ActionSessionCreate:   "登录",
 		sqldb.ActionSessionDelete:   "退出登录",
 		sqldb.ActionQuestionDismiss: "忽略未回答问题",
+		sqldb.ActionNotifySend:      "通知市民",
 	}
 }
 
@@ -216,8 +217,35 @@ func auditDetailText(a sqldb.Action, detail string) string {
 		if v, ok := strings.CutPrefix(detail, "version:"); ok {
 			return "恢复自版本 " + v
 		}
+	case sqldb.ActionTermsSave:
+		if c, ok := sqldb.ParseTermsChange(detail); ok {
+			return termsChangeText(c)
+		}
+		return ""
 	}
 	return detail
+}
+
+// termsChangeText words a term-list save's change: the lines added and
+// removed, each quoted, and how many more were left out.
+func termsChangeText(c sqldb.TermsChange) string {
+	part := func(verb string, lines []string, more int) string {
+		if len(lines)+more == 0 {
+			return ""
+		}
+		text := fmt.Sprintf("%s %d 行：“%s”", verb, len(lines)+more, strings.Join(lines, "”“"))
+		if more > 0 {
+			text += fmt.Sprintf("等（另有 %d 行未列出）", more)
+		}
+		return text
+	}
+	var parts []string
+	for _, p := range []string{part("新增", c.Added, c.MoreAdded), part("删除", c.Removed, c.MoreRemoved)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "；")
 }
 
 // changeKindText names how something changed between two versions.

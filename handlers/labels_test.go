@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 )
 
@@ -23,7 +24,7 @@ func TestLabels(t *testing.T) {
 		sqldb.ActionVersionPublish, sqldb.ActionVersionSubmit, sqldb.ActionVersionApprove, sqldb.ActionVersionReject,
 		sqldb.ActionVersionRestore, sqldb.ActionUserCreate, sqldb.ActionUserPassword, sqldb.ActionUserRole,
 		sqldb.ActionUserDisable, sqldb.ActionUserEnable, sqldb.ActionTokenCreate, sqldb.ActionTokenRevoke,
-		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete, sqldb.ActionQuestionDismiss}
+		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete, sqldb.ActionQuestionDismiss, sqldb.ActionNotifySend}
 	seen := map[string]sqldb.Action{}
 	for _, a := range actions {
 		l := actionText(a)
@@ -40,6 +41,7 @@ func TestLabels(t *testing.T) {
 		faqs:    map[string]string{"faq-8b86": "怎么申请行政复议"},
 		users:   map[int64]string{3: "张三"},
 		tokens:  map[int64]string{1: "报表脚本"},
+		gone:    map[string]string{"report:jj-old": "旧报告", "faq:faq-old": "旧问题"},
 	}
 	for _, tc := range []struct{ got, want string }{
 		{statusText(sqldb.StatusPending), "待审核"},
@@ -72,6 +74,22 @@ func TestLabels(t *testing.T) {
 		{auditDetailText(sqldb.ActionUserRole, "admin"), "管理员"},
 		{auditDetailText(sqldb.ActionVersionRestore, "version:2"), "恢复自版本 2"},
 		{auditDetailText(sqldb.ActionReportImport, "报告标题"), "报告标题"},
+		{actionText(sqldb.ActionNotifySend), "通知市民"},
+		{auditDetailText(sqldb.ActionTermsSave, sqldb.TermsChange{Added: []string{"罚款 罚钱", "多少 好多"}, Removed: []string{"罚款"}}.Detail()),
+			"新增 2 行：“罚款 罚钱”“多少 好多”；删除 1 行：“罚款”"},
+		{auditDetailText(sqldb.ActionTermsSave, sqldb.TermsChange{Removed: []string{"甲"}, MoreRemoved: 4}.Detail()),
+			"删除 5 行：“甲”等（另有 4 行未列出）"},
+		{auditDetailText(sqldb.ActionTermsSave, ""), ""},
+		{names.targetText("report:jj-old"), "报告《旧报告》（已删除）"},
+		{names.targetText("passage:jj-old#2"), "《旧报告（已删除）》第 2 段"},
+		{names.targetText("faq:faq-old"), "FAQ“旧问题”（已删除）"},
+		{names.targetHref("report:jj-sfj-2021"), "/admin/reports/jj-sfj-2021"},
+		{names.targetHref("passage:jj-sfj-2021#14"), "/admin/reports/jj-sfj-2021#p14"},
+		{names.targetHref("report:jj-old"), ""},
+		{names.targetHref("faq:faq-8b86"), "/admin/faq/faq-8b86"},
+		{names.targetHref("terms:synonyms.txt"), "/admin/terms/synonyms.txt"},
+		{names.targetHref("version:4"), "/admin/versions/4"},
+		{names.targetHref("question:几点下班？"), ""},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -163,6 +181,12 @@ func TestNoInternalCodesInPages(t *testing.T) {
 	if err := e.db.RevokeToken(ctx, e.admin.spareToken, adminName); err != nil {
 		t.Fatal(err)
 	}
+	syn, err := e.db.TermFile(ctx, knowledge.SynonymsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mustDo(request{method: "POST", path: adminPrefix + "terms/" + knowledge.SynonymsFile, as: s,
+		form: url.Values{"text": {syn.Text + "\n噪声 噪音\n"}, "rev": {itoa(syn.Rev)}}}, http.StatusSeeOther)
 
 	if err := e.db.DismissQuestions(ctx, []sqldb.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班"}}, adminName); err != nil {
 		t.Fatal(err)
@@ -187,8 +211,9 @@ func TestNoInternalCodesInPages(t *testing.T) {
 		pages[path] = rec.Body.String()
 	}
 	for name, want := range map[string][]string{
-		"regression run":              {"事实问题", "应拒答的问题"},
-		"audit":                       {"账号“" + staffName + "”", "修改角色", "管理员", "FAQ“怎么申请行政复议”", "《", "第 3 段", "系统", "未回答问题“你们几点下班”"},
+		"regression run": {"事实问题", "应拒答的问题"},
+		"audit": {"账号“" + staffName + "”", "修改角色", "管理员", "FAQ“怎么申请行政复议”", "《", "第 3 段", "系统", "未回答问题“你们几点下班”",
+			"修改词表", "新增 1 行：“噪声 噪音”"},
 		"logs/list?" + fixtureRange(): {"第 3 段"},
 		"terms":                       {"系统"},
 		passagePath:                   {"最近由 " + adminName},

@@ -58,9 +58,11 @@ type AuditEntry struct {
 	// "question:<text as a citizen wrote it>".
 	Action Action
 	Target string
-	// Detail is action-specific: a report's title, an FAQ entry's first
-	// question, a version's summary, a rejection's reason, the version a
-	// restore copied ("version:<id>"), a role, a token's name; often "".
+	// Detail is action-specific: a report's title (imported or deleted),
+	// an FAQ entry's first question (saved or deleted), a term-list
+	// save's TermsChange (see ParseTermsChange), a version's summary, a
+	// rejection's reason, the version a restore copied ("version:<id>"),
+	// a role, a token's name; often "".
 	Detail string
 }
 

@@ -170,11 +170,13 @@ func (tx *wtx) insertFAQ(ctx context.Context, f knowledge.FAQ, rev int64, by str
 
 // DeleteFAQ deletes the draft FAQ entry with the given ID. It returns an
 // error wrapping ErrNotFound when there is no such entry, and ErrConflict
-// when rev is not 0 and the entry has been saved since revision rev.
+// when rev is not 0 and the entry has been saved since revision rev. The
+// audit entry's Detail is the entry's first question.
 func (db *DB) DeleteFAQ(ctx context.Context, id knowledge.FAQID, rev int64, by string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		var cur int64
-		err := tx.row(ctx, `SELECT rev FROM faqs WHERE id = ?`, id).Scan(&cur)
+		var questions string
+		err := tx.row(ctx, `SELECT rev, questions FROM faqs WHERE id = ?`, id).Scan(&cur, &questions)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
@@ -186,7 +188,11 @@ func (db *DB) DeleteFAQ(ctx context.Context, id knowledge.FAQID, rev int64, by s
 		if _, err := tx.exec(ctx, `DELETE FROM faqs WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, by, ActionFAQDelete, faqTarget(id), "")
+		first := ""
+		if list, err := decodeList(questions); err == nil && len(list) > 0 {
+			first = list[0]
+		}
+		return tx.audit(ctx, by, ActionFAQDelete, faqTarget(id), first)
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: delete faq %q: %w", id, err)

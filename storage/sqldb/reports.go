@@ -245,21 +245,23 @@ func (db *DB) DeleteReport(ctx context.Context, id knowledge.ReportID) error {
 }
 
 // DeleteReportBy deletes the draft report with the given ID and its
-// passages, recording by in the audit log, or returns an error wrapping
-// ErrNotFound when there is no such report.
+// passages, recording by in the audit log (with the report's title as
+// the Detail), or returns an error wrapping ErrNotFound when there is no
+// such report.
 func (db *DB) DeleteReportBy(ctx context.Context, id knowledge.ReportID, by string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
-		// Passages go by ON DELETE CASCADE.
-		res, err := tx.exec(ctx, `DELETE FROM reports WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		var title string
+		err := tx.row(ctx, `SELECT title FROM reports WHERE id = ?`, id).Scan(&title)
+		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
+		} else if err != nil {
+			return err
 		}
-		return tx.audit(ctx, by, ActionReportDelete, reportTarget(id), "")
+		// Passages go by ON DELETE CASCADE.
+		if _, err := tx.exec(ctx, `DELETE FROM reports WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, by, ActionReportDelete, reportTarget(id), title)
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: delete report %q: %w", id, err)

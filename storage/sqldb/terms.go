@@ -90,7 +90,8 @@ func (db *DB) TermFile(ctx context.Context, name string) (TermFile, error) {
 // when it is not 0 and the file has been saved since (or never was),
 // SaveTermFile returns an error wrapping ErrConflict. It returns
 // ErrInvalid for a name other than the knowledge package's term-file names
-// and for text that knowledge.LoadTerms rejects, with its message.
+// and for text that knowledge.LoadTerms rejects, with its message. The
+// audit entry's Detail is the TermsChange from the stored text.
 func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by string) (TermFile, error) {
 	var f TermFile
 	err := db.writeTx(ctx, func(tx *wtx) error {
@@ -98,7 +99,9 @@ func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by
 			return err
 		}
 		var cur int64
-		err := tx.row(ctx, `SELECT rev FROM term_files WHERE name = ?`, name).Scan(&cur)
+		var old string
+		var present bool
+		err := tx.row(ctx, `SELECT rev, text, present FROM term_files WHERE name = ?`, name).Scan(&cur, &old, &present)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -113,7 +116,10 @@ func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by
 			return err
 		}
 		f = TermFile{Name: name, Text: text, Rev: newRev, UpdatedAt: tx.now, UpdatedBy: by}
-		return tx.audit(ctx, by, ActionTermsSave, termsTarget(name), "")
+		if !present {
+			old = ""
+		}
+		return tx.audit(ctx, by, ActionTermsSave, termsTarget(name), diffTermLines(old, text).Detail())
 	})
 	if err != nil {
 		return TermFile{}, fmt.Errorf("sqldb: save term file %q: %w", name, err)

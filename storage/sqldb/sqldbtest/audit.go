@@ -36,7 +36,7 @@ func testAudit(t *testing.T, h harness) {
 		{"测试员", sqldb.ActionReportImport, "report:a", fictional("a", 2, "甲").Title},
 		{"李编辑", sqldb.ActionPassageUpdate, "passage:a#1", ""},
 		{"编辑甲", sqldb.ActionFAQSave, "faq:" + string(e.ID), faq("一").Questions[0]},
-		{"编辑甲", sqldb.ActionTermsSave, "terms:dict.txt", ""},
+		{"编辑甲", sqldb.ActionTermsSave, "terms:dict.txt", sqldb.TermsChange{Added: []string{"行政复议"}}.Detail()},
 		{"李编辑", sqldb.ActionVersionSubmit, "version:1", "请审核"},
 		{"张管理", sqldb.ActionVersionApprove, "version:1", ""},
 		{"张管理", sqldb.ActionUserPassword, "user:1", ""}, // never the hash

@@ -176,7 +176,7 @@ func testFAQ(t *testing.T, h harness) {
 		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
 		{"编辑甲", sqldb.ActionFAQSave, "faq:" + string(third.ID), faq("三").Questions[0]},
 		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
-		{"编辑乙", sqldb.ActionFAQDelete, "faq:faq-chosen", ""},
+		{"编辑乙", sqldb.ActionFAQDelete, "faq:faq-chosen", chosen.Questions[0]},
 		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
 	})
 }
@@ -310,10 +310,16 @@ func testTermFiles(t *testing.T, h harness) {
 			wantEqual(t, "TermFiles", files, want)
 		})
 	}
+	// Each save records the lines it added and removed (the empty list
+	// saved over nothing changed no line).
 	wantEqual(t, "audit", changesOf(t, db), []change{
-		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", ""},
-		{"编辑乙", sqldb.ActionTermsSave, "terms:synonyms.txt", ""},
-		{"编辑乙", sqldb.ActionTermsSave, "terms:departments.txt", ""},
+		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+			Added: []string{"# 测试用同义词表(虚构)。", "罚款 罚钱 罚金", "行政复议 复议"}}.Detail()},
+		{"编辑乙", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+			Added:   []string{"# 测试用同义词表(虚构),第二版。", "罚款 罚钱 罚金 罚没款", "法律顾问 律师"},
+			Removed: []string{"# 测试用同义词表(虚构)。", "罚款 罚钱 罚金"}}.Detail()},
+		{"编辑乙", sqldb.ActionTermsSave, "terms:departments.txt", sqldb.TermsChange{
+			Added: []string{"# 测试用部门表(虚构)。", "江津区示例局 示例局"}}.Detail()},
 		{"编辑乙", sqldb.ActionTermsSave, "terms:stopwords.txt", ""},
 	})
 }
@@ -350,7 +356,8 @@ func testSeedTermFiles(t *testing.T, h harness) {
 		t.Errorf("seeded file: %+v, %v", f, err)
 	}
 	wantEqual(t, "audit", changesOf(t, db), []change{
-		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", ""},
+		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+			Added: []string{"# 测试用同义词表(虚构),第二版。", "罚款 罚钱 罚金 罚没款", "行政复议 复议", "法律顾问 律师"}}.Detail()},
 		{sqldb.SeedActor, sqldb.ActionTermsSeed, "terms:departments.txt", ""},
 		{sqldb.SeedActor, sqldb.ActionTermsSeed, "terms:stopwords.txt", ""},
 	})

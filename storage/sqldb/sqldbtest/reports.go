@@ -180,7 +180,7 @@ func testDeleteReport(t *testing.T, h harness) {
 		audit   []change // besides the imports
 	}{
 		{"existing", "a", nil, []knowledge.ReportID{"b"},
-			[]change{{"管理员", sqldb.ActionReportDelete, "report:a", ""}}},
+			[]change{{"管理员", sqldb.ActionReportDelete, "report:a", fictional("a", 3, "甲").Title}}},
 		{"missing", "zzz", sqldb.ErrNotFound, []knowledge.ReportID{"a", "b"}, nil},
 	}
 	for _, tt := range tests {
@@ -212,7 +212,7 @@ func testDeleteReport(t *testing.T, h harness) {
 		save(t, db, fictional("a", 1, "甲"))
 		wantErr(t, "DeleteReport", db.DeleteReport(t.Context(), "a"), nil)
 		wantErr(t, "DeleteReport again", db.DeleteReport(t.Context(), "a"), sqldb.ErrNotFound)
-		if got := changesOf(t, db); got[len(got)-1] != (change{"", sqldb.ActionReportDelete, "report:a", ""}) {
+		if got := changesOf(t, db); got[len(got)-1] != (change{"", sqldb.ActionReportDelete, "report:a", fictional("a", 1, "甲").Title}) {
 			t.Errorf("last audit entry: %+v", got[len(got)-1])
 		}
 	})

@@ -98,7 +98,7 @@ func testSearchAudit(t *testing.T, h harness) {
 	}{
 		{"actor", sqldb.AuditMatch{Text: "李编辑"}, 10, []key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionPassageUpdate, "passage:a#1"}}, nil},
 		{"actor, ASCII in either case", sqldb.AuditMatch{Text: "zhang"}, 10, []key{{sqldb.ActionUserPassword, "user:1"}}, nil},
-		{"detail", sqldb.AuditMatch{Text: "（乙）"}, 10, []key{{sqldb.ActionReportImport, "report:ab"}}, nil},
+		{"detail", sqldb.AuditMatch{Text: "（乙）"}, 10, []key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionReportImport, "report:ab"}}, nil},
 		{"report and its passages, not a longer ID", sqldb.AuditMatch{Reports: []knowledge.ReportID{"a"}}, 10,
 			[]key{{sqldb.ActionPassageUpdate, "passage:a#1"}, {sqldb.ActionReportImport, "report:a"}}, nil},
 		{"passage", sqldb.AuditMatch{Passages: []sqldb.PassageKey{{Report: "a", Seq: 1}, {Report: "a", Seq: 0}}}, 10,
@@ -107,7 +107,7 @@ func testSearchAudit(t *testing.T, h harness) {
 			[]key{{sqldb.ActionUserPassword, "user:1"}, {sqldb.ActionTermsSave, "terms:dict.txt"},
 				{sqldb.ActionFAQSave, "faq:" + string(f.ID)}, {sqldb.ActionUserCreate, "user:1"}}, nil},
 		{"text or IDs", sqldb.AuditMatch{Text: "（乙）", FAQs: []knowledge.FAQID{f.ID}}, 10,
-			[]key{{sqldb.ActionFAQSave, "faq:" + string(f.ID)}, {sqldb.ActionReportImport, "report:ab"}}, nil},
+			[]key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionFAQSave, "faq:" + string(f.ID)}, {sqldb.ActionReportImport, "report:ab"}}, nil},
 		{"limit keeps the newest", sqldb.AuditMatch{Text: "李编辑"}, 1, []key{{sqldb.ActionReportDelete, "report:ab"}}, nil},
 		{"nothing selected", sqldb.AuditMatch{}, 10, nil, nil},
 		{"no match", sqldb.AuditMatch{Text: "王五"}, 10, nil, nil},
