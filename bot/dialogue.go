@@ -260,13 +260,13 @@ func orDefault(v, def time.Duration) time.Duration {
 // reply asks "您是否想问" with up to three numbered choices instead of
 // guessing; a digit picks one.
 func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
-	r, _ := d.respond(ctx, m, nil)
+	r, _, _ := d.respond(ctx, m, nil)
 	return r
 }
 
 // respond answers m as Respond documents, claiming c first when it is not
 // nil (see RespondOnce).
-func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome) {
+func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome, error) {
 	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
@@ -276,7 +276,7 @@ func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, Cla
 		Kind: m.Kind, Text: m.Text,
 	}
 	if !t.begin() {
-		return Reply{}, ClaimLost
+		return Reply{}, ClaimLost, nil
 	}
 	r := t.respond()
 	t.offerNotify(&r)
@@ -285,7 +285,7 @@ func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, Cla
 	}
 	r.Exchange = t.entry.Exchange
 	t.finish(r)
-	return r, t.outcome
+	return r, t.outcome, t.beginErr
 }
 
 // turn is the handling of one message.
@@ -304,6 +304,7 @@ type turn struct {
 
 	claim    *Claim       // RespondOnce's claim; nil for Respond
 	outcome  ClaimOutcome // of claim
+	beginErr error        // BeginMessage's failure
 	counted  bool         // BeginMessage counted the rate limit
 	admitted bool         // its verdict
 }
@@ -338,6 +339,7 @@ func (t *turn) begin() bool {
 	t.loaded = true
 	t.sess = decodeSession(nil)
 	if err != nil {
+		t.beginErr = err
 		t.storeFailed("begin message", err)
 		t.counted, t.admitted = limit > 0, true
 		return true

@@ -32,9 +32,9 @@ const (
 	// answered, counted in the query log or saved; the caller waits for
 	// the reply cached under Claim.Key.
 	ClaimLost ClaimOutcome = "lost"
-	// ClaimFailed: the store failed (or the Dialogue cannot claim, see
-	// CanClaim). The message was answered statelessly, not deduplicated,
-	// and its reply not cached.
+	// ClaimFailed: the store failed (RespondOnce returns its error) or the
+	// Dialogue cannot claim (see CanClaim; the error is nil). The message
+	// was answered statelessly, not deduplicated, and its reply not cached.
 	ClaimFailed ClaimOutcome = "failed"
 )
 
@@ -53,11 +53,13 @@ func (d *Dialogue) CanClaim() bool { return d.messages != nil }
 // The save happens before RespondOnce returns, not after the reply is
 // sent: the citizen's next message must find the session. When another
 // delivery holds the claim it returns at once with ClaimLost and an empty
-// Reply. A failing store is answered as Respond does (ClaimFailed); so is
-// every message when CanClaim is false. It is safe for concurrent use.
-func (d *Dialogue) RespondOnce(ctx context.Context, m Message, c Claim) (Reply, ClaimOutcome) {
+// Reply. A failing store is answered as Respond does, with ClaimFailed and
+// the store's error (also in the LogEntry's StoreError); so is every
+// message when CanClaim is false, with a nil error. The error never means
+// the message went unanswered. It is safe for concurrent use.
+func (d *Dialogue) RespondOnce(ctx context.Context, m Message, c Claim) (Reply, ClaimOutcome, error) {
 	if d.messages == nil {
-		return d.Respond(ctx, m), ClaimFailed
+		return d.Respond(ctx, m), ClaimFailed, nil
 	}
 	return d.respond(ctx, m, &c)
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,10 @@ func TestRespondOnce(t *testing.T) {
 	}
 	for _, st := range steps {
 		m := Message{Channel: ChannelWeChat, User: "oOnce", Kind: KindText, Text: st.text}
-		r, outcome := d.RespondOnce(t.Context(), m, Claim{Key: st.key, TTL: time.Minute, Cached: cached})
+		r, outcome, err := d.RespondOnce(t.Context(), m, Claim{Key: st.key, TTL: time.Minute, Cached: cached})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
 		if outcome != st.wantOutcome || r.Intent != st.wantIntent {
 			t.Fatalf("%s: outcome %q, intent %q (%q); want %q, %q", st.name, outcome, r.Intent, r.Text, st.wantOutcome, st.wantIntent)
 		}
@@ -62,9 +66,9 @@ func TestRespondOnce(t *testing.T) {
 	// Redis down: the message is answered statelessly, the claim failed.
 	store.Close()
 	m := Message{Channel: ChannelWeChat, User: "oOnce", Kind: KindText, Text: "生态环境局2020年罚款多少"}
-	r, outcome := d.RespondOnce(t.Context(), m, Claim{Key: "msg:4", TTL: time.Minute})
-	if outcome != ClaimFailed || !r.Answered {
-		t.Fatalf("store closed: outcome %q, answered %v (%q); want failed, answered", outcome, r.Answered, r.Text)
+	r, outcome, err := d.RespondOnce(t.Context(), m, Claim{Key: "msg:4", TTL: time.Minute})
+	if outcome != ClaimFailed || !r.Answered || !errors.Is(err, memstore.ErrClosed) {
+		t.Fatalf("store closed: outcome %q, answered %v (%q), err %v; want failed, answered, ErrClosed", outcome, r.Answered, r.Text, err)
 	}
 	if e := log.all()[3]; !strings.Contains(e.StoreError, "begin message") {
 		t.Fatalf("store closed: StoreError %q, want the failed begin", e.StoreError)
@@ -82,10 +86,10 @@ func TestRespondOnceWithoutMessageStore(t *testing.T) {
 		t.Fatal("CanClaim = true without a MessageStore")
 	}
 	for range 2 {
-		r, outcome := d.RespondOnce(context.Background(), Message{Channel: ChannelWeChat, User: "u", Kind: KindText, Text: "你好"},
+		r, outcome, err := d.RespondOnce(context.Background(), Message{Channel: ChannelWeChat, User: "u", Kind: KindText, Text: "你好"},
 			Claim{Key: "k", TTL: time.Minute})
-		if outcome != ClaimFailed || r.Intent != IntentGreeting {
-			t.Fatalf("outcome %q, intent %q; want failed, greeting", outcome, r.Intent)
+		if outcome != ClaimFailed || r.Intent != IntentGreeting || err != nil {
+			t.Fatalf("outcome %q, intent %q, err %v; want failed, greeting, nil", outcome, r.Intent, err)
 		}
 	}
 }

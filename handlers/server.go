@@ -39,12 +39,13 @@ type Responder interface {
 //
 // RespondOnce follows bot.Dialogue.RespondOnce: with bot.ClaimLost the
 // message was not answered, with bot.ClaimFailed it was answered without
-// deduplication. CanClaim reports whether RespondOnce claims at all; the
+// deduplication (the error says why, and is logged as a failing claim of
+// the ReplyCache would be). CanClaim reports whether RespondOnce claims at all; the
 // Server asks once, in New.
 type OnceResponder interface {
 	Responder
 	CanClaim() bool
-	RespondOnce(ctx context.Context, m bot.Message, c bot.Claim) (bot.Reply, bot.ClaimOutcome)
+	RespondOnce(ctx context.Context, m bot.Message, c bot.Claim) (bot.Reply, bot.ClaimOutcome, error)
 }
 
 // ReplyCache deduplicates WeChat retries; it is storage/redisstore.Store or

@@ -344,10 +344,15 @@ func (s *Server) answer(parent context.Context, key string, m bot.Message) (text
 // Server only waits for the reply of an earlier delivery and caches the
 // busy and failure texts.
 func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Message) (text, outcome string) {
-	var claim bot.ClaimOutcome
+	// claim and claimErr are written by the Responder's goroutine and read
+	// only with outcomeAnswered, after callResponderFunc received its result.
+	var (
+		claim    bot.ClaimOutcome
+		claimErr error
+	)
 	reply, outcome := s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply {
 		var r bot.Reply
-		r, claim = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedText})
+		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedText})
 		return r
 	})
 	switch {
@@ -362,6 +367,7 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	}
 	text = s.cleaned(reply, m)
 	if claim == bot.ClaimFailed {
+		s.log.Warn("reply cache claim failed; answering without dedupe", "err", claimErr)
 		return text, "uncached-" + outcome
 	}
 	return text, outcome
