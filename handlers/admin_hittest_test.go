@@ -158,7 +158,7 @@ func TestAdminRegressionRejects(t *testing.T) {
 	}
 	s := e.sessionFor(e.staff)
 	rec := e.mustDo(request{method: "POST", path: adminPrefix + "regression", as: s, multi: &multipartBody{fields: map[string]string{"x": "y"}}}, http.StatusBadRequest)
-	if !strings.Contains(rec.Body.String(), "请选择问题集文件") {
+	if !strings.Contains(rec.Body.String(), "选择问题集文件") {
 		t.Errorf("page without a file:\n%s", clip(rec.Body.String()))
 	}
 }

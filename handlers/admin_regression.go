@@ -3,11 +3,13 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 
 	"fazhibot/bot"
 	"fazhibot/knowledge"
@@ -147,8 +149,10 @@ func wrongReplies(r bot.EvalReport) map[string]string {
 	return out
 }
 
-// readQuestionSet reads a questions.jsonl upload: the multipart file
-// field "questions", or else the raw body.
+// readQuestionSet reads a question set: from a form, the questions typed
+// in the field "typed" (see parseTypedQuestions) followed by those of the
+// questions.jsonl file in the field "questions", at least one of the two;
+// otherwise the raw body as questions.jsonl.
 func readQuestionSet(r *http.Request) ([]bot.Question, error) {
 	var data []byte
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -156,20 +160,42 @@ func readQuestionSet(r *http.Request) ([]bot.Question, error) {
 		if err := parseForm(r); err != nil {
 			return nil, err
 		}
+		var typed []bot.Question
+		if text := r.FormValue("typed"); strings.TrimSpace(text) != "" {
+			var err error
+			if typed, err = parseTypedQuestions(text); err != nil {
+				return nil, err
+			}
+		}
 		f, _, err := r.FormFile("questions")
+		if errors.Is(err, http.ErrMissingFile) && len(typed) > 0 {
+			return typed, nil
+		}
 		if err != nil {
-			return nil, errInvalidRequest("请选择问题集文件（.jsonl，表单字段 questions）", err)
+			return nil, errInvalidRequest("请在输入框中填写问题，或选择问题集文件（.jsonl，表单字段 questions）", err)
 		}
 		defer f.Close()
 		if data, err = io.ReadAll(io.LimitReader(f, maxQuestionSetBytes+1)); err != nil {
 			return nil, err
 		}
-	} else {
-		var err error
-		if data, err = io.ReadAll(r.Body); err != nil {
-			return nil, err
+		if len(typed) > 0 {
+			qs, err := checkQuestionSet(data)
+			if err == nil && len(typed)+len(qs) > maxQuestions {
+				err = errInvalidRequest(fmt.Sprintf("问题集最多 %d 个问题，现在 %d 个", maxQuestions, len(typed)+len(qs)), nil)
+			}
+			return append(typed, qs...), err
 		}
+		return checkQuestionSet(data)
 	}
+	var err error
+	if data, err = io.ReadAll(r.Body); err != nil {
+		return nil, err
+	}
+	return checkQuestionSet(data)
+}
+
+// checkQuestionSet reads a questions.jsonl file within the limits.
+func checkQuestionSet(data []byte) ([]bot.Question, error) {
 	if len(data) > maxQuestionSetBytes {
 		return nil, errInvalidRequest(fmt.Sprintf("问题集过大，最多 %d MB", maxQuestionSetBytes>>20), nil)
 	}
@@ -189,6 +215,13 @@ func readQuestionSet(r *http.Request) ([]bot.Question, error) {
 // regressionPage is the data of regression.html.
 type regressionPage struct {
 	Result *regressionResult
+	// Typed is the text of the typed questions' field.
+	Typed string
+	// Logged is the query-log range a "fill in" link used, "" for none;
+	// LoggedCount how many questions it filled in.
+	From, To    string
+	LoggedCount int
+	Logged      bool
 }
 
 // Kinds lists the kinds of both sides, for one table.
@@ -220,9 +253,31 @@ type kindRow struct {
 	HasLive     bool
 }
 
+// pageRegression shows the form; with ?fill=logged (admins) the typed
+// questions are those that went unanswered or were rated 不满意 from
+// ?from to ?to (the last 30 days by default), ready for staff to add the
+// facts they expect.
 func (s *Server) pageRegression(w http.ResponseWriter, r *http.Request, a *actor) error {
 	p := s.newPage(r, a, "regression", "回归测试")
-	p.Data = regressionPage{}
+	data := regressionPage{}
+	if r.URL.Query().Get("fill") == "logged" {
+		from, to, err := s.loggedRange(r, a)
+		if err != nil {
+			return err
+		}
+		qs, err := s.admin.loggedQuestions(r.Context(), from, to)
+		if err != nil {
+			return err
+		}
+		lines := []string{fmt.Sprintf("# %s 至 %s 未回答和评价为“不满意”的问题。在竖线 | 后填写回复应包含的文字（多个用 / 分开）；不填表示只要求作答。",
+			from.Format(logDateLayout), to.Format(logDateLayout))}
+		for _, q := range qs {
+			lines = append(lines, typedLine(q))
+		}
+		data.Typed, data.Logged, data.LoggedCount = strings.Join(lines, "\n")+"\n", true, len(qs)
+		data.From, data.To = from.Format(logDateLayout), to.Format(logDateLayout)
+	}
+	p.Data = data
 	s.renderPage(w, r, http.StatusOK, "regression.html", p)
 	return nil
 }
@@ -230,10 +285,11 @@ func (s *Server) pageRegression(w http.ResponseWriter, r *http.Request, a *actor
 func (s *Server) pageRegressionRun(w http.ResponseWriter, r *http.Request, a *actor) error {
 	p := s.newPage(r, a, "regression", "回归测试")
 	qs, err := readQuestionSet(r)
+	typed := r.FormValue("typed")
 	if err == nil {
 		var res regressionResult
 		if res, err = s.admin.regression(r.Context(), qs); err == nil {
-			p.Data = regressionPage{Result: &res}
+			p.Data = regressionPage{Result: &res, Typed: typed}
 			s.renderPage(w, r, http.StatusOK, "regression.html", p)
 			return nil
 		}
@@ -242,7 +298,7 @@ func (s *Server) pageRegressionRun(w http.ResponseWriter, r *http.Request, a *ac
 	if !ok {
 		return err
 	}
-	p.Error, p.Data = userMessage(err), regressionPage{}
+	p.Error, p.Data = userMessage(err), regressionPage{Typed: typed}
 	s.renderPage(w, r, status, "regression.html", p)
 	return nil
 }

@@ -90,6 +90,10 @@ func evalKindText(kind string) string {
 		return "应拒答的问题"
 	case "chitchat":
 		return "闲聊"
+	case kindUnanswered:
+		return "未回答的提问"
+	case kindUnsatisfied:
+		return "评价为不满意的提问"
 	case "":
 		return "未分类"
 	}

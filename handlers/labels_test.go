@@ -202,6 +202,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 		"logs?" + fixtureRange(), "logs/list?" + fixtureRange(), "logs/unanswered?" + fixtureRange(),
 		"logs/" + itoa(ids["x06"]), "logs/" + itoa(ids["x01"]), "logs/" + itoa(ids["x07"]),
 		"logs/list?answer=maybe",
+		"regression?fill=logged&" + fixtureRange(),
 		"search?q=" + url.QueryEscape("行政复议"), "search?q=" + url.QueryEscape(adminName), "search?q=" + url.QueryEscape("同义词"),
 	} {
 		rec := e.do(request{method: "GET", path: adminPrefix + path, as: s})

@@ -105,6 +105,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"hittest", page(s.pageHitTest))
 	mux.HandleFunc("GET "+p+"regression", page(s.pageRegression))
 	mux.HandleFunc("POST "+p+"regression", upload(s.pageRegressionRun))
+	mux.HandleFunc("GET "+p+"regression/questions.jsonl", page(s.exportLoggedQuestions)) // admin: reads the query log
 	mux.HandleFunc("GET "+p+"versions", page(s.pageVersions))
 	mux.HandleFunc("POST "+p+"versions/publish", page(s.pagePublish))
 	mux.HandleFunc("POST "+p+"versions/submit", page(s.pageSubmit))
