@@ -60,7 +60,7 @@ func TestAdminPassageConflict(t *testing.T) {
 	}{
 		{"no rev", map[string]any{"text": "x"}, 400, "缺少 rev 字段"},
 		{"blank text", map[string]any{"text": "  ", "rev": 0}, 400, "段落正文不能为空"},
-		{"unknown field", map[string]any{"text": "x", "rev": 0, "path": []string{"x"}}, 400, "未知字段"},
+		{"unknown field", map[string]any{"text": "x", "rev": 0, "path": []string{"x"}}, 400, `未知字段 "path"`},
 	} {
 		rec := e.mustDo(request{method: "PUT", path: adminAPIPrefix + passagePath, bearer: e.staff.token, json: tc.body}, tc.status)
 		if msg := apiJSON[errorBody](t, rec).Error; !strings.Contains(msg, tc.msg) {

@@ -125,6 +125,12 @@ func (t treeView) Sub(nodes []*sectionNode) treeView {
 	return t
 }
 
+// One returns the view of one subsection.
+func (t treeView) One(n *sectionNode) treeView {
+	t.Nodes = []*sectionNode{n}
+	return t
+}
+
 // pageData is what layout.html renders; Data is the page's own.
 type pageData struct {
 	Title    string
@@ -330,10 +336,7 @@ func decodeJSONBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-			return err
-		}
-		return errInvalidRequest("请求体不是有效的 JSON，或含有未知字段", err)
+		return errJSONBody(err) // names the unknown or mistyped field
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {

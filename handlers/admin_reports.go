@@ -144,31 +144,70 @@ type sectionNode struct {
 	Passages []int          `json:"passages"` // their Seqs
 	Children []*sectionNode `json:"children"`
 	Items    []passageView  `json:"-"` // the passages, for pages
+	// Entries are the node's passages and subsections in reading order,
+	// for pages: a passage that follows a subsection is shown after it.
+	Entries []sectionEntry `json:"-"`
+	// Anchor is the node's id on the page ("s2-1"), for the table of
+	// contents.
+	Anchor string `json:"-"`
+}
+
+// sectionEntry is a passage or a subsection of a section.
+type sectionEntry struct {
+	Passage *passageView
+	Section *sectionNode
 }
 
 // sectionTree nests passages under their heading paths, in reading
 // order. Passages before the first heading go under "（开头）".
 func sectionTree(passages []passageView) []*sectionNode {
 	root := &sectionNode{}
-	for _, p := range passages {
+	for i := range passages {
+		p := &passages[i]
 		node := root
 		for _, title := range p.Path {
-			if n := len(node.Children); n > 0 && node.Children[n-1].Title == title {
+			if n := len(node.Children); n > 0 && node.Children[n-1].Title == title && lastIsSection(node, node.Children[n-1]) {
 				node = node.Children[n-1]
 				continue
 			}
 			child := &sectionNode{Title: title, Passages: []int{}, Children: []*sectionNode{}}
 			node.Children = append(node.Children, child)
+			node.Entries = append(node.Entries, sectionEntry{Section: child})
 			node = child
 		}
 		node.Passages = append(node.Passages, p.Seq)
-		node.Items = append(node.Items, p)
+		node.Items = append(node.Items, *p)
+		node.Entries = append(node.Entries, sectionEntry{Passage: p})
 	}
 	if len(root.Items) > 0 {
 		lead := &sectionNode{Title: "（开头）", Passages: root.Passages, Items: root.Items, Children: []*sectionNode{}}
+		for _, e := range root.Entries {
+			if e.Passage != nil {
+				lead.Entries = append(lead.Entries, e)
+			}
+		}
 		root.Children = append([]*sectionNode{lead}, root.Children...)
 	}
+	for i, n := range root.Children {
+		anchor(n, fmt.Sprintf("s%d", i+1))
+	}
 	return nonNil(root.Children)
+}
+
+// lastIsSection reports whether the last entry of node is the section
+// child: a passage under the same heading that comes after other
+// passages of node opens the heading again rather than joining it.
+func lastIsSection(node, child *sectionNode) bool {
+	n := len(node.Entries)
+	return n > 0 && node.Entries[n-1].Section == child
+}
+
+// anchor names n and its subsections for the table of contents.
+func anchor(n *sectionNode, id string) {
+	n.Anchor = id
+	for i, c := range n.Children {
+		anchor(c, fmt.Sprintf("%s-%d", id, i+1))
+	}
 }
 
 // reportView is a report with its section tree, as the console shows it.

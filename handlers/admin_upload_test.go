@@ -253,6 +253,39 @@ func TestSectionTree(t *testing.T) {
 	}
 }
 
+// TestSectionTreeReadingOrder: a page shows passages in reading order,
+// also when a section's own passage follows one of its subsections (第 0
+// 段 before 第 1 段), and every section has an anchor for the contents.
+func TestSectionTreeReadingOrder(t *testing.T) {
+	ps := []passageView{
+		{Seq: 0, Path: []string{"一、工作", "(一)执法"}},
+		{Seq: 1, Path: []string{"一、工作"}},
+		{Seq: 2, Path: []string{"一、工作", "(一)执法"}},
+		{Seq: 3, Path: []string{"二、问题"}},
+	}
+	var order, anchors []string
+	var walk func(nodes []*sectionNode)
+	walk = func(nodes []*sectionNode) {
+		for _, n := range nodes {
+			anchors = append(anchors, n.Anchor+" "+n.Title)
+			for _, e := range n.Entries {
+				if e.Passage != nil {
+					order = append(order, fmt.Sprint(e.Passage.Seq))
+				} else {
+					walk([]*sectionNode{e.Section})
+				}
+			}
+		}
+	}
+	walk(sectionTree(ps))
+	if want := []string{"0", "1", "2", "3"}; !slices.Equal(order, want) {
+		t.Errorf("reading order %v, want %v", order, want)
+	}
+	if want := []string{"s1 一、工作", "s1-1 (一)执法", "s1-2 (一)执法", "s2 二、问题"}; !slices.Equal(anchors, want) {
+		t.Errorf("anchors %v, want %v", anchors, want)
+	}
+}
+
 // TestAdminBodyLimits: forms over 1 MiB and uploads over 32 MiB are 413s.
 func TestAdminBodyLimits(t *testing.T) {
 	t.Parallel()
