@@ -70,10 +70,10 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, errSetupClosed(errors.New("setup token wrong or used")))
 		return
 	}
-	if n, err := s.admin.db.CountUsers(r.Context()); err != nil || n > 0 {
+	if n, err := s.admin.db.CountAdmins(r.Context()); err != nil || n > 0 {
 		if err == nil {
 			l.used = true
-			err = errSetupClosed(errors.New("accounts exist"))
+			err = errSetupClosed(errors.New("an admin exists"))
 		}
 		s.respondError(w, r, err)
 		return
@@ -107,15 +107,16 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, adminHome+"?ok=welcome", http.StatusSeeOther)
 }
 
-// setupOpen returns nil when token opens the setup link and no account
-// exists yet; otherwise the link is refused (and used up once an account
+// setupOpen returns nil when token opens the setup link and no enabled
+// admin account exists yet (staff accounts made from the command line do
+// not count); otherwise the link is refused (and used up once an admin
 // exists, however it was made).
 func (s *Server) setupOpen(r *http.Request, token string) error {
 	l := s.admin.setup
 	if !l.valid(token) {
 		return errSetupClosed(errors.New("setup token wrong or used"))
 	}
-	n, err := s.admin.db.CountUsers(r.Context())
+	n, err := s.admin.db.CountAdmins(r.Context())
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (s *Server) setupOpen(r *http.Request, token string) error {
 		l.mu.Lock()
 		l.used = true
 		l.mu.Unlock()
-		return errSetupClosed(errors.New("accounts exist"))
+		return errSetupClosed(errors.New("an admin exists"))
 	}
 	return nil
 }

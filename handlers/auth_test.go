@@ -440,6 +440,25 @@ func TestAdminSetupLinkRefusedOnceAccountsExist(t *testing.T) {
 	e2.mustDo(request{method: "GET", path: adminPrefix + "setup?token="}, http.StatusForbidden)
 }
 
+// TestAdminSetupLinkWithOnlyStaff: a staff account made first (from the
+// command line) leaves the console without an admin, so the setup link
+// still creates one.
+func TestAdminSetupLinkWithOnlyStaff(t *testing.T) {
+	t.Parallel()
+	const token = "setup-token-0123456789abcdef"
+	e := newConsoleEnv(t, withoutUsers, withConsole(func(o *ConsoleOptions) { o.SetupToken = token }))
+	if _, err := e.db.CreateUser(t.Context(), sqldb.User{Name: "录入员", Role: sqldb.RoleStaff, PasswordHash: "$2a$10$x"}, "命令行"); err != nil {
+		t.Fatal(err)
+	}
+	e.mustDo(request{method: "GET", path: adminPrefix + "setup?token=" + token}, http.StatusOK)
+	e.mustDo(request{method: "POST", path: adminPrefix + "setup",
+		form: url.Values{"token": {token}, "name": {"站长"}, "password": {"good-password"}, "password2": {"good-password"}}}, http.StatusSeeOther)
+	if n, err := e.db.CountAdmins(t.Context()); n != 1 || err != nil {
+		t.Errorf("CountAdmins = %d, %v; want 1", n, err)
+	}
+	e.mustDo(request{method: "GET", path: adminPrefix + "setup?token=" + token}, http.StatusForbidden)
+}
+
 func TestAdminRevokedTokenStopsWorking(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t)

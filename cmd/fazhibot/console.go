@@ -81,9 +81,9 @@ func (c *draftCache) base(ctx context.Context) (*knowledge.Base, error) {
 }
 
 // setupTokenFor returns a fresh setup token when the database has no
-// account yet, else "".
+// enabled admin account yet, else "".
 func setupTokenFor(ctx context.Context, db *sqldb.DB) (string, error) {
-	n, err := db.CountUsers(ctx)
+	n, err := db.CountAdmins(ctx)
 	if err != nil || n > 0 {
 		return "", err
 	}

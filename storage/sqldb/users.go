@@ -151,6 +151,16 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// CountAdmins returns the number of enabled admin accounts: without one,
+// nobody can manage the console, and the setup link may create one.
+func (db *DB) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	if err := (q{db.dialect, db.read}).row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, string(RoleAdmin)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqldb: count admins: %w", err)
+	}
+	return n, nil
+}
+
 // SetPasswordHash replaces the password hash of account id and ends every
 // web session of the account except the one whose ID hash is keepSession
 // ("" ends them all), in one transaction: whoever knew the old password

@@ -49,6 +49,9 @@ func testUsers(t *testing.T, h harness) {
 	if n, err := db.CountUsers(ctx); n != 0 || err != nil {
 		t.Errorf("CountUsers of a new database = %d, %v", n, err)
 	}
+	if n, err := db.CountAdmins(ctx); n != 0 || err != nil {
+		t.Errorf("CountAdmins of a new database = %d, %v", n, err)
+	}
 	if list := usersOf(t, db); list != nil {
 		t.Errorf("Users of a new database: %v", list)
 	}
@@ -98,6 +101,13 @@ func testUsers(t *testing.T, h harness) {
 		wantEqual(t, step.name+": admin", userOf(t, db, admin.ID), admin)
 		if n, err := db.CountUsers(ctx); n != 2 || err != nil {
 			t.Errorf("%s: CountUsers = %d, %v", step.name, n, err)
+		}
+		admins := 1 // 张管理, and the other account when it is an enabled admin
+		if want.Role == sqldb.RoleAdmin && !want.Disabled {
+			admins++
+		}
+		if n, err := db.CountAdmins(ctx); n != admins || err != nil {
+			t.Errorf("%s: CountAdmins = %d, %v; want %d", step.name, n, err, admins)
 		}
 	}
 
