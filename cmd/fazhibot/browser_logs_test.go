@@ -134,6 +134,16 @@ func TestQueryLogPagesInBrowser(t *testing.T) {
 			}
 			b.wantText("header .who", admin, "管理员")
 		}},
+		{"home-numbers", func() {
+			// The home page counts the week's questions as the logs hold them.
+			b.open("/admin/")
+			if got := b.text("#home-questions"); got != total {
+				t.Errorf("home page: %s questions this week, want %s", got, total)
+			}
+			if got, want := b.text("#home-unanswered"), strconv.Itoa(len(unanswered)); got != want {
+				t.Errorf("home page: %s unanswered this week, want %s", got, want)
+			}
+		}},
 		{"dashboard", func() {
 			b.open("/admin/logs")
 			b.wantText("nav.tabs a.active", "概览")
