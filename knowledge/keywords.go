@@ -10,15 +10,21 @@ const keywordsPerPassage = 8
 
 // AssignKeywords fills the Keywords of every passage of r: the words of
 // the passage's own heading label first, then its heaviest TF-IDF words,
-// without repeats. Staff may edit them afterwards; search uses them beside
-// the passage text.
+// without repeats, and only words of the dictionary or the staff's lists.
+// Staff may edit them afterwards; search uses them beside the passage
+// text.
 func AssignKeywords(r *Report, seg *Segmenter) {
 	for i := range r.Passages {
 		p := &r.Passages[i]
 		seen := map[string]bool{}
 		var kws []string
 		add := func(w string) {
-			if utf8.RuneCountInString(w) < 2 || seen[w] || isNumeric(w) {
+			// A word the segmenter guessed rather than found in the
+			// dictionary or the staff's lists is mostly a fragment across
+			// words (局作 in 我局作为, 年区 in 2020年区政府, 部和市). The
+			// few real names among them (綦河) stay searchable in the
+			// passage text; staff can add them as keywords.
+			if utf8.RuneCountInString(w) < 2 || seen[w] || isNumeric(w) || allHan(w) && !seg.Known(w) {
 				return
 			}
 			seen[w] = true

@@ -23,7 +23,8 @@ var jiebaFiles = [...]string{"jieba.dict.utf8", "hmm_model.utf8", "user.dict.utf
 // use; words are only added inside NewSegmenter, before it is shared.
 type Segmenter struct {
 	jieba *gojieba.Jieba
-	freq  map[string]int // dictionary frequency of the words of wordFreqFloor or more
+	freq  map[string]int  // dictionary frequency of the words of wordFreqFloor or more
+	staff map[string]bool // the words added by staff
 }
 
 // staffWordFreq is the dictionary frequency given to the words staff list
@@ -50,9 +51,11 @@ func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
 		paths[i] = p
 	}
 	j := gojieba.NewJieba(paths...)
+	staff := map[string]bool{}
 	for _, w := range words {
 		if w = strings.TrimSpace(w); w != "" {
 			j.AddWordEx(w, staffWordFreq, "x")
+			staff[strings.ToLower(w)] = true
 		}
 	}
 	freq, err := readWordFreqs(paths[0], wordFreqFloor)
@@ -60,7 +63,7 @@ func NewSegmenter(dictDir string, words []string) (*Segmenter, error) {
 		j.Free()
 		return nil, err
 	}
-	return &Segmenter{jieba: j, freq: freq}, nil
+	return &Segmenter{jieba: j, freq: freq, staff: staff}, nil
 }
 
 // readWordFreqs reads the words of at least minFreq, with their
@@ -90,6 +93,13 @@ func readWordFreqs(path string, minFreq int) (map[string]int, error) {
 // everyday Chinese it is), or 0 when the dictionary does not list it or
 // lists it as rarer than wordFreqFloor.
 func (s *Segmenter) Freq(w string) int { return s.freq[w] }
+
+// Known reports whether w is a word of the dictionary or one staff
+// added, rather than one the segmenter guessed from context (局作 in
+// 我局作为).
+func (s *Segmenter) Known(w string) bool {
+	return s.staff[w] || s.TagWord(w) != "x"
+}
 
 // TagWord returns the dictionary's part-of-speech tag of w (n, v, r …),
 // "x" when the dictionary does not know it.
