@@ -61,8 +61,23 @@ type Answer struct {
 // Answer searches for q and renders a grounded answer from the best
 // passage, or a "not covered" reply when the question falls outside the
 // reports or no passage is confident enough. The error is non-nil only when
-// ctx is done.
+// ctx is done. A question without conversation context is answered from
+// the Base's cache when it was asked before.
 func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
+	key, cacheable := b.cacheKey(q)
+	if cacheable {
+		if a, ok := b.answers.get(key); ok {
+			return a, nil
+		}
+	}
+	a, err := b.answer(ctx, q)
+	if err == nil && cacheable {
+		b.answers.put(key, a)
+	}
+	return a, err
+}
+
+func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	u := b.understand(q)
 	a := Answer{Year: u.year, Department: u.department, Terms: u.terms, Corrections: u.corrections}
 	if f, _, ok := b.matchFAQ(u); ok {

@@ -29,6 +29,9 @@ type Options struct {
 	// FAQs are staff-written entries that win over passages when a
 	// question matches one of their variants strongly.
 	FAQs []FAQ
+	// NoAnswerCache turns off the cache of answers to repeated questions
+	// (see Base.Answer), for measuring what a question costs.
+	NoAnswerCache bool
 }
 
 // DefaultMinConfidence is the calibrated confidence below which a question
@@ -68,6 +71,8 @@ type Base struct {
 	firstDoc         map[ReportID]int32 // index in docs of each report's passage 0
 
 	scratch sync.Pool // of *scratch sized to docs; see rank
+
+	answers answerCache // answers to questions without context; see Answer
 
 	sound *soundIndex // the vocabulary by sound, for typos and short forms
 }
@@ -128,6 +133,7 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		deptDocs:      map[int32][]int32{},
 		yearDocs:      map[int32][]int32{},
 		faqs:          opts.FAQs,
+		answers:       answerCache{off: opts.NoAnswerCache},
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
 		firstDoc:      map[ReportID]int32{},
