@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -366,5 +367,44 @@ func TestAdminStaffPublishesWithoutApproval(t *testing.T) {
 		json: versionSummary{Summary: "提交"}}, http.StatusBadRequest)
 	if msg := apiJSON[errorBody](t, rec).Error; msg != "当前设置无需审核，请直接发布。" {
 		t.Errorf("submit without approval: %q", msg)
+	}
+}
+
+// TestRouteAccess walks the console's route table: every route refuses a
+// visitor who is not signed in, and every route declared for admins
+// refuses a staff account with the refusal of its access, whatever the
+// path's parameters.
+func TestRouteAccess(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t)
+	staffSession := e.sessionFor(e.staff)
+	params := strings.NewReplacer("{id}", "1", "{seq}", "0", "{name}", "dict.txt", "{$}", "")
+	admins := 0
+	for _, rt := range e.srv.consoleRoutes() {
+		method, pattern, _ := strings.Cut(rt.pattern, " ")
+		path := params.Replace(pattern)
+		api := strings.HasPrefix(path, adminAPIPrefix)
+		t.Run(rt.pattern, func(t *testing.T) {
+			anon := e.do(request{method: method, path: path})
+			if api && anon.Code != http.StatusUnauthorized || !api && anon.Code != http.StatusSeeOther && anon.Code != http.StatusForbidden {
+				t.Errorf("not signed in: %d", anon.Code)
+			}
+			if rt.access == signedIn {
+				return
+			}
+			admins++
+			r := request{method: method, path: path, as: staffSession}
+			if api {
+				r = request{method: method, path: path, bearer: e.staff.token}
+			}
+			rec := e.do(r)
+			want := userMessage(rt.access.refuse(&actor{}))
+			if rec.Code != http.StatusForbidden || !strings.Contains(html.UnescapeString(rec.Body.String()), want) {
+				t.Errorf("staff: %d %s, want 403 with %q", rec.Code, clip(rec.Body.String()), want)
+			}
+		})
+	}
+	if admins == 0 {
+		t.Error("no route is declared for admins")
 	}
 }

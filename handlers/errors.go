@@ -152,6 +152,11 @@ func errRole(msg string) error {
 	return &httpError{status: http.StatusForbidden, msg: msg, cause: errors.New("role not allowed")}
 }
 
+// errAuditAdminOnly is errRole for the audit log.
+func errAuditAdminOnly() error {
+	return errRole("只有管理员可以查看审计日志。")
+}
+
 // errAdminOnly is errRole for the admins' actions.
 func errAdminOnly() error {
 	return errRole("您没有权限执行此操作：需要管理员账号。")

@@ -59,129 +59,180 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
+// access is what a console route requires of the signed-in account. It is
+// declared with the route; a handler may check more where the rule
+// depends on the request (a staff account publishes only when no approval
+// is required, revokes only its own tokens, and searches without the
+// audit log).
+type access int
+
+const (
+	signedIn  access = iota // any signed-in account, staff or admin
+	adminOnly               // admins: accounts, approval, restore
+	auditOnly               // admins: the audit log
+	logsOnly                // admins: the query log
+)
+
+// refuse returns the error a gets from a route of this access, or nil.
+func (acc access) refuse(a *actor) error {
+	switch {
+	case acc == signedIn || a.admin():
+		return nil
+	case acc == logsOnly:
+		return errLogsAdminOnly()
+	case acc == auditOnly:
+		return errAuditAdminOnly()
+	}
+	return errAdminOnly()
+}
+
+// consoleRoute is one route of the staff console, what it requires, and
+// its handler with the wrapper that signs the caller in (page, upload,
+// json or jsonUpload in adminRoutes).
+type consoleRoute struct {
+	pattern string
+	access  access
+	wrap    func(adminFunc) http.HandlerFunc
+	handler adminFunc
+}
+
 // adminRoutes registers the staff console: pages under /admin/ (session
 // cookie; forms carry the CSRF token) and the JSON API under
 // /api/v1/admin/ (bearer API token, or the session cookie with the CSRF
-// token in X-CSRF-Token). Which roles may do what is checked in the
-// handlers: staff edit the draft; admins also publish (staff too when no
-// approval is required), approve, restore, manage accounts and read the
-// audit log and the query log.
+// token in X-CSRF-Token). Every signed-in route declares its access in
+// consoleRoutes; staff edit the draft, admins also approve, restore,
+// manage accounts and read the audit log and the query log.
 func (s *Server) adminRoutes(mux *http.ServeMux) {
+	// Anonymous: log-in, first-admin setup, static files.
+	mux.HandleFunc("GET "+adminLoginPath, s.handleLoginPage)
+	mux.HandleFunc("POST "+adminLoginPath, s.handleLogin)
+	mux.HandleFunc("GET "+adminPrefix+"setup", s.handleSetupPage)
+	mux.HandleFunc("POST "+adminPrefix+"setup", s.handleSetup)
+	mux.Handle("GET "+adminStaticPrefix, staticHandler())
+
+	for _, rt := range s.consoleRoutes() {
+		acc, h := rt.access, rt.handler
+		mux.HandleFunc(rt.pattern, rt.wrap(func(w http.ResponseWriter, r *http.Request, a *actor) error {
+			if err := acc.refuse(a); err != nil {
+				return err
+			}
+			return h(w, r, a)
+		}))
+	}
+	mux.HandleFunc(adminPrefix, s.handleAdminNotFound)
+}
+
+// consoleRoutes returns every route of the console that needs a signed-in
+// account, with the access it requires.
+func (s *Server) consoleRoutes() []consoleRoute {
 	const p, api = adminPrefix, adminAPIPrefix
 	page := func(h adminFunc) http.HandlerFunc { return s.adminPage(maxFormBytes, h) }
 	upload := func(h adminFunc) http.HandlerFunc { return s.adminPage(maxUploadBytes, h) }
 	json := func(h adminFunc) http.HandlerFunc { return s.adminAPI(maxFormBytes, h) }
 	jsonUpload := func(h adminFunc) http.HandlerFunc { return s.adminAPI(maxUploadBytes, h) }
+	return []consoleRoute{
+		// Pages.
+		{"GET " + p + "{$}", signedIn, page, s.handleAdminHome},
+		{"POST " + p + "logout", signedIn, page, s.handleLogout},
+		{"GET " + p + "reports", signedIn, page, s.pageReports},
+		{"GET " + p + "reports/{id}", signedIn, page, s.pageReport},
+		{"POST " + p + "reports/{id}/delete", signedIn, page, s.pageReportDelete},
+		{"GET " + p + "reports/{id}/passages/{seq}", signedIn, page, s.pagePassage},
+		{"POST " + p + "reports/{id}/passages/{seq}", signedIn, page, s.pagePassageSave},
+		{"POST " + p + "uploads", signedIn, upload, s.pageUpload},
+		{"GET " + p + "uploads/{id}", signedIn, page, s.pagePreview},
+		{"POST " + p + "uploads/{id}", signedIn, page, s.pagePreviewSave},
+		{"POST " + p + "uploads/{id}/discard", signedIn, page, s.pagePreviewDiscard},
+		{"GET " + p + "faq", signedIn, page, s.pageFAQs},
+		{"GET " + p + "faq/new", signedIn, page, s.pageFAQNew},
+		{"POST " + p + "faq/new", signedIn, page, s.pageFAQCreate},
+		{"GET " + p + "faq/{id}", signedIn, page, s.pageFAQ},
+		{"POST " + p + "faq/{id}", signedIn, page, s.pageFAQSave},
+		{"POST " + p + "faq/{id}/delete", signedIn, page, s.pageFAQDelete},
+		{"GET " + p + "terms", signedIn, page, s.pageTerms},
+		{"GET " + p + "terms/{name}", signedIn, page, s.pageTerm},
+		{"POST " + p + "terms/{name}", signedIn, page, s.pageTermSave},
+		{"GET " + p + "search", signedIn, page, s.pageSearch}, // staff; the audit group for admins only
+		{"GET " + p + "hittest", signedIn, page, s.pageHitTest},
+		{"GET " + p + "regression", signedIn, page, s.pageRegression},
+		{"POST " + p + "regression", signedIn, upload, s.pageRegressionRun},
+		{"GET " + p + "regression/questions.jsonl", logsOnly, page, s.exportLoggedQuestions},
+		{"GET " + p + "versions", signedIn, page, s.pageVersions},
+		{"POST " + p + "versions/publish", signedIn, page, s.pagePublish},
+		{"POST " + p + "versions/submit", signedIn, page, s.pageSubmit},
+		{"POST " + p + "versions/{id}/approve", adminOnly, page, s.pageApprove},
+		{"POST " + p + "versions/{id}/reject", adminOnly, page, s.pageReject},
+		{"POST " + p + "versions/{id}/restore", adminOnly, page, s.pageRestore},
+		{"GET " + p + "versions/draft", signedIn, page, s.pageDraftChanges},
+		{"GET " + p + "versions/{id}", signedIn, page, s.pageVersion},
+		{"GET " + p + "users", signedIn, page, s.pageUsers},
+		{"POST " + p + "users", adminOnly, page, s.pageUserCreate},
+		{"POST " + p + "users/{id}/role", adminOnly, page, s.pageUserAction("role")},
+		{"POST " + p + "users/{id}/disable", adminOnly, page, s.pageUserAction("disable")},
+		{"POST " + p + "users/{id}/enable", adminOnly, page, s.pageUserAction("enable")},
+		{"POST " + p + "account/password", signedIn, page, s.pagePassword},
+		{"POST " + p + "tokens", signedIn, page, s.pageTokenCreate},
+		{"POST " + p + "tokens/{id}/revoke", signedIn, page, s.pageTokenRevoke},
+		{"GET " + p + "audit", auditOnly, page, s.pageAudit},
+		{"GET " + p + "logs", logsOnly, page, s.pageLogs},
+		{"GET " + p + "logs/list", logsOnly, page, s.pageLogList},
+		{"GET " + p + "logs/unanswered", logsOnly, page, s.pageUnanswered},
+		{"GET " + p + "logs/unanswered/faq", logsOnly, page, s.pageUnansweredFAQ},
+		{"POST " + p + "logs/unanswered/dismiss", logsOnly, page, s.pageUnansweredDismiss},
+		{"GET " + p + "notify", signedIn, page, s.pageNotify},
+		{"POST " + p + "notify/send", signedIn, page, s.pageNotifySend},
+		{"GET " + p + "logs/export.csv", logsOnly, page, s.exportLogs},
+		{"GET " + p + "logs/{id}", logsOnly, page, s.pageLog},
 
-	// Anonymous: log-in, first-admin setup, static files.
-	mux.HandleFunc("GET "+adminLoginPath, s.handleLoginPage)
-	mux.HandleFunc("POST "+adminLoginPath, s.handleLogin)
-	mux.HandleFunc("GET "+p+"setup", s.handleSetupPage)
-	mux.HandleFunc("POST "+p+"setup", s.handleSetup)
-	mux.Handle("GET "+adminStaticPrefix, staticHandler())
-
-	// Pages.
-	mux.HandleFunc("GET "+p+"{$}", page(s.handleAdminHome))
-	mux.HandleFunc("POST "+p+"logout", page(s.handleLogout))
-	mux.HandleFunc("GET "+p+"reports", page(s.pageReports))
-	mux.HandleFunc("GET "+p+"reports/{id}", page(s.pageReport))
-	mux.HandleFunc("POST "+p+"reports/{id}/delete", page(s.pageReportDelete))
-	mux.HandleFunc("GET "+p+"reports/{id}/passages/{seq}", page(s.pagePassage))
-	mux.HandleFunc("POST "+p+"reports/{id}/passages/{seq}", page(s.pagePassageSave))
-	mux.HandleFunc("POST "+p+"uploads", upload(s.pageUpload))
-	mux.HandleFunc("GET "+p+"uploads/{id}", page(s.pagePreview))
-	mux.HandleFunc("POST "+p+"uploads/{id}", page(s.pagePreviewSave))
-	mux.HandleFunc("POST "+p+"uploads/{id}/discard", page(s.pagePreviewDiscard))
-	mux.HandleFunc("GET "+p+"faq", page(s.pageFAQs))
-	mux.HandleFunc("GET "+p+"faq/new", page(s.pageFAQNew))
-	mux.HandleFunc("POST "+p+"faq/new", page(s.pageFAQCreate))
-	mux.HandleFunc("GET "+p+"faq/{id}", page(s.pageFAQ))
-	mux.HandleFunc("POST "+p+"faq/{id}", page(s.pageFAQSave))
-	mux.HandleFunc("POST "+p+"faq/{id}/delete", page(s.pageFAQDelete))
-	mux.HandleFunc("GET "+p+"terms", page(s.pageTerms))
-	mux.HandleFunc("GET "+p+"terms/{name}", page(s.pageTerm))
-	mux.HandleFunc("POST "+p+"terms/{name}", page(s.pageTermSave))
-	mux.HandleFunc("GET "+p+"search", page(s.pageSearch)) // staff; the audit group for admins only
-	mux.HandleFunc("GET "+p+"hittest", page(s.pageHitTest))
-	mux.HandleFunc("GET "+p+"regression", page(s.pageRegression))
-	mux.HandleFunc("POST "+p+"regression", upload(s.pageRegressionRun))
-	mux.HandleFunc("GET "+p+"regression/questions.jsonl", page(s.exportLoggedQuestions)) // admin: reads the query log
-	mux.HandleFunc("GET "+p+"versions", page(s.pageVersions))
-	mux.HandleFunc("POST "+p+"versions/publish", page(s.pagePublish))
-	mux.HandleFunc("POST "+p+"versions/submit", page(s.pageSubmit))
-	mux.HandleFunc("POST "+p+"versions/{id}/approve", page(s.pageApprove))
-	mux.HandleFunc("POST "+p+"versions/{id}/reject", page(s.pageReject))
-	mux.HandleFunc("POST "+p+"versions/{id}/restore", page(s.pageRestore))
-	mux.HandleFunc("GET "+p+"versions/draft", page(s.pageDraftChanges))
-	mux.HandleFunc("GET "+p+"versions/{id}", page(s.pageVersion))
-	mux.HandleFunc("GET "+p+"users", page(s.pageUsers))
-	mux.HandleFunc("POST "+p+"users", page(s.pageUserCreate))
-	mux.HandleFunc("POST "+p+"users/{id}/role", page(s.pageUserAction("role")))
-	mux.HandleFunc("POST "+p+"users/{id}/disable", page(s.pageUserAction("disable")))
-	mux.HandleFunc("POST "+p+"users/{id}/enable", page(s.pageUserAction("enable")))
-	mux.HandleFunc("POST "+p+"account/password", page(s.pagePassword))
-	mux.HandleFunc("POST "+p+"tokens", page(s.pageTokenCreate))
-	mux.HandleFunc("POST "+p+"tokens/{id}/revoke", page(s.pageTokenRevoke))
-	mux.HandleFunc("GET "+p+"audit", page(s.pageAudit))
-	mux.HandleFunc("GET "+p+"logs", page(s.pageLogs))
-	mux.HandleFunc("GET "+p+"logs/list", page(s.pageLogList))
-	mux.HandleFunc("GET "+p+"logs/unanswered", page(s.pageUnanswered))
-	mux.HandleFunc("GET "+p+"logs/unanswered/faq", page(s.pageUnansweredFAQ))
-	mux.HandleFunc("POST "+p+"logs/unanswered/dismiss", page(s.pageUnansweredDismiss)) // admin
-	mux.HandleFunc("GET "+p+"notify", page(s.pageNotify))
-	mux.HandleFunc("POST "+p+"notify/send", page(s.pageNotifySend))
-	mux.HandleFunc("GET "+p+"logs/export.csv", page(s.exportLogs))
-	mux.HandleFunc("GET "+p+"logs/{id}", page(s.pageLog))
-	mux.HandleFunc(p, s.handleAdminNotFound)
-
-	// JSON API.
-	mux.HandleFunc("GET "+api+"me", json(s.apiMe))
-	mux.HandleFunc("PUT "+api+"me/password", json(s.apiPassword))
-	mux.HandleFunc("GET "+api+"reports", json(s.apiReports))
-	mux.HandleFunc("GET "+api+"reports/{id}", json(s.apiReport))
-	mux.HandleFunc("DELETE "+api+"reports/{id}", json(s.apiReportDelete))
-	mux.HandleFunc("GET "+api+"reports/{id}/passages/{seq}", json(s.apiPassage))
-	mux.HandleFunc("PUT "+api+"reports/{id}/passages/{seq}", json(s.apiPassageSave))
-	mux.HandleFunc("POST "+api+"uploads", jsonUpload(s.apiUpload))
-	mux.HandleFunc("GET "+api+"uploads/{id}", json(s.apiPreview))
-	mux.HandleFunc("POST "+api+"uploads/{id}/save", json(s.apiPreviewSave))
-	mux.HandleFunc("DELETE "+api+"uploads/{id}", json(s.apiPreviewDiscard))
-	mux.HandleFunc("GET "+api+"faq", json(s.apiFAQs))
-	mux.HandleFunc("POST "+api+"faq", json(s.apiFAQCreate))
-	mux.HandleFunc("GET "+api+"faq/{id}", json(s.apiFAQ))
-	mux.HandleFunc("PUT "+api+"faq/{id}", json(s.apiFAQSave))
-	mux.HandleFunc("DELETE "+api+"faq/{id}", json(s.apiFAQDelete))
-	mux.HandleFunc("GET "+api+"terms", json(s.apiTerms))
-	mux.HandleFunc("GET "+api+"terms/{name}", json(s.apiTerm))
-	mux.HandleFunc("PUT "+api+"terms/{name}", json(s.apiTermSave))
-	mux.HandleFunc("GET "+api+"search", json(s.apiSearch)) // staff; the audit group for admins only
-	mux.HandleFunc("GET "+api+"hittest", json(s.apiHitTest))
-	mux.HandleFunc("POST "+api+"regression", jsonUpload(s.apiRegression))
-	mux.HandleFunc("GET "+api+"versions", json(s.apiVersions))
-	mux.HandleFunc("POST "+api+"versions/publish", json(s.apiPublish))
-	mux.HandleFunc("POST "+api+"versions/submit", json(s.apiSubmit))
-	mux.HandleFunc("POST "+api+"versions/{id}/approve", json(s.apiApprove))
-	mux.HandleFunc("POST "+api+"versions/{id}/reject", json(s.apiReject))
-	mux.HandleFunc("POST "+api+"versions/{id}/restore", json(s.apiRestore))
-	mux.HandleFunc("GET "+api+"versions/draft", json(s.apiDraftChanges))
-	mux.HandleFunc("GET "+api+"versions/{id}", json(s.apiVersion))
-	mux.HandleFunc("GET "+api+"users", json(s.apiUsers))
-	mux.HandleFunc("POST "+api+"users", json(s.apiUserCreate))
-	mux.HandleFunc("PUT "+api+"users/{id}/role", json(s.apiUserAction("role")))
-	mux.HandleFunc("POST "+api+"users/{id}/disable", json(s.apiUserAction("disable")))
-	mux.HandleFunc("POST "+api+"users/{id}/enable", json(s.apiUserAction("enable")))
-	mux.HandleFunc("GET "+api+"tokens", json(s.apiTokenList))
-	mux.HandleFunc("POST "+api+"tokens", json(s.apiTokenCreate))
-	mux.HandleFunc("DELETE "+api+"tokens/{id}", json(s.apiTokenRevoke))
-	mux.HandleFunc("GET "+api+"audit", json(s.apiAudit))
-	mux.HandleFunc("GET "+api+"logs", json(s.apiLogs))
-	mux.HandleFunc("GET "+api+"logs/dashboard", json(s.apiLogsDashboard))
-	mux.HandleFunc("GET "+api+"logs/unanswered", json(s.apiUnanswered))
-	mux.HandleFunc("POST "+api+"logs/unanswered/dismiss", json(s.apiUnansweredDismiss)) // admin
-	mux.HandleFunc("GET "+api+"notify", json(s.apiNotify))
-	mux.HandleFunc("POST "+api+"notify/send", json(s.apiNotifySend))
-	mux.HandleFunc("GET "+api+"logs/export.csv", json(s.exportLogs))
-	mux.HandleFunc("GET "+api+"logs/{id}", json(s.apiLog))
+		// JSON API.
+		{"GET " + api + "me", signedIn, json, s.apiMe},
+		{"PUT " + api + "me/password", signedIn, json, s.apiPassword},
+		{"GET " + api + "reports", signedIn, json, s.apiReports},
+		{"GET " + api + "reports/{id}", signedIn, json, s.apiReport},
+		{"DELETE " + api + "reports/{id}", signedIn, json, s.apiReportDelete},
+		{"GET " + api + "reports/{id}/passages/{seq}", signedIn, json, s.apiPassage},
+		{"PUT " + api + "reports/{id}/passages/{seq}", signedIn, json, s.apiPassageSave},
+		{"POST " + api + "uploads", signedIn, jsonUpload, s.apiUpload},
+		{"GET " + api + "uploads/{id}", signedIn, json, s.apiPreview},
+		{"POST " + api + "uploads/{id}/save", signedIn, json, s.apiPreviewSave},
+		{"DELETE " + api + "uploads/{id}", signedIn, json, s.apiPreviewDiscard},
+		{"GET " + api + "faq", signedIn, json, s.apiFAQs},
+		{"POST " + api + "faq", signedIn, json, s.apiFAQCreate},
+		{"GET " + api + "faq/{id}", signedIn, json, s.apiFAQ},
+		{"PUT " + api + "faq/{id}", signedIn, json, s.apiFAQSave},
+		{"DELETE " + api + "faq/{id}", signedIn, json, s.apiFAQDelete},
+		{"GET " + api + "terms", signedIn, json, s.apiTerms},
+		{"GET " + api + "terms/{name}", signedIn, json, s.apiTerm},
+		{"PUT " + api + "terms/{name}", signedIn, json, s.apiTermSave},
+		{"GET " + api + "search", signedIn, json, s.apiSearch}, // staff; the audit group for admins only
+		{"GET " + api + "hittest", signedIn, json, s.apiHitTest},
+		{"POST " + api + "regression", signedIn, jsonUpload, s.apiRegression},
+		{"GET " + api + "versions", signedIn, json, s.apiVersions},
+		{"POST " + api + "versions/publish", signedIn, json, s.apiPublish},
+		{"POST " + api + "versions/submit", signedIn, json, s.apiSubmit},
+		{"POST " + api + "versions/{id}/approve", adminOnly, json, s.apiApprove},
+		{"POST " + api + "versions/{id}/reject", adminOnly, json, s.apiReject},
+		{"POST " + api + "versions/{id}/restore", adminOnly, json, s.apiRestore},
+		{"GET " + api + "versions/draft", signedIn, json, s.apiDraftChanges},
+		{"GET " + api + "versions/{id}", signedIn, json, s.apiVersion},
+		{"GET " + api + "users", adminOnly, json, s.apiUsers},
+		{"POST " + api + "users", adminOnly, json, s.apiUserCreate},
+		{"PUT " + api + "users/{id}/role", adminOnly, json, s.apiUserAction("role")},
+		{"POST " + api + "users/{id}/disable", adminOnly, json, s.apiUserAction("disable")},
+		{"POST " + api + "users/{id}/enable", adminOnly, json, s.apiUserAction("enable")},
+		{"GET " + api + "tokens", signedIn, json, s.apiTokenList},
+		{"POST " + api + "tokens", signedIn, json, s.apiTokenCreate},
+		{"DELETE " + api + "tokens/{id}", signedIn, json, s.apiTokenRevoke},
+		{"GET " + api + "audit", auditOnly, json, s.apiAudit},
+		{"GET " + api + "logs", logsOnly, json, s.apiLogs},
+		{"GET " + api + "logs/dashboard", logsOnly, json, s.apiLogsDashboard},
+		{"GET " + api + "logs/unanswered", logsOnly, json, s.apiUnanswered},
+		{"POST " + api + "logs/unanswered/dismiss", logsOnly, json, s.apiUnansweredDismiss},
+		{"GET " + api + "notify", signedIn, json, s.apiNotify},
+		{"POST " + api + "notify/send", signedIn, json, s.apiNotifySend},
+		{"GET " + api + "logs/export.csv", logsOnly, json, s.exportLogs},
+		{"GET " + api + "logs/{id}", logsOnly, json, s.apiLog},
+	}
 }
 
 // handleHealth answers 200 "ok" whenever the server is serving.
