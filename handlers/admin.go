@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -205,8 +206,8 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 	}
 	c.pages = pages
 	c.dummyHash = sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte(GeneratePassword()), c.passwordCost)
-		return h
+		h, _ := accounts.Hash(accounts.Generate(), c.passwordCost)
+		return []byte(h)
 	})
 	return c, errors.Join(errs...)
 }

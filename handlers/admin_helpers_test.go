@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fazhibot/accounts"
 	"fmt"
 	"io"
 	"log/slog"
@@ -288,7 +289,7 @@ func (e *consoleEnv) liveVersion() int64 {
 func (e *consoleEnv) createAccount(name, password string, role sqldb.Role) testAccount {
 	e.t.Helper()
 	ctx := e.t.Context()
-	hash, err := hashPasswordCost(password, bcrypt.MinCost)
+	hash, err := accounts.Hash(password, bcrypt.MinCost)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"io"
 	"log/slog"
@@ -240,7 +241,7 @@ func benchServer(b *testing.B, db *sqldb.DB) (*Server, *http.Cookie) {
 	const name = "bench-admin"
 	u, err := db.UserByName(ctx, name)
 	if errors.Is(err, sqldb.ErrNotFound) {
-		hash, herr := bcrypt.GenerateFromPassword([]byte(GeneratePassword()), bcrypt.MinCost)
+		hash, herr := bcrypt.GenerateFromPassword([]byte(accounts.Generate()), bcrypt.MinCost)
 		if herr != nil {
 			b.Fatal(herr)
 		}

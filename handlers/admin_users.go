@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"net/http"
 	"slices"
@@ -132,7 +133,7 @@ func (c *console) createUser(ctx context.Context, a *actor, name, role, password
 	if !a.admin() {
 		return sqldb.User{}, "", errAdminOnly()
 	}
-	name, err := checkUserName(name)
+	name, err := accounts.CheckName(name)
 	if err != nil {
 		return sqldb.User{}, "", err
 	}
@@ -142,7 +143,7 @@ func (c *console) createUser(ctx context.Context, a *actor, name, role, password
 	}
 	generated := ""
 	if password == "" {
-		password = GeneratePassword()
+		password = accounts.Generate()
 		generated = password
 	}
 	hash, err := c.hashPassword(password)
@@ -196,10 +197,10 @@ func (c *console) userAction(ctx context.Context, a *actor, r *http.Request, act
 // and ends every other session of a's account: the one a uses stays, or
 // none when a authenticated with an API token. API tokens stay valid.
 func (c *console) changePassword(ctx context.Context, a *actor, current, password, again string) error {
-	if !checkPasswordMatches(a.user.PasswordHash, current) {
+	if !accounts.Matches(a.user.PasswordHash, current) {
 		return errInvalidRequest("当前密码不正确。", nil)
 	}
-	if err := checkNewPassword(password, again); err != nil {
+	if err := accounts.CheckNewPassword(password, again); err != nil {
 		return err
 	}
 	hash, err := c.hashPassword(password)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"fazhibot/accounts"
 	"net/http"
 	"sync"
 
@@ -79,9 +80,9 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := setupPage{Token: token, Name: r.PostFormValue("name")}
-	name, err := checkUserName(data.Name)
+	name, err := accounts.CheckName(data.Name)
 	if err == nil {
-		err = checkNewPassword(r.PostFormValue("password"), r.PostFormValue("password2"))
+		err = accounts.CheckNewPassword(r.PostFormValue("password"), r.PostFormValue("password2"))
 	}
 	if err != nil {
 		w.Header().Set("Referrer-Policy", "no-referrer")

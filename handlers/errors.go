@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"io"
 	"log/slog"
@@ -182,9 +183,13 @@ func checkInput(what, s string) error {
 	return nil
 }
 
-// storeError maps the store's sentinel errors to answers for staff, for
-// errors the handler did not word itself; others stay server errors.
+// storeError maps the store's sentinel errors and the accounts rules to
+// answers for staff, for errors the handler did not word itself; others
+// stay server errors.
 func storeError(err error) (status int, msg string, ok bool) {
+	if rule, isRule := errors.AsType[accounts.RuleError](err); isRule {
+		return http.StatusBadRequest, string(rule), true
+	}
 	switch {
 	case errors.Is(err, sqldb.ErrNotFound):
 		return http.StatusNotFound, "找不到该内容，可能已被删除。", true

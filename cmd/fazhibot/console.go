@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fazhibot/accounts"
 	"fmt"
 	"net"
 	"sync"
@@ -87,7 +88,7 @@ func setupTokenFor(ctx context.Context, db *sqldb.DB) (string, error) {
 	if err != nil || n > 0 {
 		return "", err
 	}
-	return handlers.GeneratePassword() + handlers.GeneratePassword(), nil
+	return accounts.Generate() + accounts.Generate(), nil
 }
 
 // consoleBase is the console's address for the links serve prints: an

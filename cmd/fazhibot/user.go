@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fazhibot/accounts"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"fazhibot/handlers"
 	"fazhibot/storage/sqldb"
 )
 
@@ -52,7 +52,7 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := handlers.HashPassword(password)
+	hash, err := accounts.Hash(password, accounts.DefaultCost)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runUserPasswd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := handlers.HashPassword(password)
+	hash, err := accounts.Hash(password, accounts.DefaultCost)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func readPassword(e *env) (password string, generated bool, err error) {
 		return "", false, fmt.Errorf("读取密码: %w", err)
 	}
 	if password = strings.TrimRight(line, "\r\n"); password == "" {
-		return handlers.GeneratePassword(), true, nil
+		return accounts.Generate(), true, nil
 	}
 	return password, false, nil
 }
