@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,7 +100,7 @@ func benchPagesSQLite(b *testing.B) *sqldb.DB {
 // benchPagesPostgres opens a new schema of the PostgreSQL test database
 // (or the one named by FAZHIBOT_BENCH_PAGES_PG_SCHEMA, kept), or skips.
 func benchPagesPostgres(b *testing.B) *sqldb.DB {
-	const base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	const base = testenv.PostgresURL
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)

@@ -1,19 +1,14 @@
 package handlers
 
 import (
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for creating test schemas
 
@@ -23,41 +18,12 @@ import (
 	"fazhibot/storage/sqldb"
 )
 
-// testPostgresURL is the shared test database (DEVELOPERS.md); every test
-// works in its own schema.
-const testPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
 // openPostgres opens a fresh schema of the test database, dropped at
 // cleanup. It skips t when PostgreSQL is unreachable, unless CI=true.
 func openPostgres(t *testing.T) *sqldb.DB {
 	t.Helper()
-	admin, err := sql.Open("pgx", testPostgresURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s is unreachable: %v (CI=true, so this is a failure)", testPostgresURL, err)
-		}
-		t.Skipf("PostgreSQL at %s is unreachable: %v; skipping (with CI=true this fails instead)", testPostgresURL, err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	db, err := postgres.Open(t.Context(), testPostgresURL+"&search_path="+schema)
+	url, _ := testenv.PostgresSchema(t, "")
+	db, err := postgres.Open(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}

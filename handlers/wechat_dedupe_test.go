@@ -3,7 +3,8 @@ package handlers
 import (
 	"context"
 	"crypto/rand"
-	"os"
+	"fazhibot/internal/testenv"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,13 +25,10 @@ func openTestRedis(t *testing.T) *redisstore.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
-	s, err := redisstore.Open(ctx, "redis://127.0.0.1:6379/0",
+	s, err := redisstore.Open(ctx, "redis://"+testenv.RedisAddr+"/0",
 		redisstore.Options{KeyPrefix: "fazhibot-test:handlers:" + rand.Text()[:10] + ":"})
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the shared Redis is unreachable: %v (CI=true, so this is a failure)", err)
-		}
-		t.Skipf("the shared Redis is unreachable: %v; skipping (with CI=true this fails instead)", err)
+		testenv.RequireOrSkip(t, fmt.Sprintf("the shared Redis is unreachable: %v", err))
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -177,14 +175,5 @@ func TestWeChatOnceResponder(t *testing.T) {
 
 // pollFor calls cond until it holds or timeout passes.
 func pollFor(timeout time.Duration, cond func() bool) (time.Duration, bool) {
-	start := time.Now()
-	for {
-		if cond() {
-			return time.Since(start), true
-		}
-		if time.Since(start) > timeout {
-			return time.Since(start), false
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return testenv.Poll(timeout, 5*time.Millisecond, cond)
 }

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,7 +39,7 @@ const (
 	// faultDeadline is WeChat's: a passive reply after 5 s is dropped.
 	faultDeadline = 5 * time.Second
 	// faultPostgresURL is the shared test database (DEVELOPERS.md).
-	faultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	faultPostgresURL = testenv.PostgresURL
 )
 
 // faultProgram is one "fazhibot serve" running in the test's process.
@@ -527,7 +528,7 @@ func faultAsk(client *http.Client, base, token, user, text, want string) error {
 func TestDatabaseOutageUnderLoad(t *testing.T) {
 	admin := faultPostgres(t)
 	schema := faultSchema(t, admin)
-	proxy := newTCPProxy(t, "127.0.0.1:5432")
+	proxy := newTCPProxy(t, testenv.PostgresAddr)
 	apiToken := "fault-api-" + faultTag()
 	getenv := testEnv(t, map[string]string{
 		"FAZHIBOT_DATABASE_URL":        "postgres://postgres@" + proxy.Addr() + "/test?sslmode=disable&search_path=" + schema,

@@ -9,8 +9,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -31,7 +31,7 @@ import (
 const (
 	// sharedPostgresURL is the PostgreSQL database every engineer's tests
 	// share (DEVELOPERS.md); each test works in a schema of its own.
-	sharedPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	sharedPostgresURL = testenv.PostgresURL
 	// programRedisDB is the Redis logical database the served instances of
 	// these tests use. serve has no key-prefix setting, so the tests keep
 	// off the default database 0 and delete only the keys of their own users.
@@ -405,28 +405,8 @@ func uploadReports(t *testing.T, base, token string, paths ...string) previewJSO
 // the test is skipped (failed with CI=true).
 func postgresSchemaURL(t *testing.T) string {
 	t.Helper()
-	db, err := sql.Open("pgx", sharedPostgresURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		requireOrSkipCI(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", sharedPostgresURL, err))
-	}
-	schema := "t_" + uniqueTag()
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return sharedPostgresURL + "&search_path=" + schema
+	url, _ := testenv.PostgresSchema(t, "")
+	return url
 }
 
 // programRedisURL returns the URL of the shared Redis's database
@@ -461,14 +441,5 @@ func programRedisURL(t *testing.T, tag string) string {
 // pollUntil polls cond every interval until it returns true or timeout
 // passes; it returns how long that took and whether cond held.
 func pollUntil(timeout, interval time.Duration, cond func() bool) (time.Duration, bool) {
-	start := time.Now()
-	for {
-		if cond() {
-			return time.Since(start), true
-		}
-		if time.Since(start) > timeout {
-			return time.Since(start), false
-		}
-		time.Sleep(interval)
-	}
+	return testenv.Poll(timeout, interval, cond)
 }

@@ -3,15 +3,13 @@ package logwriter_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,49 +24,14 @@ import (
 
 // testURL is the shared PostgreSQL test database (DEVELOPERS.md); every
 // test works in a schema of its own.
-const testURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// requireOrSkip skips t, unless CI=true, where a missing database fails.
-func requireOrSkip(t testing.TB, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true, so this is a failure, not a skip)", reason)
-	}
-	t.Skipf("%s; skipping (with CI=true this fails instead)", reason)
-}
+const testURL = testenv.PostgresURL
 
 // newSchema creates an empty schema, dropped at cleanup, and returns a
 // connection URL that uses it, with the host and port replaced by addr
 // when addr is not empty.
 func newSchema(t *testing.T, addr string) string {
 	t.Helper()
-	admin, err := sql.Open("pgx", testURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		requireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", testURL, err))
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	url := testURL + "&search_path=" + schema
-	if addr != "" {
-		url = strings.Replace(url, "127.0.0.1:5432", addr, 1)
-	}
+	url, _ := testenv.PostgresSchema(t, addr)
 	return url
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/memstore/storetest"
+	"fazhibot/storage/storetest"
 )
 
 // fakeClock is a manually advanced clock, safe for concurrent use.

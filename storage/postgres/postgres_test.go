@@ -2,11 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
+	"fazhibot/internal/testenv"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -19,17 +17,7 @@ import (
 
 // testURL is the shared test database (DEVELOPERS.md). Other packages'
 // tests use it at the same time, so every test works in its own schema.
-const testURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// requireOrSkip skips t because of reason, unless the CI environment
-// variable is "true", where a missing database is a failure.
-func requireOrSkip(t testing.TB, reason string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true, so this is a failure, not a skip)", reason)
-	}
-	t.Skipf("%s; skipping (with CI=true this fails instead)", reason)
-}
+const testURL = testenv.PostgresURL
 
 // admin connects to the test database outside any test schema.
 func admin(t *testing.T) *sql.DB {
@@ -42,7 +30,7 @@ func admin(t *testing.T) *sql.DB {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
-		requireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", testURL, err))
+		testenv.RequireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", testURL, err))
 	}
 	return db
 }
@@ -51,22 +39,8 @@ func admin(t *testing.T) *sql.DB {
 // connection URL that uses it.
 func newSchema(t *testing.T) string {
 	t.Helper()
-	db := admin(t)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := db.ExecContext(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// t.Context is done during cleanup.
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return testURL + "&search_path=" + schema
+	url, _ := testenv.PostgresSchema(t, "")
+	return url
 }
 
 func TestContract(t *testing.T) {

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"net"
 	"os"
@@ -18,16 +19,12 @@ import (
 
 // sharedAddr is the Redis every engineer's tests share (DB 0). Tests use a
 // unique key prefix each and delete only their own keys.
-const sharedAddr = "127.0.0.1:6379"
+const sharedAddr = testenv.RedisAddr
 
-// requireOrSkip skips t because of reason, unless the CI environment
-// variable is "true", where a missing dependency is a failure.
+// requireOrSkip is testenv.RequireOrSkip.
 func requireOrSkip(t testing.TB, reason string) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true, so this is a failure, not a skip)", reason)
-	}
-	t.Skipf("%s; skipping (with CI=true this fails instead)", reason)
+	testenv.RequireOrSkip(t, reason)
 }
 
 // sharedURL returns the URL of the shared Redis, skipping or failing t

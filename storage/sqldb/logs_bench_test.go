@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fazhibot/internal/testenv"
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
@@ -96,7 +97,7 @@ func benchSQLite(b *testing.B) *DB {
 // benchPostgres opens a new schema of the PostgreSQL test database, or
 // skips.
 func benchPostgres(b *testing.B) *DB {
-	const url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	const url = testenv.PostgresURL
 	admin, err := sql.Open("pgx", url)
 	if err != nil {
 		b.Fatal(err)
