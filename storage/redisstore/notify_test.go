@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"fazhibot/notify"
-	"fazhibot/storage/memstore/storetest"
+	"fazhibot/storage/storetest"
 )
 
 func TestNotifyContract(t *testing.T) {

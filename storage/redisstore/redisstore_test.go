@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/memstore/storetest"
+	"fazhibot/storage/storetest"
 )
 
 func TestContract(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"fazhibot/storage/memstore/storetest"
+	"fazhibot/storage/storetest"
 )
 
 // TestSentinel runs the contract through a real Sentinel in front of a
