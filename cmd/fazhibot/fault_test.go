@@ -461,27 +461,9 @@ func faultPostgres(t *testing.T) *sql.DB {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
-		requireOrSkipCI(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", faultPostgresURL, err))
+		testenv.RequireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", faultPostgresURL, err))
 	}
 	return db
-}
-
-// faultSchema creates an empty schema of the test's own, dropped at
-// cleanup.
-func faultSchema(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	schema := "t_fault_" + faultTag()
-	if _, err := db.ExecContext(t.Context(), `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
 }
 
 // faultAsk asks one question through the JSON API and checks the answer:
@@ -527,11 +509,11 @@ func faultAsk(client *http.Client, base, token, user, text, want string) error {
 // the query log waits in memory and must all be written after recovery.
 func TestDatabaseOutageUnderLoad(t *testing.T) {
 	admin := faultPostgres(t)
-	schema := faultSchema(t, admin)
 	proxy := newTCPProxy(t, testenv.PostgresAddr)
+	dbURL, schema := testenv.PostgresSchema(t, proxy.Addr())
 	apiToken := "fault-api-" + faultTag()
 	getenv := testEnv(t, map[string]string{
-		"FAZHIBOT_DATABASE_URL":        "postgres://postgres@" + proxy.Addr() + "/test?sslmode=disable&search_path=" + schema,
+		"FAZHIBOT_DATABASE_URL":        dbURL,
 		"FAZHIBOT_LOGS_FLUSH_INTERVAL": "200ms",
 		"FAZHIBOT_API_TOKENS":          apiToken,
 	})
