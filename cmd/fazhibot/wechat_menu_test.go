@@ -5,11 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fazhibot/internal/wechatfake"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/silenceper/wechat/v2/credential"
-	"github.com/silenceper/wechat/v2/util"
 
 	"fazhibot/bot"
 	"fazhibot/configs"
@@ -53,29 +51,8 @@ type fakeWeChat struct {
 func startFakeWeChat(t *testing.T) *fakeWeChat {
 	t.Helper()
 	f := &fakeWeChat{fail: map[string]string{}, once: map[string]string{}, status: map[string]int{}}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	target, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := util.DefaultHTTPClient
-	util.DefaultHTTPClient = &http.Client{Transport: rewriteHost{to: target}, Timeout: 10 * time.Second}
-	t.Cleanup(func() { util.DefaultHTTPClient = old })
+	wechatfake.Redirect(t, http.HandlerFunc(f.serve))
 	return f
-}
-
-// rewriteHost sends requests for api.weixin.qq.com to the fake and refuses
-// any other host, so that a test can never reach the real WeChat.
-type rewriteHost struct{ to *url.URL }
-
-func (rt rewriteHost) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Host != "api.weixin.qq.com" {
-		return nil, fmt.Errorf("test: request to unexpected host %s", r.URL.Host)
-	}
-	r = r.Clone(r.Context())
-	r.URL.Scheme, r.URL.Host, r.Host = rt.to.Scheme, rt.to.Host, ""
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {

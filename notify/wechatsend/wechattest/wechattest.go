@@ -6,16 +6,12 @@ package wechattest
 
 import (
 	"encoding/json"
+	"fazhibot/internal/wechatfake"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/silenceper/wechat/v2/util"
 )
 
 // The credentials the fake accepts and the token it hands out.
@@ -46,29 +42,8 @@ type API struct {
 func Start(t testing.TB) *API {
 	t.Helper()
 	a := &API{errs: map[string]int{}}
-	srv := httptest.NewServer(http.HandlerFunc(a.serve))
-	t.Cleanup(srv.Close)
-	target, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := util.DefaultHTTPClient
-	util.DefaultHTTPClient = &http.Client{Transport: rewriteHost{to: target}, Timeout: 10 * time.Second}
-	t.Cleanup(func() { util.DefaultHTTPClient = old })
+	wechatfake.Redirect(t, http.HandlerFunc(a.serve))
 	return a
-}
-
-// rewriteHost sends requests for api.weixin.qq.com to the fake and refuses
-// any other host, so that a test never reaches the real WeChat.
-type rewriteHost struct{ to *url.URL }
-
-func (rt rewriteHost) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Host != "api.weixin.qq.com" {
-		return nil, fmt.Errorf("wechattest: request to unexpected host %s", r.URL.Host)
-	}
-	r = r.Clone(r.Context())
-	r.URL.Scheme, r.URL.Host, r.Host = rt.to.Scheme, rt.to.Host, ""
-	return http.DefaultTransport.RoundTrip(r)
 }
 
 // FailFor makes sends to openID answer errcode (45015 window closed,
