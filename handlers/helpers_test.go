@@ -10,12 +10,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fazhibot/internal/wechatclient"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +23,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,13 +51,8 @@ func fixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// wxSign is WeChat's signature: hex(SHA-1(concatenation of sorted parts)).
-func wxSign(parts ...string) string {
-	p := slices.Clone(parts)
-	slices.Sort(p)
-	sum := sha1.Sum([]byte(strings.Join(p, "")))
-	return hex.EncodeToString(sum[:])
-}
+// wxSign is WeChat's signature, as the independent client computes it.
+func wxSign(parts ...string) string { return wechatclient.Signature(parts...) }
 
 // wxKey decodes an EncodingAESKey: base64(key + "=") is the AES-256 key.
 func wxKey(t testing.TB, encodingAESKey string) []byte {

@@ -9,16 +9,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fazhibot/internal/wechatclient"
 	"flag"
 	"fmt"
 	"io"
@@ -181,7 +177,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	client := benchHTTPClient(*c)
 	defer client.CloseIdleConnections()
-	targets := []benchTarget{{name: "基准", handler: baselineHandler(stack.plainWX.token), wx: stack.plainWX}}
+	targets := []benchTarget{{name: "基准", handler: baselineHandler(stack.plainWX.Token()), wx: stack.plainWX}}
 	for _, m := range modes {
 		if m == "plain" {
 			targets = append(targets, benchTarget{name: "明文模式", handler: stack.plain, wx: stack.plainWX})
@@ -321,7 +317,7 @@ func redactRedisURL(raw string) string {
 // client for each that holds the credentials (made up for the run).
 type benchStack struct {
 	plain, safe     http.Handler
-	plainWX, safeWX *wxClient
+	plainWX, safeWX *wechatclient.Client
 }
 
 // newBenchStack builds both callbacks with a random token, AppID and
@@ -349,11 +345,11 @@ func newBenchStack(r handlers.Responder, replies handlers.ReplyCache, replyTimeo
 	if err != nil {
 		return nil, err
 	}
-	plainWX, err := newWXClient(token, appID, "")
+	plainWX, err := wechatclient.New(token, appID, "")
 	if err != nil {
 		return nil, err
 	}
-	safeWX, err := newWXClient(token, appID, encodingAESKey)
+	safeWX, err := wechatclient.New(token, appID, encodingAESKey)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +363,7 @@ func newBenchStack(r handlers.Responder, replies handlers.ReplyCache, replyTimeo
 func baselineHandler(token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		want := wxSignature(token, q.Get("timestamp"), q.Get("nonce"))
+		want := wechatclient.Signature(token, q.Get("timestamp"), q.Get("nonce"))
 		if subtle.ConstantTimeCompare([]byte(want), []byte(q.Get("signature"))) != 1 {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
@@ -377,12 +373,12 @@ func baselineHandler(token string) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		var m wxMessage
+		var m wechatclient.Message
 		if err := xml.Unmarshal(body, &m); err != nil || m.FromUserName == "" {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		reply, err := xml.Marshal(wxReply{ToUserName: m.FromUserName, FromUserName: m.ToUserName, CreateTime: time.Now().Unix(), MsgType: "text", Content: "收到"})
+		reply, err := xml.Marshal(wechatclient.Reply{ToUserName: m.FromUserName, FromUserName: m.ToUserName, CreateTime: time.Now().Unix(), MsgType: "text", Content: "收到"})
 		if err != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
@@ -435,7 +431,7 @@ type benchTarget struct {
 	name    string
 	handler http.Handler
 	url     string // where handler is served
-	wx      *wxClient
+	wx      *wechatclient.Client
 }
 
 // benchResult is what one run measured.
@@ -576,8 +572,8 @@ func driveBench(ctx context.Context, client *http.Client, t benchTarget, convs [
 // text and the request's round-trip time.
 func (t benchTarget) send(ctx context.Context, client *http.Client, turn benchTurn, msgID int64) (string, time.Duration, error) {
 	now := time.Now()
-	msg := wxTextMessage("gh_jiangjinfabu", turn.user, now.Unix(), turn.text, msgID)
-	query, body, err := t.wx.seal(msg, strconv.FormatInt(now.Unix(), 10), strconv.FormatUint(uint64(mrand.Uint32()), 10))
+	msg := wechatclient.TextMessage("gh_jiangjinfabu", turn.user, now.Unix(), turn.text, msgID)
+	query, body, err := t.wx.Seal(msg, strconv.FormatInt(now.Unix(), 10), strconv.FormatUint(uint64(mrand.Uint32()), 10))
 	if err != nil {
 		return "", 0, err
 	}
@@ -600,7 +596,7 @@ func (t benchTarget) send(ctx context.Context, client *http.Client, turn benchTu
 	if resp.StatusCode != http.StatusOK {
 		return "", d, fmt.Errorf("HTTP %d: %s", resp.StatusCode, firstLines(string(raw), 1))
 	}
-	r, err := t.wx.open(raw)
+	r, err := t.wx.Open(raw)
 	if err != nil {
 		return "", d, err
 	}
@@ -677,185 +673,3 @@ func printTable(w io.Writer, rows [][]string) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// wxClient plays WeChat's servers: it signs and, in safe mode, encrypts
-// callbacks as WeChat does, and opens the passive replies. It is written
-// from WeChat's specification with the standard library only, independently
-// of the SDK the handlers package uses. It is safe for concurrent use.
-type wxClient struct {
-	token string
-	appID string
-	key   []byte // the AES-256 key; nil in plaintext mode
-}
-
-// newWXClient returns a client for token and appID, in safe mode when
-// encodingAESKey (43 base64 characters) is set.
-func newWXClient(token, appID, encodingAESKey string) (*wxClient, error) {
-	c := &wxClient{token: token, appID: appID}
-	if encodingAESKey != "" {
-		key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-		if err != nil || len(key) != 32 {
-			return nil, fmt.Errorf("EncodingAESKey 应为 43 个 base64 字符: %v", err)
-		}
-		c.key = key
-	}
-	return c, nil
-}
-
-// wxSignature is WeChat's signature: the hex SHA-1 of the sorted parts,
-// concatenated.
-func wxSignature(parts ...string) string {
-	p := slices.Clone(parts)
-	slices.Sort(p)
-	sum := sha1.Sum([]byte(strings.Join(p, "")))
-	return hex.EncodeToString(sum[:])
-}
-
-// seal returns the query and body of the callback carrying msg. In safe
-// mode msg is encrypted with 16 fresh random bytes.
-func (c *wxClient) seal(msg []byte, timestamp, nonce string) (url.Values, []byte, error) {
-	q := url.Values{
-		"timestamp": {timestamp},
-		"nonce":     {nonce},
-		"signature": {wxSignature(c.token, timestamp, nonce)},
-	}
-	if c.key == nil {
-		return q, msg, nil
-	}
-	random := make([]byte, 16)
-	_, _ = rand.Read(random)
-	enc, err := c.encrypt(random, msg)
-	if err != nil {
-		return nil, nil, err
-	}
-	q.Set("encrypt_type", "aes")
-	q.Set("msg_signature", wxSignature(c.token, timestamp, nonce, enc))
-	body, err := xml.Marshal(wxEnvelope{ToUserName: "gh_jiangjinfabu", Encrypt: enc})
-	return q, body, err
-}
-
-// encrypt is WeChat's message encryption: AES-256-CBC with the IV key[:16]
-// over random (16 bytes), the big-endian uint32 length of msg, msg and the
-// AppID, PKCS#7-padded to a multiple of 32 bytes, in standard base64.
-func (c *wxClient) encrypt(random, msg []byte) (string, error) {
-	if len(random) != 16 {
-		return "", errors.New("wechat encrypt: the random prefix must be 16 bytes")
-	}
-	plain := make([]byte, 0, 20+len(msg)+len(c.appID)+32)
-	plain = append(plain, random...)
-	plain = binary.BigEndian.AppendUint32(plain, uint32(len(msg)))
-	plain = append(plain, msg...)
-	plain = append(plain, c.appID...)
-	pad := 32 - len(plain)%32
-	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	block, err := aes.NewCipher(c.key)
-	if err != nil {
-		return "", err
-	}
-	cipher.NewCBCEncrypter(block, c.key[:16]).CryptBlocks(plain, plain)
-	return base64.StdEncoding.EncodeToString(plain), nil
-}
-
-// decrypt reverses encrypt and returns the message and the AppID it names.
-func (c *wxClient) decrypt(enc string) (msg []byte, appID string, err error) {
-	ct, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return nil, "", fmt.Errorf("wechat decrypt: %w", err)
-	}
-	if len(ct) < 32 || len(ct)%aes.BlockSize != 0 {
-		return nil, "", fmt.Errorf("wechat decrypt: ciphertext of %d bytes", len(ct))
-	}
-	block, err := aes.NewCipher(c.key)
-	if err != nil {
-		return nil, "", err
-	}
-	plain := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, c.key[:16]).CryptBlocks(plain, ct)
-	pad := int(plain[len(plain)-1])
-	if pad < 1 || pad > 32 || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
-		return nil, "", errors.New("wechat decrypt: bad padding")
-	}
-	plain = plain[:len(plain)-pad]
-	if len(plain) < 20 {
-		return nil, "", errors.New("wechat decrypt: plaintext too short")
-	}
-	n := binary.BigEndian.Uint32(plain[16:20])
-	if uint64(n) > uint64(len(plain)-20) {
-		return nil, "", fmt.Errorf("wechat decrypt: message length %d exceeds the plaintext", n)
-	}
-	return plain[20 : 20+n], string(plain[20+n:]), nil
-}
-
-// open decodes a passive reply. In safe mode it checks the envelope's
-// signature and AppID and decrypts it. The body "success" (no reply) is an
-// empty wxReply.
-func (c *wxClient) open(body []byte) (wxReply, error) {
-	if string(body) == "success" {
-		return wxReply{}, nil
-	}
-	raw := body
-	if c.key != nil {
-		var env wxEnvelope
-		if err := xml.Unmarshal(body, &env); err != nil {
-			return wxReply{}, fmt.Errorf("reply envelope: %w", err)
-		}
-		if want := wxSignature(c.token, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
-			return wxReply{}, fmt.Errorf("reply MsgSignature %q, want %q", env.MsgSignature, want)
-		}
-		msg, appID, err := c.decrypt(env.Encrypt)
-		if err != nil {
-			return wxReply{}, err
-		}
-		if appID != c.appID {
-			return wxReply{}, fmt.Errorf("reply encrypted for AppID %q, want %q", appID, c.appID)
-		}
-		raw = msg
-	}
-	var r wxReply
-	if err := xml.Unmarshal(raw, &r); err != nil {
-		return wxReply{}, fmt.Errorf("reply %q: %w", firstLines(string(raw), 1), err)
-	}
-	return r, nil
-}
-
-// wxMessage is the part of a pushed text message bench reads.
-type wxMessage struct {
-	XMLName      xml.Name `xml:"xml"`
-	ToUserName   string
-	FromUserName string
-	CreateTime   int64
-	MsgType      string
-	Content      string
-	MsgID        int64 `xml:"MsgId"`
-}
-
-// wxReply is a passive text reply.
-type wxReply struct {
-	XMLName      xml.Name `xml:"xml"`
-	ToUserName   string   `xml:"ToUserName"`
-	FromUserName string   `xml:"FromUserName"`
-	CreateTime   int64
-	MsgType      string `xml:"MsgType"`
-	Content      string `xml:"Content"`
-}
-
-// wxEnvelope is the body of a safe-mode callback or reply.
-type wxEnvelope struct {
-	XMLName      xml.Name `xml:"xml"`
-	ToUserName   string   `xml:"ToUserName,omitempty"`
-	Encrypt      string
-	MsgSignature string `xml:"MsgSignature,omitempty"`
-	TimeStamp    string `xml:"TimeStamp,omitempty"`
-	Nonce        string `xml:"Nonce,omitempty"`
-}
-
-// wxTextMessage is a text message as WeChat pushes it, with CDATA
-// sections.
-func wxTextMessage(to, from string, createTime int64, text string, msgID int64) []byte {
-	cdata := func(s string) string {
-		return "<![CDATA[" + strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") + "]]>"
-	}
-	return []byte("<xml><ToUserName>" + cdata(to) + "</ToUserName><FromUserName>" + cdata(from) + "</FromUserName>" +
-		"<CreateTime>" + strconv.FormatInt(createTime, 10) + "</CreateTime><MsgType>" + cdata("text") + "</MsgType>" +
-		"<Content>" + cdata(text) + "</Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>")
-}

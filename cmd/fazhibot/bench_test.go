@@ -11,6 +11,7 @@ package main
 //	go test ./cmd/fazhibot -run '^$' -bench 'Callback|Baseline' -benchtime 2000x
 
 import (
+	"fazhibot/internal/wechatclient"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,11 +36,11 @@ func BenchmarkCallbackAES(b *testing.B) {
 }
 
 func BenchmarkBaseline(b *testing.B) {
-	wx, err := newWXClient("baselineToken", "wxbaseline", "")
+	wx, err := wechatclient.New("baselineToken", "wxbaseline", "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchHandler(b, baselineHandler(wx.token), wx)
+	benchHandler(b, baselineHandler(wx.Token()), wx)
 }
 
 // newBenchTestStack builds the callbacks over the sample reports with the
@@ -77,7 +78,7 @@ func benchQuestionSet(b *testing.B) [][]string {
 
 // benchHandler sends b.N messages to h, one at a time, each checked as
 // WeChat's servers would read it; a retry must get the first reply again.
-func benchHandler(b *testing.B, h http.Handler, wx *wxClient) {
+func benchHandler(b *testing.B, h http.Handler, wx *wechatclient.Client) {
 	convs := benchQuestionSet(b)
 	const batch = 2000 // messages per generated workload; each batch has new users
 	var (
@@ -87,7 +88,7 @@ func benchHandler(b *testing.B, h http.Handler, wx *wxClient) {
 		batches int
 	)
 	serve := func(turn benchTurn, id int64) string {
-		req, err := wx.request("/wechat", wxCall{user: turn.user, text: turn.text, msgID: id, at: time.Now()})
+		req, err := wxRequest(wx, "/wechat", wxCall{user: turn.user, text: turn.text, msgID: id, at: time.Now()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,7 +96,7 @@ func benchHandler(b *testing.B, h http.Handler, wx *wxClient) {
 		start := time.Now()
 		h.ServeHTTP(rec, req)
 		lat = append(lat, time.Since(start))
-		r, err := wx.readReply(rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes())
+		r, err := wxReadReply(wx, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes())
 		if err != nil || r.ToUserName != turn.user || r.Content == "" {
 			b.Fatalf("%q: reply %+v, %v", turn.text, r, err)
 		}

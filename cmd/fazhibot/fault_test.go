@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fazhibot/internal/testenv"
+	"fazhibot/internal/wechatclient"
 	"fmt"
 	"io"
 	"net/http"
@@ -179,14 +180,14 @@ func faultLogLine(stderr, level, msg string) (map[string]any, bool) {
 // faultWeChat plays WeChat's servers against a program's callback.
 type faultWeChat struct {
 	url  string
-	wx   *wxClient
+	wx   *wechatclient.Client
 	http *http.Client
 	ids  atomic.Int64
 }
 
 func newFaultWeChat(t *testing.T, base, token, appID, aesKey string) *faultWeChat {
 	t.Helper()
-	wx, err := newWXClient(token, appID, aesKey)
+	wx, err := wechatclient.New(token, appID, aesKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,11 +202,11 @@ func newFaultWeChat(t *testing.T, base, token, appID, aesKey string) *faultWeCha
 // text reply to user within WeChat's deadline. It is safe for concurrent
 // use.
 func (w *faultWeChat) say(user, text string) (string, time.Duration, error) {
-	req, err := w.wx.request(w.url, wxCall{user: user, text: text, msgID: w.ids.Add(1), at: time.Now()})
+	req, err := wxRequest(w.wx, w.url, wxCall{user: user, text: text, msgID: w.ids.Add(1), at: time.Now()})
 	if err != nil {
 		return "", 0, err
 	}
-	r, elapsed, err := w.wx.roundTrip(w.http, req)
+	r, elapsed, err := wxRoundTrip(w.wx, w.http, req)
 	switch {
 	case err != nil:
 		return "", elapsed, fmt.Errorf("%s %q: %w", user, text, err)

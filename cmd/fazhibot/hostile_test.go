@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fazhibot/internal/wechatclient"
 	"fmt"
 	"io"
 	"maps"
@@ -39,7 +40,7 @@ type hostileTarget struct {
 // hostileSigned returns the query of a callback signed with token for at and nonce.
 func hostileSigned(token string, at time.Time, nonce string) url.Values {
 	ts := strconv.FormatInt(at.Unix(), 10)
-	return url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wxSignature(token, ts, nonce)}}
+	return url.Values{"timestamp": {ts}, "nonce": {nonce}, "signature": {wechatclient.Signature(token, ts, nonce)}}
 }
 
 // do sends method /wechat?query with body and returns the status and body.
@@ -115,7 +116,7 @@ func TestHostileRequests(t *testing.T) {
 func hostileRefused(t *testing.T, h *hostileTarget) {
 	now := time.Now()
 	msg := func(user string, at time.Time) []byte {
-		return wxTextMessage("gh_jiangjinfabu", user, at.Unix(), faultQuestion, h.wc.ids.Add(1))
+		return wechatclient.TextMessage("gh_jiangjinfabu", user, at.Unix(), faultQuestion, h.wc.ids.Add(1))
 	}
 	with := func(q url.Values, k, v string) url.Values {
 		q = maps.Clone(q) // Set and Del replace the value slices, never modify them
@@ -143,7 +144,7 @@ func hostileRefused(t *testing.T, h *hostileTarget) {
 		{"correctly signed message (control)", http.MethodPost, good, msg("oHostileOK"+h.tag, now), http.StatusOK, faultFigure},
 		{"timestamp 6 minutes old", http.MethodPost, hostileSigned(h.token, now.Add(-6*time.Minute), "hostile2"), msg("oHostileOld"+h.tag, now.Add(-6*time.Minute)), http.StatusForbidden, ""},
 		{"timestamp 6 minutes ahead", http.MethodPost, hostileSigned(h.token, now.Add(6*time.Minute), "hostile3"), msg("oHostileNew"+h.tag, now.Add(6*time.Minute)), http.StatusForbidden, ""},
-		{"timestamp not a number", http.MethodPost, url.Values{"timestamp": {"yesterday"}, "nonce": {"n"}, "signature": {wxSignature(h.token, "yesterday", "n")}}, msg("oHostileTS"+h.tag, now), http.StatusForbidden, ""},
+		{"timestamp not a number", http.MethodPost, url.Values{"timestamp": {"yesterday"}, "nonce": {"n"}, "signature": {wechatclient.Signature(h.token, "yesterday", "n")}}, msg("oHostileTS"+h.tag, now), http.StatusForbidden, ""},
 		{"signature with a wrong token", http.MethodPost, hostileSigned("not-the-token", now, "hostile4"), msg("oHostileTok"+h.tag, now), http.StatusForbidden, ""},
 		{"truncated signature", http.MethodPost, with(good, "signature", sig[:len(sig)-1]), msg("oHostileTrunc"+h.tag, now), http.StatusForbidden, ""},
 		{"uppercase hex signature", http.MethodPost, with(good, "signature", strings.ToUpper(sig)), msg("oHostileUpper"+h.tag, now), http.StatusForbidden, ""},
@@ -188,11 +189,11 @@ func hostileDuplicate(t *testing.T, h *hostileTarget) {
 	before := h.messagesHandled(t)
 	var replies []string
 	for range 2 {
-		req, err := h.wc.wx.request(h.wc.url, wxCall{user: user, text: faultQuestion, msgID: id, at: at})
+		req, err := wxRequest(h.wc.wx, h.wc.url, wxCall{user: user, text: faultQuestion, msgID: id, at: at})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _, err := h.wc.wx.roundTrip(h.wc.http, req)
+		r, _, err := wxRoundTrip(h.wc.wx, h.wc.http, req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,7 @@
 package main
 
 // Test side of the WeChat protocol: the published WXBizMsgCrypt vector that
-// checks wxClient (bench.go, standard library only, never the SDK), and the
+// checks internal/wechatclient (standard library only, never the SDK), and the
 // helpers the integration tests and benchmarks use to talk to a callback
 // as WeChat does.
 
@@ -10,6 +10,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
+	"fazhibot/internal/wechatclient"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,14 +53,14 @@ func vectorBody() []byte {
 // and encryption against WeChat's published example, so that the requests
 // the integration tests and bench send are what WeChat would send.
 func TestWXClientPublishedVector(t *testing.T) {
-	wx, err := newWXClient(vectorToken, vectorAppID, vectorAESKey)
+	wx, err := wechatclient.New(vectorToken, vectorAppID, vectorAESKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := wxSignature(vectorToken, vectorTimestamp, vectorNonce, vectorEncrypt); got != vectorMsgSig {
+	if got := wechatclient.Signature(vectorToken, vectorTimestamp, vectorNonce, vectorEncrypt); got != vectorMsgSig {
 		t.Errorf("wxSignature = %s, want the published %s", got, vectorMsgSig)
 	}
-	msg, appID, err := wx.decrypt(vectorEncrypt)
+	msg, appID, err := wx.Decrypt(vectorEncrypt)
 	if err != nil || string(msg) != vectorMessage || appID != vectorAppID {
 		t.Fatalf("decrypt = %q for %q, %v; want %q for %q", msg, appID, err, vectorMessage, vectorAppID)
 	}
@@ -74,26 +75,26 @@ func TestWXClientPublishedVector(t *testing.T) {
 	}
 	random := make([]byte, aes.BlockSize)
 	cipher.NewCBCDecrypter(block, key[:16]).CryptBlocks(random, ct[:aes.BlockSize])
-	if enc, err := wx.encrypt(random, msg); err != nil || enc != vectorEncrypt {
+	if enc, err := wx.Encrypt(random, msg); err != nil || enc != vectorEncrypt {
 		t.Errorf("encrypt = %q, %v; want the published ciphertext", enc, err)
 	}
 
 	// A round trip through seal and open, as bench and the tests use them.
-	q, body, err := wx.seal([]byte(vectorMessage), vectorTimestamp, vectorNonce)
+	q, body, err := wx.Seal([]byte(vectorMessage), vectorTimestamp, vectorNonce)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Get("encrypt_type") != "aes" || q.Get("signature") != wxSignature(vectorToken, vectorTimestamp, vectorNonce) {
+	if q.Get("encrypt_type") != "aes" || q.Get("signature") != wechatclient.Signature(vectorToken, vectorTimestamp, vectorNonce) {
 		t.Errorf("seal query %v", q)
 	}
 	reply := []byte(`<xml><Encrypt><![CDATA[` + extract(t, string(body), "<Encrypt>", "</Encrypt>") + `]]></Encrypt>` +
 		`<MsgSignature><![CDATA[` + q.Get("msg_signature") + `]]></MsgSignature><TimeStamp>` + vectorTimestamp +
 		`</TimeStamp><Nonce><![CDATA[` + vectorNonce + `]]></Nonce></xml>`)
-	r, err := wx.open(reply)
+	r, err := wx.Open(reply)
 	if err != nil || r.FromUserName != "mycreate" || r.Content != "hello" {
 		t.Errorf("open(seal(vector)) = %+v, %v", r, err)
 	}
-	if _, err := wx.open(bytes.Replace(reply, []byte(vectorNonce), []byte("1"), 1)); err == nil {
+	if _, err := wx.Open(bytes.Replace(reply, []byte(vectorNonce), []byte("1"), 1)); err == nil {
 		t.Error("open accepted a reply whose signature does not match")
 	}
 }
@@ -123,10 +124,10 @@ type wxCall struct {
 
 // request builds the signed (and in safe mode encrypted) POST of call to
 // the callback at target, a full URL or a path.
-func (c *wxClient) request(target string, call wxCall) (*http.Request, error) {
+func wxRequest(c *wechatclient.Client, target string, call wxCall) (*http.Request, error) {
 	ts := strconv.FormatInt(call.at.Unix(), 10)
-	msg := wxTextMessage("gh_jiangjinfabu", call.user, call.at.Unix(), call.text, call.msgID)
-	q, body, err := c.seal(msg, ts, strconv.FormatInt(call.msgID%1e9, 10))
+	msg := wechatclient.TextMessage("gh_jiangjinfabu", call.user, call.at.Unix(), call.text, call.msgID)
+	q, body, err := c.Seal(msg, ts, strconv.FormatInt(call.msgID%1e9, 10))
 	if err != nil {
 		return nil, err
 	}
@@ -143,31 +144,31 @@ func (c *wxClient) request(target string, call wxCall) (*http.Request, error) {
 	return r, nil
 }
 
-// readReply checks a callback response (200, XML) and opens the reply.
-func (c *wxClient) readReply(status int, contentType string, body []byte) (wxReply, error) {
+// wxReadReply checks a callback response (200, XML) and opens the reply.
+func wxReadReply(c *wechatclient.Client, status int, contentType string, body []byte) (wechatclient.Reply, error) {
 	if status != http.StatusOK {
-		return wxReply{}, fmt.Errorf("status %d, body %q", status, body)
+		return wechatclient.Reply{}, fmt.Errorf("status %d, body %q", status, body)
 	}
 	if contentType != "application/xml; charset=utf-8" {
-		return wxReply{}, fmt.Errorf("Content-Type %q, body %q", contentType, body)
+		return wechatclient.Reply{}, fmt.Errorf("Content-Type %q, body %q", contentType, body)
 	}
-	return c.open(body)
+	return c.Open(body)
 }
 
-// roundTrip sends req over a real HTTP client and returns the opened reply
+// wxRoundTrip sends req over a real HTTP client and returns the opened reply
 // and how long the round trip took.
-func (c *wxClient) roundTrip(client *http.Client, req *http.Request) (wxReply, time.Duration, error) {
+func wxRoundTrip(c *wechatclient.Client, client *http.Client, req *http.Request) (wechatclient.Reply, time.Duration, error) {
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return wxReply{}, time.Since(start), err
+		return wechatclient.Reply{}, time.Since(start), err
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	elapsed := time.Since(start)
 	if err != nil {
-		return wxReply{}, elapsed, err
+		return wechatclient.Reply{}, elapsed, err
 	}
-	r, err := c.readReply(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	r, err := wxReadReply(c, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	return r, elapsed, err
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fazhibot/internal/testenv"
+	"fazhibot/internal/wechatclient"
 	"fmt"
 	"log/slog"
 	"net"
@@ -307,7 +308,7 @@ func (c *countingCache) Claim(ctx context.Context, key string, ttl time.Duration
 // client that signs for it.
 type wxCallback struct {
 	url   string
-	wx    *wxClient
+	wx    *wechatclient.Client
 	http  *http.Client
 	ids   atomic.Int64
 	users atomic.Int64
@@ -333,7 +334,7 @@ func newCallback(t testing.TB, r handlers.Responder, replies handlers.ReplyCache
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	wx, err := newWXClient(itToken, itAppID, key)
+	wx, err := wechatclient.New(itToken, itAppID, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,12 +352,12 @@ func (cb *wxCallback) citizen(t *testing.T) *wxCitizen {
 
 // send sends one message and returns the reply and the round-trip time.
 // It is safe for concurrent use.
-func (cb *wxCallback) send(user, text string, msgID int64) (wxReply, time.Duration, error) {
-	req, err := cb.wx.request(cb.url, wxCall{user: user, text: text, msgID: msgID, at: cb.now()})
+func (cb *wxCallback) send(user, text string, msgID int64) (wechatclient.Reply, time.Duration, error) {
+	req, err := wxRequest(cb.wx, cb.url, wxCall{user: user, text: text, msgID: msgID, at: cb.now()})
 	if err != nil {
-		return wxReply{}, 0, err
+		return wechatclient.Reply{}, 0, err
 	}
-	r, d, err := cb.wx.roundTrip(cb.http, req)
+	r, d, err := wxRoundTrip(cb.wx, cb.http, req)
 	switch {
 	case err != nil:
 		return r, d, fmt.Errorf("%q: %w", text, err)
@@ -369,7 +370,7 @@ func (cb *wxCallback) send(user, text string, msgID int64) (wxReply, time.Durati
 }
 
 // post is send on t's goroutine: a failure ends t.
-func (cb *wxCallback) post(t testing.TB, user, text string, msgID int64) (wxReply, time.Duration) {
+func (cb *wxCallback) post(t testing.TB, user, text string, msgID int64) (wechatclient.Reply, time.Duration) {
 	t.Helper()
 	r, d, err := cb.send(user, text, msgID)
 	if err != nil {
@@ -464,11 +465,11 @@ func TestWeChatIntegration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wx, err := newWXClient(vectorToken, vectorAppID, vectorAESKey)
+		wx, err := wechatclient.New(vectorToken, vectorAppID, vectorAESKey)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _, err := wx.roundTrip(srv.Client(), req)
+		r, _, err := wxRoundTrip(wx, srv.Client(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -507,7 +508,7 @@ func TestWeChatIntegration(t *testing.T) {
 				const question = "生态环境局2020年罚款多少"
 
 				var wg sync.WaitGroup
-				replies := make([]wxReply, 2)
+				replies := make([]wechatclient.Reply, 2)
 				errs := make([]error, 2)
 				wg.Go(func() { replies[0], _, errs[0] = cb.send(user, question, id) })
 				select { // the first delivery is in the Responder
@@ -534,7 +535,7 @@ func TestWeChatIntegration(t *testing.T) {
 				if !strings.Contains(replies[0].Content, "316.79万元") {
 					t.Fatalf("first reply: %q", replies[0].Content)
 				}
-				for i, r := range []wxReply{replies[1], later} {
+				for i, r := range []wechatclient.Reply{replies[1], later} {
 					if r.Content != replies[0].Content {
 						t.Errorf("retry %d answered %q, want the first reply %q", i+1, r.Content, replies[0].Content)
 					}

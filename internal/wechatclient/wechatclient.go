@@ -1,0 +1,218 @@
+// Package wechatclient plays WeChat's servers for the load command and the
+// tests: it signs and, in safe mode, encrypts callbacks as WeChat does, and
+// opens the passive replies. It is written from WeChat's specification with
+// the standard library only, independently of the SDK the handlers use, so
+// that it checks them rather than repeating them.
+package wechatclient
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Client plays WeChat's servers: it signs and, in safe mode, encrypts
+// callbacks as WeChat does, and opens the passive replies. It is written
+// from WeChat's specification with the standard library only, independently
+// of the SDK the handlers package uses. It is safe for concurrent use.
+type Client struct {
+	token string
+	appID string
+	key   []byte // the AES-256 key; nil in plaintext mode
+}
+
+// New returns a client for token and appID, in safe mode when
+// encodingAESKey (43 base64 characters) is set.
+func New(token, appID, encodingAESKey string) (*Client, error) {
+	c := &Client{token: token, appID: appID}
+	if encodingAESKey != "" {
+		key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
+		if err != nil || len(key) != 32 {
+			return nil, fmt.Errorf("EncodingAESKey 应为 43 个 base64 字符: %v", err)
+		}
+		c.key = key
+	}
+	return c, nil
+}
+
+// Token returns the token the client signs with.
+func (c *Client) Token() string { return c.token }
+
+// Signature is WeChat's signature: the hex SHA-1 of the sorted parts,
+// concatenated.
+func Signature(parts ...string) string {
+	p := slices.Clone(parts)
+	slices.Sort(p)
+	sum := sha1.Sum([]byte(strings.Join(p, "")))
+	return hex.EncodeToString(sum[:])
+}
+
+// Seal returns the query and body of the callback carrying msg. In safe
+// mode msg is encrypted with 16 fresh random bytes.
+func (c *Client) Seal(msg []byte, timestamp, nonce string) (url.Values, []byte, error) {
+	q := url.Values{
+		"timestamp": {timestamp},
+		"nonce":     {nonce},
+		"signature": {Signature(c.token, timestamp, nonce)},
+	}
+	if c.key == nil {
+		return q, msg, nil
+	}
+	random := make([]byte, 16)
+	_, _ = rand.Read(random)
+	enc, err := c.Encrypt(random, msg)
+	if err != nil {
+		return nil, nil, err
+	}
+	q.Set("encrypt_type", "aes")
+	q.Set("msg_signature", Signature(c.token, timestamp, nonce, enc))
+	body, err := xml.Marshal(Envelope{ToUserName: "gh_jiangjinfabu", Encrypt: enc})
+	return q, body, err
+}
+
+// Encrypt is WeChat's message encryption: AES-256-CBC with the IV key[:16]
+// over random (16 bytes), the big-endian uint32 length of msg, msg and the
+// AppID, PKCS#7-padded to a multiple of 32 bytes, in standard base64.
+func (c *Client) Encrypt(random, msg []byte) (string, error) {
+	if len(random) != 16 {
+		return "", errors.New("wechat encrypt: the random prefix must be 16 bytes")
+	}
+	plain := make([]byte, 0, 20+len(msg)+len(c.appID)+32)
+	plain = append(plain, random...)
+	plain = binary.BigEndian.AppendUint32(plain, uint32(len(msg)))
+	plain = append(plain, msg...)
+	plain = append(plain, c.appID...)
+	pad := 32 - len(plain)%32
+	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	block, err := aes.NewCipher(c.key)
+	if err != nil {
+		return "", err
+	}
+	cipher.NewCBCEncrypter(block, c.key[:16]).CryptBlocks(plain, plain)
+	return base64.StdEncoding.EncodeToString(plain), nil
+}
+
+// Decrypt reverses Encrypt and returns the message and the AppID it names.
+func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
+	ct, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return nil, "", fmt.Errorf("wechat decrypt: %w", err)
+	}
+	if len(ct) < 32 || len(ct)%aes.BlockSize != 0 {
+		return nil, "", fmt.Errorf("wechat decrypt: ciphertext of %d bytes", len(ct))
+	}
+	block, err := aes.NewCipher(c.key)
+	if err != nil {
+		return nil, "", err
+	}
+	plain := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(block, c.key[:16]).CryptBlocks(plain, ct)
+	pad := int(plain[len(plain)-1])
+	if pad < 1 || pad > 32 || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
+		return nil, "", errors.New("wechat decrypt: bad padding")
+	}
+	plain = plain[:len(plain)-pad]
+	if len(plain) < 20 {
+		return nil, "", errors.New("wechat decrypt: plaintext too short")
+	}
+	n := binary.BigEndian.Uint32(plain[16:20])
+	if uint64(n) > uint64(len(plain)-20) {
+		return nil, "", fmt.Errorf("wechat decrypt: message length %d exceeds the plaintext", n)
+	}
+	return plain[20 : 20+n], string(plain[20+n:]), nil
+}
+
+// Open decodes a passive reply. In safe mode it checks the envelope's
+// signature and AppID and decrypts it. The body "success" (no reply) is an
+// empty Reply.
+func (c *Client) Open(body []byte) (Reply, error) {
+	if string(body) == "success" {
+		return Reply{}, nil
+	}
+	raw := body
+	if c.key != nil {
+		var env Envelope
+		if err := xml.Unmarshal(body, &env); err != nil {
+			return Reply{}, fmt.Errorf("reply envelope: %w", err)
+		}
+		if want := Signature(c.token, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
+			return Reply{}, fmt.Errorf("reply MsgSignature %q, want %q", env.MsgSignature, want)
+		}
+		msg, appID, err := c.Decrypt(env.Encrypt)
+		if err != nil {
+			return Reply{}, err
+		}
+		if appID != c.appID {
+			return Reply{}, fmt.Errorf("reply encrypted for AppID %q, want %q", appID, c.appID)
+		}
+		raw = msg
+	}
+	var r Reply
+	if err := xml.Unmarshal(raw, &r); err != nil {
+		return Reply{}, fmt.Errorf("reply %q: %w", firstLine(string(raw)), err)
+	}
+	return r, nil
+}
+
+// Message is a pushed text message, as the callback reads it.
+type Message struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   string
+	FromUserName string
+	CreateTime   int64
+	MsgType      string
+	Content      string
+	MsgID        int64 `xml:"MsgId"`
+}
+
+// Reply is a passive text reply.
+type Reply struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   string   `xml:"ToUserName"`
+	FromUserName string   `xml:"FromUserName"`
+	CreateTime   int64
+	MsgType      string `xml:"MsgType"`
+	Content      string `xml:"Content"`
+}
+
+// Envelope is the body of a safe-mode callback or reply.
+type Envelope struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   string   `xml:"ToUserName,omitempty"`
+	Encrypt      string
+	MsgSignature string `xml:"MsgSignature,omitempty"`
+	TimeStamp    string `xml:"TimeStamp,omitempty"`
+	Nonce        string `xml:"Nonce,omitempty"`
+}
+
+// TextMessage is a text message as WeChat pushes it, with CDATA
+// sections.
+func TextMessage(to, from string, createTime int64, text string, msgID int64) []byte {
+	cdata := func(s string) string {
+		return "<![CDATA[" + strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") + "]]>"
+	}
+	return []byte("<xml><ToUserName>" + cdata(to) + "</ToUserName><FromUserName>" + cdata(from) + "</FromUserName>" +
+		"<CreateTime>" + strconv.FormatInt(createTime, 10) + "</CreateTime><MsgType>" + cdata("text") + "</MsgType>" +
+		"<Content>" + cdata(text) + "</Content><MsgId>" + strconv.FormatInt(msgID, 10) + "</MsgId></xml>")
+}
+
+// firstLine returns the first line of s, for error messages.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	if r := []rune(line); len(r) > 100 {
+		line = string(r[:100]) + "…"
+	}
+	return line
+}
