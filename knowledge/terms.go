@@ -36,6 +36,10 @@ type Terms struct {
 	Colloquial map[string]string
 
 	colloquialByFirst map[rune][]string // forms by first rune, longest first
+	// splitByFirst holds, by first rune, the phrases of three characters
+	// or more (colloquial forms and synonyms) that a citizen may split
+	// after their first character (开个公司, 打了官司), longest first.
+	splitByFirst map[rune][]string
 }
 
 // Department is a government department and the names citizens use for it.
@@ -137,12 +141,80 @@ func LoadTerms(fsys fs.FS) (*Terms, error) {
 	for _, forms := range t.colloquialByFirst {
 		slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	}
+	t.splitByFirst = map[rune][]string{}
+	for _, words := range []map[string]string{t.Colloquial, t.Canonical} {
+		for w := range words {
+			if utf8.RuneCountInString(w) >= 3 && allHan(w) {
+				r, _ := utf8.DecodeRuneInString(w)
+				if !slices.Contains(t.splitByFirst[r], w) {
+					t.splitByFirst[r] = append(t.splitByFirst[r], w)
+				}
+			}
+		}
+	}
+	for _, phrases := range t.splitByFirst {
+		slices.SortFunc(phrases, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	}
 	return t, nil
 }
 
+// phraseInfixes are what a citizen puts between a verb and its object
+// (开个公司, 打了官司, 开了一个公司), longest first.
+var phraseInfixes = []string{"了一个", "了一家", "了个", "一个", "一家", "了", "个", "家", "过"}
+
+// joinSplitPhrases rewrites a phrase of the term lists that the text
+// splits after its first character (开个公司) to the phrase (开公司), so
+// that the lists and the segmenter find it.
+func (t *Terms) joinSplitPhrases(text string) (string, []Correction) {
+	if len(t.splitByFirst) == 0 {
+		return text, nil
+	}
+	var sb strings.Builder
+	var fixes []Correction
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		matched := false
+		for _, phrase := range t.splitByFirst[r] {
+			rest := phrase[size:]
+			for _, infix := range phraseInfixes {
+				split := text[i : i+size]
+				if after, ok := strings.CutPrefix(text[i+size:], infix); ok && strings.HasPrefix(after, rest) {
+					split += infix + rest
+					sb.WriteString(phrase)
+					fixes = append(fixes, Correction{From: split, To: phrase, Kind: CorrectColloquial})
+					i += len(split)
+					matched = true
+					break
+				}
+			}
+			if matched {
+				break
+			}
+		}
+		if !matched {
+			sb.WriteString(text[i : i+size])
+			i += size
+		}
+	}
+	if fixes == nil {
+		return text, nil
+	}
+	return sb.String(), fixes
+}
+
 // standardWording rewrites the colloquial forms in text to their standard
-// wording, the longest form at each place, and returns the corrections.
+// wording, the longest form at each place, and returns the corrections. A
+// phrase of the lists split after its first character (开个公司) is joined
+// first.
 func (t *Terms) standardWording(text string) (string, []Correction) {
+	text, joined := t.joinSplitPhrases(text)
+	text, fixes := t.colloquialWording(text)
+	return text, append(joined, fixes...)
+}
+
+// colloquialWording rewrites the colloquial forms in text (see
+// standardWording).
+func (t *Terms) colloquialWording(text string) (string, []Correction) {
 	if len(t.colloquialByFirst) == 0 {
 		return text, nil
 	}
