@@ -108,6 +108,7 @@ func TestUnderstand(t *testing.T) {
 		{"近10年的变化", 0, "", false, nil},
 		{"帮我打个12345投诉", 0, "", true, nil},
 		{"司法局帮区政府审合同", 0, "江津区司法局", false, []string{"合同"}},
+		{"环保局20年是不是搞了双随机抽查", 2020, "江津区生态环境局", false, []string{"抽查"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestUnderstand(t *testing.T) {
 				}
 			}
 			for _, got := range u.Terms {
-				if got == "多少" || got == "几份" || got == "吗" {
+				if got == "多少" || got == "几份" || got == "吗" || got == "是不是" || got == "不是" {
 					t.Errorf("question word %q kept in terms %v", got, u.Terms)
 				}
 			}

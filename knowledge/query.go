@@ -121,6 +121,23 @@ var (
 // with the measure word after it.
 var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?`)
 
+// dropAskingPairs removes the A-not-A forms that turn a statement into a
+// yes-or-no question (是不是, 有没有, 能不能, 会不会): they phrase the
+// question and name nothing the reports could hold.
+func dropAskingPairs(text string) string {
+	rs := []rune(text)
+	out := rs[:0:0]
+	for i := 0; i < len(rs); i++ {
+		if i+2 < len(rs) && (rs[i+1] == '不' || rs[i+1] == '没') && rs[i] == rs[i+2] && isHan(rs[i]) {
+			out = append(out, ' ')
+			i += 2
+			continue
+		}
+		out = append(out, rs[i])
+	}
+	return string(out)
+}
+
 // meaningWords ask what a term means or what a thing is called (三线一单
 // 是啥意思, 那个规则叫什么名字). Like questionWords they phrase the
 // question and name nothing the reports could hold.
@@ -220,6 +237,7 @@ func (b *Base) understand(q Query) understood {
 	// (多少户, 几个) would only segment into noise (少户).
 	text = questionWords.ReplaceAllString(text, " ")
 	text = meaningWords.ReplaceAllString(text, " ")
+	text = dropAskingPairs(text)
 	if q.Year != 0 {
 		u.year = q.Year
 	}
