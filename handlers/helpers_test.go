@@ -7,11 +7,7 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fazhibot/internal/wechatclient"
@@ -54,65 +50,35 @@ func fixture(t testing.TB, name string) []byte {
 // wxSign is WeChat's signature, as the independent client computes it.
 func wxSign(parts ...string) string { return wechatclient.Signature(parts...) }
 
-// wxKey decodes an EncodingAESKey: base64(key + "=") is the AES-256 key.
-func wxKey(t testing.TB, encodingAESKey string) []byte {
-	t.Helper()
-	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
-		t.Fatalf("bad EncodingAESKey %q: %v", encodingAESKey, err)
-	}
-	return key
-}
-
-// wxEncrypt encrypts msg as WeChat does: AES-256-CBC with IV = key[:16] over
-// 16 random bytes + big-endian uint32 len(msg) + msg + appID, PKCS#7-padded
-// to a multiple of 32 bytes; base64-encoded.
+// wxEncrypt encrypts msg for appID as WeChat does, with 16 fresh random
+// bytes, through the independent client.
 func wxEncrypt(t testing.TB, encodingAESKey, appID string, msg []byte) string {
 	t.Helper()
-	key := wxKey(t, encodingAESKey)
-	var plain bytes.Buffer
-	random := make([]byte, 16)
-	_, _ = rand.Read(random)
-	plain.Write(random)
-	_ = binary.Write(&plain, binary.BigEndian, uint32(len(msg)))
-	plain.Write(msg)
-	plain.WriteString(appID)
-	pad := 32 - plain.Len()%32
-	plain.Write(bytes.Repeat([]byte{byte(pad)}, pad))
-
-	block, err := aes.NewCipher(key)
+	c, err := wechatclient.New(testToken, appID, encodingAESKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]byte, plain.Len())
-	cipher.NewCBCEncrypter(block, key[:16]).CryptBlocks(out, plain.Bytes())
-	return base64.StdEncoding.EncodeToString(out)
+	random := make([]byte, 16)
+	_, _ = rand.Read(random)
+	enc, err := c.Encrypt(random, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc
 }
 
 // wxDecrypt reverses wxEncrypt and returns the message and the AppID.
 func wxDecrypt(t testing.TB, encodingAESKey, encrypted string) (msg []byte, appID string) {
 	t.Helper()
-	key := wxKey(t, encodingAESKey)
-	ct, err := base64.StdEncoding.DecodeString(encrypted)
-	if err != nil || len(ct) == 0 || len(ct)%32 != 0 {
-		t.Fatalf("bad ciphertext (%d bytes): %v", len(ct), err)
-	}
-	block, err := aes.NewCipher(key)
+	c, err := wechatclient.New(testToken, "", encodingAESKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, key[:16]).CryptBlocks(plain, ct)
-	pad := int(plain[len(plain)-1])
-	if pad < 1 || pad > 32 || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
-		t.Fatalf("bad PKCS#7 padding %d", pad)
+	msg, appID, err = c.Decrypt(encrypted)
+	if err != nil {
+		t.Fatalf("decrypt: %v", err)
 	}
-	plain = plain[:len(plain)-pad]
-	n := int(binary.BigEndian.Uint32(plain[16:20]))
-	if 20+n > len(plain) {
-		t.Fatalf("message length %d exceeds plaintext", n)
-	}
-	return plain[20 : 20+n], string(plain[20+n:])
+	return msg, appID
 }
 
 // wxRequest describes one callback the way WeChat sends it; build signs it.

@@ -453,18 +453,7 @@ func TestRedisOutageUnderLoad(t *testing.T) {
 // faultPostgres connects to the shared test database outside any schema,
 // skipping t (failing it with CI=true) when PostgreSQL is unreachable.
 func faultPostgres(t *testing.T) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", faultPostgresURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		testenv.RequireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", faultPostgresURL, err))
-	}
-	return db
+	return testenv.Postgres(t)
 }
 
 // faultAsk asks one question through the JSON API and checks the answer:

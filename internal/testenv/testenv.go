@@ -40,12 +40,9 @@ func RequireOrSkip(t testing.TB, reason string) {
 	t.Skipf("%s; skipping (with CI=true this fails instead)", reason)
 }
 
-// PostgresSchema creates an empty schema in the shared test database,
-// dropped when t ends, and returns a connection URL that uses it (with
-// the server address replaced by addr when addr is not empty, for a proxy
-// in front of it) and the schema's name. Without PostgreSQL, t is skipped
-// (failed under CI).
-func PostgresSchema(t testing.TB, addr string) (url, schema string) {
+// Postgres connects to the shared test database outside any schema,
+// closed when t ends. Without PostgreSQL, t is skipped (failed under CI).
+func Postgres(t testing.TB) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("pgx", PostgresURL)
 	if err != nil {
@@ -57,6 +54,19 @@ func PostgresSchema(t testing.TB, addr string) (url, schema string) {
 	if err := db.PingContext(ctx); err != nil {
 		RequireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", PostgresURL, err))
 	}
+	return db
+}
+
+// PostgresSchema creates an empty schema in the shared test database,
+// dropped when t ends, and returns a connection URL that uses it (with
+// the server address replaced by addr when addr is not empty, for a proxy
+// in front of it) and the schema's name. Without PostgreSQL, t is skipped
+// (failed under CI).
+func PostgresSchema(t testing.TB, addr string) (url, schema string) {
+	t.Helper()
+	db := Postgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	schema = "t_" + hex.EncodeToString(b)

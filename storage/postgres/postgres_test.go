@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fazhibot/internal/testenv"
-	"fmt"
 	"testing"
 	"time"
 
@@ -22,17 +21,7 @@ const testURL = testenv.PostgresURL
 // admin connects to the test database outside any test schema.
 func admin(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("pgx", testURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		testenv.RequireOrSkip(t, fmt.Sprintf("PostgreSQL at %s is unreachable: %v", testURL, err))
-	}
-	return db
+	return testenv.Postgres(t)
 }
 
 // newSchema creates an empty schema, dropped at cleanup, and returns a
