@@ -41,7 +41,7 @@ var (
 	// asksCount matches a question for how many of something there are
 	// (多少人, 几件, 多少); statesNumber, a quote that states a number.
 	asksCount    = regexp.MustCompile(`多少|几(个|件|家|名|人|次|项|起|户|所|张|条|辆|艘|天|批|份|台|处)`)
-	statesNumber = regexp.MustCompile(`\d|[一二两三四五六七八九十百千万]+(个|件|家|名|人|次|项|起|户|所|张|条|批|份|台|处|类|种)`)
+	statesNumber = regexp.MustCompile(`\d|百分之|[一二两三四五六七八九十百千万]+(个|件|家|名|人|次|项|起|户|所|张|条|批|份|台|处|类|种|倍|成)`)
 	// asksMeaning matches a question for what a term means; statesMeaning,
 	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
 	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥`)

@@ -13,6 +13,7 @@ func TestStatesWhatIsAsked(t *testing.T) {
 	}{
 		{"count stated", understood{count: true}, "全年受理教师申诉3件。", true},
 		{"count in words", understood{count: true}, "下设两个执法大队。", true},
+		{"share in words", understood{count: true}, "合格率达到百分之百。", true},
 		{"count missing", understood{count: true}, "依法保障教师工资待遇,不低于当地公务员平均工资收入水平。", false},
 		{"money stated", understood{money: true}, "罚款316.79万元。", true},
 		{"money missing", understood{money: true}, "查处违法超限超载车辆1136辆。", false},
