@@ -258,6 +258,8 @@ func TestAnswerComparison(t *testing.T) {
 		{knowledge.Query{Text: "哪个部门2021年行政诉讼案件最多"}, []string{"74件", "8件", "1件"},
 			[]knowledge.ReportID{"jj-sfj-2021", "jj-zjw-2021", "jj-sthjj-2021"}, "1. 江津区司法局:74件"},
 		{knowledge.Query{Text: "哪个部门2020年食品抽检合格率最高"}, nil, nil, "都没有提到这一数字,无法排名"},
+		// 分别 within one year asks for two figures of it, not a series.
+		{knowledge.Query{Text: "生态环境局2020年罚款和查封分别是多少"}, nil, nil, "316.79万元"},
 	} {
 		a, err := base.Answer(context.Background(), tc.q)
 		if err != nil {

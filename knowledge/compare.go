@@ -51,7 +51,9 @@ func (b *Base) readComparison(u understood, years []int, given bool, text string
 	switch {
 	case u.department != "" && len(years) >= 2 && (given || asksChange.MatchString(text) || asksSeries.MatchString(text)):
 		return compareYears
-	case u.department != "" && asksSeries.MatchString(text) && len(b.covered[u.department]) >= 2:
+	case u.department != "" && len(years) == 0 && asksSeries.MatchString(text) && len(b.covered[u.department]) >= 2:
+		// Only without a year: "2020年罚款和查封分别是多少" asks for two
+		// figures of one year.
 		return compareSeries
 	case u.department == "" && u.year != 0 && asksMost.MatchString(text) && asksWhichDepartment.MatchString(text):
 		return compareDepartments
