@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -133,28 +134,16 @@ func LoadTerms(fsys fs.FS) (*Terms, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.colloquialByFirst = map[rune][]string{}
-	for w := range t.Colloquial {
-		r, _ := utf8.DecodeRuneInString(w)
-		t.colloquialByFirst[r] = append(t.colloquialByFirst[r], w)
-	}
-	for _, forms := range t.colloquialByFirst {
-		slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
-	}
-	t.splitByFirst = map[rune][]string{}
+	t.colloquialByFirst = byFirstRune(slices.Collect(maps.Keys(t.Colloquial)))
+	var phrases []string
 	for _, words := range []map[string]string{t.Colloquial, t.Canonical} {
 		for w := range words {
 			if utf8.RuneCountInString(w) >= 3 && allHan(w) {
-				r, _ := utf8.DecodeRuneInString(w)
-				if !slices.Contains(t.splitByFirst[r], w) {
-					t.splitByFirst[r] = append(t.splitByFirst[r], w)
-				}
+				phrases = append(phrases, w)
 			}
 		}
 	}
-	for _, phrases := range t.splitByFirst {
-		slices.SortFunc(phrases, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
-	}
+	t.splitByFirst = byFirstRune(phrases)
 	return t, nil
 }
 
@@ -162,44 +151,60 @@ func LoadTerms(fsys fs.FS) (*Terms, error) {
 // (开个公司, 打了官司, 开了一个公司), longest first.
 var phraseInfixes = []string{"了一个", "了一家", "了个", "一个", "一家", "了", "个", "家", "过"}
 
-// joinSplitPhrases rewrites a phrase of the term lists that the text
-// splits after its first character (开个公司) to the phrase (开公司), so
-// that the lists and the segmenter find it.
-func (t *Terms) joinSplitPhrases(text string) (string, []Correction) {
-	if len(t.splitByFirst) == 0 {
-		return text, nil
+// byFirstRune indexes words by their first rune, each list longest first
+// (then in byte order), without repeats.
+func byFirstRune(words []string) map[rune][]string {
+	out := map[rune][]string{}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !slices.Contains(out[r], w) {
+			out[r] = append(out[r], w)
+		}
 	}
+	for _, list := range out {
+		slices.SortFunc(list, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	}
+	return out
+}
+
+// rewrite scans text once, left to right; at each place, match returns
+// how many bytes of text it rewrites to what, or 0. It returns the new
+// text and a colloquial Correction for each rewrite.
+func rewrite(text string, match func(at string) (n int, to string)) (string, []Correction) {
 	var sb strings.Builder
 	var fixes []Correction
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		matched := false
-		for _, phrase := range t.splitByFirst[r] {
-			rest := phrase[size:]
-			for _, infix := range phraseInfixes {
-				split := text[i : i+size]
-				if after, ok := strings.CutPrefix(text[i+size:], infix); ok && strings.HasPrefix(after, rest) {
-					split += infix + rest
-					sb.WriteString(phrase)
-					fixes = append(fixes, Correction{From: split, To: phrase, Kind: CorrectColloquial})
-					i += len(split)
-					matched = true
-					break
-				}
-			}
-			if matched {
-				break
-			}
+		if n, to := match(text[i:]); n > 0 {
+			sb.WriteString(to)
+			fixes = append(fixes, Correction{From: text[i : i+n], To: to, Kind: CorrectColloquial})
+			i += n
+			continue
 		}
-		if !matched {
-			sb.WriteString(text[i : i+size])
-			i += size
-		}
+		_, size := utf8.DecodeRuneInString(text[i:])
+		sb.WriteString(text[i : i+size])
+		i += size
 	}
 	if fixes == nil {
 		return text, nil
 	}
 	return sb.String(), fixes
+}
+
+// joinSplitPhrases rewrites a phrase of the term lists that the text
+// splits after its first character (开个公司) to the phrase (开公司), so
+// that the lists and the segmenter find it.
+func (t *Terms) joinSplitPhrases(text string) (string, []Correction) {
+	return rewrite(text, func(at string) (int, string) {
+		r, size := utf8.DecodeRuneInString(at)
+		for _, phrase := range t.splitByFirst[r] {
+			for _, infix := range phraseInfixes {
+				if after, ok := strings.CutPrefix(at[size:], infix); ok && strings.HasPrefix(after, phrase[size:]) {
+					return len(phrase) + len(infix), phrase
+				}
+			}
+		}
+		return 0, ""
+	})
 }
 
 // standardWording rewrites the colloquial forms in text to their standard
@@ -208,40 +213,16 @@ func (t *Terms) joinSplitPhrases(text string) (string, []Correction) {
 // first.
 func (t *Terms) standardWording(text string) (string, []Correction) {
 	text, joined := t.joinSplitPhrases(text)
-	text, fixes := t.colloquialWording(text)
-	return text, append(joined, fixes...)
-}
-
-// colloquialWording rewrites the colloquial forms in text (see
-// standardWording).
-func (t *Terms) colloquialWording(text string) (string, []Correction) {
-	if len(t.colloquialByFirst) == 0 {
-		return text, nil
-	}
-	var sb strings.Builder
-	var fixes []Correction
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		matched := false
+	text, fixes := rewrite(text, func(at string) (int, string) {
+		r, _ := utf8.DecodeRuneInString(at)
 		for _, form := range t.colloquialByFirst[r] {
-			if strings.HasPrefix(text[i:], form) {
-				std := t.Colloquial[form]
-				sb.WriteString(std)
-				fixes = append(fixes, Correction{From: form, To: std, Kind: CorrectColloquial})
-				i += len(form)
-				matched = true
-				break
+			if strings.HasPrefix(at, form) {
+				return len(form), t.Colloquial[form]
 			}
 		}
-		if !matched {
-			sb.WriteString(text[i : i+size])
-			i += size
-		}
-	}
-	if fixes == nil {
-		return text, nil
-	}
-	return sb.String(), fixes
+		return 0, ""
+	})
+	return text, append(joined, fixes...)
 }
 
 // SegmenterWords returns every word the segmenter must keep whole: the
