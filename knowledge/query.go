@@ -219,7 +219,7 @@ func (b *Base) understand(q Query) understood {
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
-	u.count = asksCount.MatchString(text) && !asksMeaning.MatchString(text)
+	u.count = asksCount.MatchString(text) && !u.meaning
 	u.year, text = readYear(text, now)
 	if u.year != 0 {
 		// A comparison names more years (2021年比2020年); none of them

@@ -234,13 +234,22 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		}
 		list = keepBest(list, &candidate{doc: doc, score: score}, rerankDepth)
 	}
-	for _, c := range list {
+	// The part of a report on shortcomings answers the words that ask for
+	// it (有什么不足, 存在什么问题), whichever of them its heading uses.
+	var asksSection []bool // by term: a word that asks for that part
+	inSection := make([]bool, len(list))
+	if u.shortcomings {
+		asksSection = make([]bool, len(qts))
+		for i, qt := range qts {
+			asksSection[i] = inShortcomings.MatchString(qt.word)
+		}
+	}
+	for k, c := range list {
 		b.matchTerms(c, qts)
 		if d := &b.docs[c.doc]; u.shortcomings && onShortcomings(d.report.Passages[d.seq].Path) {
-			// The section answers the words that ask for it (有什么不足,
-			// 存在什么问题), whichever of them its heading uses.
-			for i, qt := range qts {
-				c.exact[i] = c.exact[i] || inShortcomings.MatchString(qt.word)
+			inSection[k] = true
+			for i := range qts {
+				c.exact[i] = c.exact[i] || asksSection[i]
 			}
 		}
 	}
@@ -255,7 +264,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		if !u.answersCount(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
 		}
-		if u.shortcomings && onShortcomings(hits[i].Path) {
+		if inSection[i] {
 			hits[i].Score *= sectionBoost
 		}
 		if u.why && statesCause.MatchString(hits[i].Text) {
