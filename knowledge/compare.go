@@ -111,18 +111,14 @@ const unitFitBonus = 1e-3
 // not which of its figures is asked for. A term found only by some of its
 // character bigrams counts in proportion, discounted, and a term the
 // figure's unit stands for counts fully (案件 for 7件). Only whole terms
-// count, not their parts (行政处罚, not 处罚 as well). It also returns the
+// count, not their parts (行政处罚, not 处罚 as well): whole is
+// wholeTerms of the question's terms. It also returns the
 // weight of the terms the clause holds as written, which tells apart two
 // clauses of one passage (收到行政复议申请312件 over 维持153件). A clause
 // that holds none of the terms has share 0.
-func clauseShare(clause, passage, unit string, qts []queryTerm) (share, written float64) {
+func clauseShare(clause, passage, unit string, whole []queryTerm) (share, written float64) {
 	var sum, total float64
-	for _, qt := range qts {
-		if qt.context || slices.ContainsFunc(qts, func(o queryTerm) bool {
-			return !o.context && len(o.word) > len(qt.word) && strings.Contains(o.word, qt.word)
-		}) {
-			continue
-		}
+	for _, qt := range whole {
 		switch {
 		case strings.Contains(clause, qt.word):
 			sum += qt.weight
@@ -149,6 +145,20 @@ func clauseShare(clause, passage, unit string, qts []queryTerm) (share, written 
 	return sum / total, written
 }
 
+// wholeTerms returns the question's own terms that are not part of
+// another of them (行政处罚, not 处罚 too).
+func wholeTerms(qts []queryTerm) []queryTerm {
+	var out []queryTerm
+	for _, qt := range qts {
+		if !qt.context && !slices.ContainsFunc(qts, func(o queryTerm) bool {
+			return !o.context && len(o.word) > len(qt.word) && strings.Contains(o.word, qt.word)
+		}) {
+			out = append(out, qt)
+		}
+	}
+	return out
+}
+
 // pickFigure finds the figure q asks for in hits, best first: in a clause
 // that holds at least minClauseShare of the question's own terms, in the
 // unit asked for if any, the one whose clause holds the most of them as
@@ -157,13 +167,17 @@ func clauseShare(clause, passage, unit string, qts []queryTerm) (share, written 
 // well when the choice is ambiguous.
 func pickFigure(hits []Hit, qts []queryTerm, units []string) (Figure, []Figure, bool) {
 	const eps = 1e-9
+	whole := wholeTerms(qts)
 	for _, h := range hits {
 		var best []Figure
 		bestWritten := -1.0
 		for _, clause := range clauseBreak.Split(h.Text, -1) {
 			for _, f := range readFigures(clause) {
-				share, written := clauseShare(clause, h.Text, f.Unit, qts)
-				if share < minClauseShare || units != nil && !slices.Contains(units, f.Unit) {
+				if units != nil && !slices.Contains(units, f.Unit) {
+					continue
+				}
+				share, written := clauseShare(clause, h.Text, f.Unit, whole)
+				if share < minClauseShare {
 					continue
 				}
 				f.Hit = h
