@@ -171,6 +171,12 @@ func (s *Store) Allow(ctx context.Context, user string, limit int, window time.D
 		return false, err
 	}
 	defer s.mu.Unlock()
+	return s.countLocked(user, limit, window), nil
+}
+
+// countLocked counts one message of user in the current window and reports
+// whether it stays within limit. s.mu is held.
+func (s *Store) countLocked(user string, limit int, window time.Duration) bool {
 	key := nsRate + strconv.FormatInt(int64(window), 10) + ":" + user
 	it, ok := s.get(key)
 	if !ok {
@@ -178,7 +184,7 @@ func (s *Store) Allow(ctx context.Context, user string, limit int, window time.D
 	}
 	it.n++
 	s.set(key, it)
-	return it.n <= int64(limit), nil
+	return it.n <= int64(limit)
 }
 
 // Ping reports whether the store is usable: it returns nil until Close.
@@ -316,17 +322,7 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 	if it, ok := s.get(nsSession + user); ok {
 		session = clone(it.val)
 	}
-	allowed = true
-	if limit > 0 {
-		key := nsRate + strconv.FormatInt(int64(window), 10) + ":" + user
-		it, ok := s.get(key)
-		if !ok {
-			it = item{exp: s.now().Add(window)}
-		}
-		it.n++
-		s.set(key, it)
-		allowed = it.n <= int64(limit)
-	}
+	allowed = limit <= 0 || s.countLocked(user, limit, window)
 	return claimed, session, allowed, nil
 }
 
