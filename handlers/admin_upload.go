@@ -567,17 +567,7 @@ func (s *Server) pagePreviewSave(w http.ResponseWriter, r *http.Request, a *acto
 		_, err = s.admin.restate(r.Context(), a, id, stated)
 	}
 	if err != nil {
-		p, ok := s.admin.previews.get(id, a.user.ID)
-		if !ok {
-			return err
-		}
-		status, isUser := formErrorStatus(err)
-		if !isUser {
-			status = http.StatusInternalServerError
-			s.log.Error("parsing an upload again failed", "err", err)
-		}
-		s.renderPreview(w, r, a, status, p, userMessage(err))
-		return nil
+		return s.previewFailed(w, r, a, id, err, "parsing an upload again failed")
 	}
 	if r.PostForm.Get("action") == "restate" {
 		http.Redirect(w, r, adminPrefix+"uploads/"+url.PathEscape(id), http.StatusSeeOther)
@@ -593,19 +583,26 @@ func (s *Server) pagePreviewSave(w http.ResponseWriter, r *http.Request, a *acto
 		return nil
 	}
 	if _, err := s.admin.savePreview(r.Context(), a, id, names); err != nil {
-		p, ok := s.admin.previews.get(id, a.user.ID)
-		if !ok {
-			return err
-		}
-		status, isUser := formErrorStatus(err)
-		if !isUser {
-			status = http.StatusInternalServerError
-			s.log.Error("saving reports failed", "err", err)
-		}
-		s.renderPreview(w, r, a, status, p, userMessage(err))
-		return nil
+		return s.previewFailed(w, r, a, id, err, "saving reports failed")
 	}
 	return redirectOK(w, r, adminPrefix+"reports", "imported")
+}
+
+// previewFailed shows preview id again with err's message for staff (a
+// form error's status, else 500, logged as what), or returns err when the
+// preview is gone.
+func (s *Server) previewFailed(w http.ResponseWriter, r *http.Request, a *actor, id string, err error, what string) error {
+	p, ok := s.admin.previews.get(id, a.user.ID)
+	if !ok {
+		return err
+	}
+	status, isUser := formErrorStatus(err)
+	if !isUser {
+		status = http.StatusInternalServerError
+		s.log.Error(what, "err", err)
+	}
+	s.renderPreview(w, r, a, status, p, userMessage(err))
+	return nil
 }
 
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, a *actor) error {
