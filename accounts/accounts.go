@@ -75,7 +75,7 @@ func CheckNewPassword(password, again string) error {
 }
 
 // Hash checks password (CheckPassword) and returns its bcrypt hash at
-// cost, as stored in sqldb.User.PasswordHash.
+// cost, as stored in console.User.PasswordHash.
 func Hash(password string, cost int) (string, error) {
 	if err := CheckPassword(password); err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -71,7 +72,7 @@ type ConsoleOptions struct {
 	// (publish, approve, restore), so that this instance reloads. An error
 	// is logged and shown to staff as a warning: the version is live in the
 	// database regardless. Nil skips the call.
-	Published func(ctx context.Context, id sqldb.VersionID) error
+	Published func(ctx context.Context, id console.VersionID) error
 	// Announcer, when set, tells the other instances about a version that
 	// went live (on publishing.Channel, as the command line does). Nil
 	// means a single instance.
@@ -97,9 +98,9 @@ type ConsoleOptions struct {
 	Notify *notify.Service
 }
 
-// console is the staff console's state: its dependencies and the
+// consoleServer is the staff console's state: its dependencies and the
 // in-memory parts (login throttle, setup link, upload previews).
-type console struct {
+type consoleServer struct {
 	db            *sqldb.DB
 	approval      string
 	sessionTTL    time.Duration
@@ -129,9 +130,9 @@ type console struct {
 }
 
 // newConsole checks opts and returns the console.
-func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
+func newConsole(opts ConsoleOptions, log *slog.Logger) (*consoleServer, error) {
 	var errs []error
-	c := &console{
+	c := &consoleServer{
 		db:            opts.DB,
 		approval:      opts.Approval,
 		sessionTTL:    opts.SessionTTL,
@@ -214,12 +215,12 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*console, error) {
 
 // canPublish reports whether a may publish the draft directly: admins
 // always, staff only when no approval is required.
-func (c *console) canPublish(a *actor) bool {
+func (c *consoleServer) canPublish(a *actor) bool {
 	return c.golive.CanPublish(a.publisher())
 }
 
 // liveBase returns the base citizens are served, or nil.
-func (c *console) liveBase() (*knowledge.Base, int64) {
+func (c *consoleServer) liveBase() (*knowledge.Base, int64) {
 	if c.live == nil {
 		return nil, 0
 	}
@@ -229,7 +230,7 @@ func (c *console) liveBase() (*knowledge.Base, int64) {
 // wentLive turns what publishing reported about a version that went live
 // into the console's answer: the version, and a warning for staff when
 // this instance failed to reload it.
-func (c *console) wentLive(l publishing.Live) versionResult {
+func (c *consoleServer) wentLive(l publishing.Live) versionResult {
 	res := versionResult{Version: versionOf(l.Version)}
 	if l.ReloadErr != nil {
 		c.log.Error("reloading a published version failed", "version", l.Version.ID, "err", l.ReloadErr)

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 const (
@@ -36,7 +36,7 @@ type auditView struct {
 
 // audit returns up to limit entries after skipping offset, newest first,
 // and whether there are more.
-func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bool, error) {
+func (c *consoleServer) audit(ctx context.Context, limit, offset int) ([]auditView, bool, error) {
 	list, err := c.db.Audit(ctx, limit+1, offset)
 	if err != nil {
 		return nil, false, err
@@ -60,12 +60,12 @@ func (c *console) audit(ctx context.Context, limit, offset int) ([]auditView, bo
 // titles, FAQ questions, account and token names; and, for reports and
 // FAQ entries deleted since, the titles and questions the entries
 // themselves recorded.
-func (c *console) auditNames(ctx context.Context, entries []sqldb.AuditEntry) (auditNames, error) {
+func (c *consoleServer) auditNames(ctx context.Context, entries []console.AuditEntry) (auditNames, error) {
 	n := auditNames{reports: map[string]string{}, faqs: map[string]string{}, users: map[int64]string{}, tokens: map[int64]string{},
 		gone: map[string]string{}}
 	for _, e := range entries {
 		switch e.Action {
-		case sqldb.ActionReportImport, sqldb.ActionReportDelete, sqldb.ActionFAQSave, sqldb.ActionFAQDelete:
+		case console.ActionReportImport, console.ActionReportDelete, console.ActionFAQSave, console.ActionFAQDelete:
 			if _, seen := n.gone[e.Target]; !seen && e.Detail != "" {
 				n.gone[e.Target] = e.Detail
 			}
@@ -104,7 +104,7 @@ func (c *console) auditNames(ctx context.Context, entries []sqldb.AuditEntry) (a
 	return n, nil
 }
 
-func auditOf(e sqldb.AuditEntry, names auditNames) auditView {
+func auditOf(e console.AuditEntry, names auditNames) auditView {
 	return auditView{ID: int64(e.ID), At: e.At, Actor: e.Actor, ActorText: actorText(e.Actor),
 		Action: string(e.Action), ActionText: actionText(e.Action),
 		Target: e.Target, TargetText: names.targetText(e.Target), TargetHref: names.targetHref(e.Target),

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // endpoint is one console route with a valid request for it.
@@ -357,7 +357,7 @@ func TestAdminStaffPublishesWithoutApproval(t *testing.T) {
 	rec := e.mustDo(request{method: "POST", path: adminAPIPrefix + "versions/publish", bearer: e.staff.token,
 		json: versionSummary{Summary: "工作人员直接发布"}}, http.StatusCreated)
 	got := apiJSON[versionResult](t, rec)
-	if got.Version.Status != string(sqldb.StatusPublished) || !got.Version.Live || got.Version.CreatedBy != staffName {
+	if got.Version.Status != string(console.StatusPublished) || !got.Version.Live || got.Version.CreatedBy != staffName {
 		t.Errorf("published %+v", got.Version)
 	}
 	if ids := e.publishedIDs(); len(ids) != 1 || int64(ids[0]) != got.Version.ID || e.liveVersion() != got.Version.ID {

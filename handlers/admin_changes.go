@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"fazhibot/console"
 	"fazhibot/publishing"
-	"fazhibot/storage/sqldb"
 )
 
 // changesView is a comparison between two contents as the console shows
@@ -153,7 +153,7 @@ func linkText(l publishing.Link) string {
 }
 
 // draftChanges compares the draft with the live version.
-func (c *console) draftChanges(ctx context.Context) (changesView, error) {
+func (c *consoleServer) draftChanges(ctx context.Context) (changesView, error) {
 	cmp, err := publishing.DraftChanges(ctx, c.db)
 	if err != nil {
 		return changesView{}, err
@@ -172,7 +172,7 @@ type versionPage struct {
 }
 
 // versionChanges loads version id (0: the draft) with its comparison.
-func (c *console) versionChanges(ctx context.Context, a *actor, id sqldb.VersionID) (versionPage, error) {
+func (c *consoleServer) versionChanges(ctx context.Context, a *actor, id console.VersionID) (versionPage, error) {
 	page := versionPage{CanPublish: c.canPublish(a), CanSubmit: c.approval == ApprovalRequired, CanApprove: a.admin()}
 	if id == 0 {
 		ch, err := c.draftChanges(ctx)
@@ -200,7 +200,7 @@ func (s *Server) pageVersion(w http.ResponseWriter, r *http.Request, a *actor) e
 	return s.renderVersionChanges(w, r, a, id, "版本 "+r.PathValue("id"))
 }
 
-func (s *Server) renderVersionChanges(w http.ResponseWriter, r *http.Request, a *actor, id sqldb.VersionID, title string) error {
+func (s *Server) renderVersionChanges(w http.ResponseWriter, r *http.Request, a *actor, id console.VersionID, title string) error {
 	data, err := s.admin.versionChanges(r.Context(), a, id)
 	if err != nil {
 		return err

@@ -11,8 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -37,7 +37,7 @@ type faqView struct {
 	UpdatedBy string    `json:"updated_by"`
 }
 
-func faqOf(e sqldb.FAQEntry) faqView {
+func faqOf(e console.FAQEntry) faqView {
 	return faqView{ID: string(e.ID), Questions: nonNil(e.Questions), Answer: e.Answer, Report: string(e.Report),
 		Seq: e.Seq, Rev: e.Rev, UpdatedAt: e.UpdatedAt, UpdatedBy: e.UpdatedBy}
 }
@@ -62,7 +62,7 @@ type faqFormPage struct {
 	Report    string
 	Seq       int
 	Rev       int64
-	Reports   []sqldb.ReportSummary // for linking a passage
+	Reports   []console.ReportSummary // for linking a passage
 	// Current is the stored entry when a save conflicted.
 	Current *faqView
 	// Linked describes the linked passage when it is in the draft.
@@ -111,7 +111,7 @@ func parsePassageValue(v string) (report string, seq int) {
 
 // passageCandidates searches the draft for passages to link, as the bot
 // would for the question q.
-func (c *console) passageCandidates(ctx context.Context, q string) ([]passageCandidate, error) {
+func (c *consoleServer) passageCandidates(ctx context.Context, q string) ([]passageCandidate, error) {
 	q = strings.TrimSpace(q)
 	switch {
 	case q == "":
@@ -143,9 +143,9 @@ type linkedPassage struct {
 }
 
 // saveFAQ checks and stores an entry: a new one when id is "".
-func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, rev int64) (sqldb.FAQEntry, error) {
+func (c *consoleServer) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, rev int64) (console.FAQEntry, error) {
 	if err := checkInput("FAQ 编号", id); err != nil {
-		return sqldb.FAQEntry{}, err
+		return console.FAQEntry{}, err
 	}
 	f := knowledge.FAQ{ID: knowledge.FAQID(id), Answer: strings.TrimSpace(e.Answer), Report: knowledge.ReportID(strings.TrimSpace(e.Report)), Seq: e.Seq}
 	for _, q := range e.Questions {
@@ -155,35 +155,35 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 	}
 	switch {
 	case len(f.Questions) == 0:
-		return sqldb.FAQEntry{}, errInvalidRequest("请至少填写一种问法", nil)
+		return console.FAQEntry{}, errInvalidRequest("请至少填写一种问法", nil)
 	case len(f.Questions) > maxFAQQuestions:
-		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法不能超过 %d 种", maxFAQQuestions), nil)
+		return console.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法不能超过 %d 种", maxFAQQuestions), nil)
 	case f.Answer == "":
-		return sqldb.FAQEntry{}, errInvalidRequest("请填写答案", nil)
+		return console.FAQEntry{}, errInvalidRequest("请填写答案", nil)
 	case utf8.RuneCountInString(f.Answer) > maxFAQAnswerRunes:
-		return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("答案过长：最多 %d 字，现在 %d 字", maxFAQAnswerRunes, utf8.RuneCountInString(f.Answer)), nil)
+		return console.FAQEntry{}, errInvalidRequest(fmt.Sprintf("答案过长：最多 %d 字，现在 %d 字", maxFAQAnswerRunes, utf8.RuneCountInString(f.Answer)), nil)
 	case len(f.Answer) > knowledge.MaxReplyBytes:
 		// Within the character limit, but emoji and other rare symbols
 		// take more room in a WeChat reply than Chinese characters.
-		return sqldb.FAQEntry{}, errInvalidRequest("答案过长：其中的表情或特殊符号占用较多篇幅，请删减表情符号或缩短答案", nil)
+		return console.FAQEntry{}, errInvalidRequest("答案过长：其中的表情或特殊符号占用较多篇幅，请删减表情符号或缩短答案", nil)
 	case f.Seq < 0:
-		return sqldb.FAQEntry{}, errInvalidRequest("段落序号不能为负数", nil)
+		return console.FAQEntry{}, errInvalidRequest("段落序号不能为负数", nil)
 	}
 	for _, q := range f.Questions {
 		if utf8.RuneCountInString(q) > maxFAQQuestionRunes {
-			return sqldb.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法“%s…”过长，最多 %d 个字", string([]rune(q)[:10]), maxFAQQuestionRunes), nil)
+			return console.FAQEntry{}, errInvalidRequest(fmt.Sprintf("问法“%s…”过长，最多 %d 个字", string([]rune(q)[:10]), maxFAQQuestionRunes), nil)
 		}
 	}
 	if f.Report == "" {
 		f.Seq = 0
 	} else if err := c.checkLinkedPassage(ctx, f.Report, f.Seq); err != nil {
-		return sqldb.FAQEntry{}, err
+		return console.FAQEntry{}, err
 	}
 	if id == "" {
 		rev = 0
 	}
 	saved, err := c.db.SaveFAQ(ctx, f, rev, a.name())
-	if errors.Is(err, sqldb.ErrConflict) {
+	if errors.Is(err, console.ErrConflict) {
 		return saved, errConflict("保存失败：这条 FAQ 在您编辑期间已被他人修改或删除。您的修改未保存，请对照下方的最新内容重新修改后再保存。", err)
 	}
 	return saved, err
@@ -191,13 +191,13 @@ func (c *console) saveFAQ(ctx context.Context, a *actor, id string, e faqEdit, r
 
 // checkLinkedPassage refuses a link to a passage the draft lacks, so
 // that an FAQ never cites an unrelated or missing section to citizens.
-func (c *console) checkLinkedPassage(ctx context.Context, report knowledge.ReportID, seq int) error {
+func (c *consoleServer) checkLinkedPassage(ctx context.Context, report knowledge.ReportID, seq int) error {
 	if err := checkInput("关联报告编号", string(report)); err != nil {
 		return err
 	}
 	_, err := c.db.Passage(ctx, report, seq)
-	if errors.Is(err, sqldb.ErrNotFound) {
-		if _, rerr := c.db.Report(ctx, report); errors.Is(rerr, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
+		if _, rerr := c.db.Report(ctx, report); errors.Is(rerr, console.ErrNotFound) {
 			return errInvalidRequest(fmt.Sprintf("关联的报告“%s”不在草稿中，请重新选择报告或选择“不关联”", report), err)
 		}
 		return errInvalidRequest(fmt.Sprintf("关联的报告中没有第 %d 段，请核对段落序号（可在报告页面查看各段序号）", seq), err)
@@ -207,7 +207,7 @@ func (c *console) checkLinkedPassage(ctx context.Context, report knowledge.Repor
 
 // linked describes the draft passage seq of report, nil when there is
 // none.
-func (c *console) linked(ctx context.Context, report string, seq int) *linkedPassage {
+func (c *consoleServer) linked(ctx context.Context, report string, seq int) *linkedPassage {
 	if report == "" || checkInput("", report) != nil {
 		return nil
 	}
@@ -223,9 +223,9 @@ func (c *console) linked(ctx context.Context, report string, seq int) *linkedPas
 }
 
 // faq returns the draft entry id.
-func (c *console) faq(ctx context.Context, id string) (sqldb.FAQEntry, error) {
+func (c *consoleServer) faq(ctx context.Context, id string) (console.FAQEntry, error) {
 	if err := checkInput("FAQ 编号", id); err != nil {
-		return sqldb.FAQEntry{}, err
+		return console.FAQEntry{}, err
 	}
 	e, err := c.db.FAQ(ctx, knowledge.FAQID(id))
 	return e, notFound(err, "找不到这条 FAQ，可能已被删除。")
@@ -233,12 +233,12 @@ func (c *console) faq(ctx context.Context, id string) (sqldb.FAQEntry, error) {
 
 // deleteFAQ deletes the draft entry id, if still at revision rev (0:
 // whatever it is).
-func (c *console) deleteFAQ(ctx context.Context, a *actor, id string, rev int64) error {
+func (c *consoleServer) deleteFAQ(ctx context.Context, a *actor, id string, rev int64) error {
 	if err := checkInput("FAQ 编号", id); err != nil {
 		return err
 	}
 	err := c.db.DeleteFAQ(ctx, knowledge.FAQID(id), rev, a.name())
-	if errors.Is(err, sqldb.ErrConflict) {
+	if errors.Is(err, console.ErrConflict) {
 		return errConflict("删除失败：这条 FAQ 在您查看之后已被他人修改，请刷新后确认再删除。", err)
 	}
 	return notFound(err, "找不到这条 FAQ，可能已被删除。")

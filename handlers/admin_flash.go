@@ -93,14 +93,14 @@ func openSecret(sessionCookie, sealed string, now time.Time) (shownSecret, bool)
 
 // secretCookieName is the sealed secret's cookie name, with the __Secure-
 // prefix when cookies are Secure.
-func (c *console) secretCookieName() string {
+func (c *consoleServer) secretCookieName() string {
 	if c.secure {
 		return "__Secure-" + secretFlashCookie
 	}
 	return secretFlashCookie
 }
 
-func (c *console) secretCookie(value string, maxAge int) *http.Cookie {
+func (c *consoleServer) secretCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: c.secretCookieName(), Value: value, Path: secretFlashPath, MaxAge: maxAge,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteStrictMode}
 }

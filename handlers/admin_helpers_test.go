@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,10 +75,10 @@ const (
 // testAccount is a seeded account with a valid API token and a second
 // one to revoke.
 type testAccount struct {
-	user             sqldb.User
+	user             console.User
 	password         string
 	token            string
-	spareToken       sqldb.TokenID
+	spareToken       console.TokenID
 	spareTokenSecret string
 }
 
@@ -93,8 +94,8 @@ type consoleEnv struct {
 	mu        sync.Mutex
 	live      *knowledge.Base
 	version   int64
-	published []sqldb.VersionID
-	publishFn func(sqldb.VersionID) error // overrides the hook's result
+	published []console.VersionID
+	publishFn func(console.VersionID) error // overrides the hook's result
 }
 
 // envConfig adjusts a consoleEnv before the Server is made.
@@ -160,10 +161,10 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveReports(ctx, sqldb.SeedActor, rep); err != nil {
+	if err := db.SaveReports(ctx, console.SeedActor, rep); err != nil {
 		t.Fatal(err)
 	}
-	v, err := db.Publish(ctx, sqldb.SeedActor, "首次启动")
+	v, err := db.Publish(ctx, console.SeedActor, "首次启动")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,8 +173,8 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 		t.Fatal(err)
 	}
 	if !cfg.noUsers {
-		e.admin = e.createAccount(adminName, adminPassword, sqldb.RoleAdmin)
-		e.staff = e.createAccount(staffName, staffPassword, sqldb.RoleStaff)
+		e.admin = e.createAccount(adminName, adminPassword, console.RoleAdmin)
+		e.staff = e.createAccount(staffName, staffPassword, console.RoleStaff)
 	}
 	copts := ConsoleOptions{
 		DB:       db,
@@ -191,7 +192,7 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 			defer e.mu.Unlock()
 			return e.live, e.version
 		},
-		Published: func(ctx context.Context, id sqldb.VersionID) error {
+		Published: func(ctx context.Context, id console.VersionID) error {
 			e.mu.Lock()
 			e.published = append(e.published, id)
 			fn := e.publishFn
@@ -242,7 +243,7 @@ func (e *consoleEnv) logText() string {
 }
 
 // load builds version id as the live base, as the reloader does.
-func (e *consoleEnv) load(ctx context.Context, id sqldb.VersionID) error {
+func (e *consoleEnv) load(ctx context.Context, id console.VersionID) error {
 	c, err := e.db.LoadVersion(ctx, id)
 	if err != nil {
 		return err
@@ -258,10 +259,10 @@ func (e *consoleEnv) load(ctx context.Context, id sqldb.VersionID) error {
 }
 
 // publishedIDs returns the versions the Published hook was called with.
-func (e *consoleEnv) publishedIDs() []sqldb.VersionID {
+func (e *consoleEnv) publishedIDs() []console.VersionID {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]sqldb.VersionID(nil), e.published...)
+	return append([]console.VersionID(nil), e.published...)
 }
 
 // changeDraft edits a passage of the draft, so that it differs from the
@@ -286,22 +287,22 @@ func (e *consoleEnv) liveVersion() int64 {
 }
 
 // createAccount stores an account with two API tokens.
-func (e *consoleEnv) createAccount(name, password string, role sqldb.Role) testAccount {
+func (e *consoleEnv) createAccount(name, password string, role console.Role) testAccount {
 	e.t.Helper()
 	ctx := e.t.Context()
 	hash, err := accounts.Hash(password, bcrypt.MinCost)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err := e.db.CreateUser(ctx, sqldb.User{Name: name, Role: role, PasswordHash: hash}, setupActor)
+	u, err := e.db.CreateUser(ctx, console.User{Name: name, Role: role, PasswordHash: hash}, setupActor)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	a := testAccount{user: u, password: password, token: tokenPrefix + randomToken(32), spareTokenSecret: tokenPrefix + randomToken(32)}
-	if _, err := e.db.CreateToken(ctx, sqldb.APIToken{UserID: u.ID, Name: "测试脚本", Hash: sha256Hex(a.token)}, name); err != nil {
+	if _, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "测试脚本", Hash: sha256Hex(a.token)}, name); err != nil {
 		e.t.Fatal(err)
 	}
-	spare, err := e.db.CreateToken(ctx, sqldb.APIToken{UserID: u.ID, Name: "备用", Hash: sha256Hex(a.spareTokenSecret)}, name)
+	spare, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "备用", Hash: sha256Hex(a.spareTokenSecret)}, name)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -319,7 +320,7 @@ type session struct {
 func (e *consoleEnv) sessionFor(a testAccount) *session {
 	e.t.Helper()
 	s := &session{cookie: randomToken(32), csrf: randomToken(32)}
-	err := e.db.CreateWebSession(e.t.Context(), sqldb.WebSession{IDHash: sha256Hex(s.cookie), UserID: a.user.ID,
+	err := e.db.CreateWebSession(e.t.Context(), console.WebSession{IDHash: sha256Hex(s.cookie), UserID: a.user.ID,
 		CSRFToken: s.csrf, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)

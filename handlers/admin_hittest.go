@@ -106,7 +106,7 @@ type hitView struct {
 }
 
 // hitTest asks the draft question q.
-func (c *console) hitTest(ctx context.Context, q string) (hitTestResult, error) {
+func (c *consoleServer) hitTest(ctx context.Context, q string) (hitTestResult, error) {
 	q = strings.TrimSpace(q)
 	switch {
 	case q == "":

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 const (
@@ -56,13 +56,13 @@ type homeWeek struct {
 }
 
 // home gathers the home page's figures; week only for admins.
-func (c *console) home(ctx context.Context, a *actor, now time.Time) (homePage, error) {
+func (c *consoleServer) home(ctx context.Context, a *actor, now time.Time) (homePage, error) {
 	var h homePage
 	live, err := c.db.LiveVersion(ctx)
 	switch {
 	case err == nil:
 		h.Live = &versionBrief{ID: int64(live.ID), Summary: live.Summary, By: actorText(live.ApprovedBy), At: live.ApprovedAt}
-	case !errors.Is(err, sqldb.ErrNotFound):
+	case !errors.Is(err, console.ErrNotFound):
 		return h, err
 	}
 	_, h.Serving = c.liveBase()
@@ -71,7 +71,7 @@ func (c *console) home(ctx context.Context, a *actor, now time.Time) (homePage, 
 		return h, err
 	}
 	for _, v := range versions {
-		if v.Status == sqldb.StatusPending {
+		if v.Status == console.StatusPending {
 			h.Pending = append(h.Pending, versionBrief{ID: int64(v.ID), Summary: v.Summary, By: actorText(v.CreatedBy), At: v.CreatedAt})
 		}
 	}
@@ -88,7 +88,7 @@ func (c *console) home(ctx context.Context, a *actor, now time.Time) (homePage, 
 		return h, nil
 	}
 
-	to := sqldb.StartOfDay(now)
+	to := console.StartOfDay(now)
 	from := to.AddDate(0, 0, 1-homeWeekDays)
 	d, err := c.db.Dashboard(ctx, from, to)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // TestAdminHome shows the overview at /admin/: the live version, what
@@ -18,7 +18,7 @@ func TestAdminHome(t *testing.T) {
 	t.Parallel()
 	// The fixture's last day is 2026-06-07; "now" is that evening, so the
 	// week is 06-01 to 06-07, the fixture's whole range.
-	now := time.Date(2026, 6, 7, 20, 0, 0, 0, sqldb.LogZone())
+	now := time.Date(2026, 6, 7, 20, 0, 0, 0, console.LogZone())
 	e := newConsoleEnv(t, withNow(func() time.Time { return now }))
 	e.seedLogs()
 	// A change, so that the draft differs from the live version.

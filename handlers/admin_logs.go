@@ -16,9 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/logexport"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -82,9 +82,9 @@ const (
 type logSelection struct {
 	query logQuery
 	// filter has no Limit or After.
-	filter sqldb.LogFilter
+	filter console.LogFilter
 	// noFeedback keeps only records without a verdict (feedback "无"),
-	// which sqldb.LogFilter cannot express; listLogs and the export drop
+	// which console.LogFilter cannot express; listLogs and the export drop
 	// the others themselves.
 	noFeedback bool
 	// from and to are the first and the last day, midnight in LogZone.
@@ -119,7 +119,7 @@ func (q logQuery) rangeOnly() logQuery {
 // parseLogDay parses a day of a filter as midnight in the query log's
 // time zone.
 func parseLogDay(field, s string) (time.Time, error) {
-	t, err := time.ParseInLocation(logDateLayout, s, sqldb.LogZone())
+	t, err := time.ParseInLocation(logDateLayout, s, console.LogZone())
 	if err != nil {
 		return time.Time{}, errInvalidRequest(fmt.Sprintf("%s“%s”无效，应为日期，如 2026-01-31", field, shortenRunes(s, 20)), err)
 	}
@@ -130,7 +130,7 @@ func parseLogDay(field, s string) (time.Time, error) {
 // empty bound defaults to the last defaultLogDays days up to today, in
 // LogZone; maxDays > 0 bounds the length of the range.
 func parseLogRange(v url.Values, now time.Time, maxDays int) (from, to time.Time, err error) {
-	today := sqldb.StartOfDay(now)
+	today := console.StartOfDay(now)
 	to = today
 	if s := strings.TrimSpace(v.Get("to")); s != "" {
 		if to, err = parseLogDay("截止日期", s); err != nil {
@@ -180,23 +180,23 @@ func parseLogQuery(v url.Values, now time.Time) (logSelection, error) {
 			return sel, err
 		}
 	}
-	f := sqldb.LogFilter{From: from, To: to.AddDate(0, 0, 1), Text: q.Text, Report: knowledge.ReportID(q.Report),
+	f := console.LogFilter{From: from, To: to.AddDate(0, 0, 1), Text: q.Text, Report: knowledge.ReportID(q.Report),
 		Department: q.Department, Channel: q.Channel, User: q.User}
 	switch a := v.Get("answer"); a {
 	case "":
 	case answerAnswered, "已回答":
-		q.Answer, f.Answer = answerAnswered, sqldb.OnlyAnswered
+		q.Answer, f.Answer = answerAnswered, console.OnlyAnswered
 	case answerUnanswered, "未回答":
-		q.Answer, f.Answer = answerUnanswered, sqldb.OnlyUnanswered
+		q.Answer, f.Answer = answerUnanswered, console.OnlyUnanswered
 	default:
 		return sel, errInvalidRequest(answerFilterError, nil)
 	}
 	switch fb := v.Get("feedback"); fb {
 	case "":
-	case string(sqldb.FeedbackSatisfied), "满意":
-		q.Feedback, f.Feedback = string(sqldb.FeedbackSatisfied), sqldb.FeedbackSatisfied
-	case string(sqldb.FeedbackUnsatisfied), "不满意":
-		q.Feedback, f.Feedback = string(sqldb.FeedbackUnsatisfied), sqldb.FeedbackUnsatisfied
+	case string(console.FeedbackSatisfied), "满意":
+		q.Feedback, f.Feedback = string(console.FeedbackSatisfied), console.FeedbackSatisfied
+	case string(console.FeedbackUnsatisfied), "不满意":
+		q.Feedback, f.Feedback = string(console.FeedbackUnsatisfied), console.FeedbackUnsatisfied
 	case feedbackNoneFilter, "无":
 		q.Feedback, sel.noFeedback = feedbackNoneFilter, true
 	default:
@@ -217,14 +217,14 @@ func parseLogQuery(v url.Values, now time.Time) (logSelection, error) {
 // verdict, so that the cursor it returns is the store's own Next after
 // the last record read; after noFeedbackRounds queries it returns a
 // shorter page with its cursor.
-func (c *console) listLogs(ctx context.Context, sel logSelection, after string, limit int) ([]sqldb.LogRecord, string, error) {
+func (c *consoleServer) listLogs(ctx context.Context, sel logSelection, after string, limit int) ([]console.LogRecord, string, error) {
 	f := sel.filter
 	f.After, f.Limit = after, limit
 	if !sel.noFeedback {
 		page, err := c.db.Logs(ctx, f)
 		return page.Records, page.Next, logCursorError(err)
 	}
-	var out []sqldb.LogRecord
+	var out []console.LogRecord
 	for range noFeedbackRounds {
 		f.Limit = limit - len(out)
 		page, err := c.db.Logs(ctx, f)
@@ -232,7 +232,7 @@ func (c *console) listLogs(ctx context.Context, sel logSelection, after string, 
 			return nil, "", logCursorError(err)
 		}
 		for _, r := range page.Records {
-			if r.Feedback == sqldb.FeedbackNone {
+			if r.Feedback == console.FeedbackNone {
 				out = append(out, r)
 			}
 		}
@@ -246,7 +246,7 @@ func (c *console) listLogs(ctx context.Context, sel logSelection, after string, 
 
 // logCursorError words the store's refusal of a page cursor.
 func logCursorError(err error) error {
-	if errors.Is(err, sqldb.ErrInvalid) {
+	if errors.Is(err, console.ErrInvalid) {
 		return errInvalidRequest("翻页参数无效，请从第一页重新查看。", err)
 	}
 	return err
@@ -324,7 +324,7 @@ type logView struct {
 
 // logViewOf returns the view of r; titles maps the draft's report IDs to
 // their titles.
-func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView {
+func logViewOf(r console.LogRecord, titles map[knowledge.ReportID]string) logView {
 	v := logView{
 		ID: int64(r.ID), Time: r.Time, Exchange: r.Exchange, Channel: r.Channel, User: r.User, OpenID: r.OpenID,
 		Kind: r.Kind, Text: r.Text, Intent: r.Intent, FollowUp: r.FollowUp, Question: r.Question,
@@ -363,7 +363,7 @@ func logViewOf(r sqldb.LogRecord, titles map[knowledge.ReportID]string) logView 
 }
 
 // reportTitles maps the draft's report IDs to their titles.
-func (c *console) reportTitles(ctx context.Context) (map[knowledge.ReportID]string, []sqldb.ReportSummary, error) {
+func (c *consoleServer) reportTitles(ctx context.Context) (map[knowledge.ReportID]string, []console.ReportSummary, error) {
 	sums, err := c.db.ListReports(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -450,8 +450,8 @@ func (s *Server) pageLogList(w http.ResponseWriter, r *http.Request, a *actor) e
 		Query: q,
 		Answers: options(q.Answer, [2]string{"", "全部"}, [2]string{answerAnswered, "已回答"},
 			[2]string{answerUnanswered, "未回答"}),
-		Feedbacks: options(q.Feedback, [2]string{"", "全部"}, [2]string{string(sqldb.FeedbackSatisfied), "满意"},
-			[2]string{string(sqldb.FeedbackUnsatisfied), "不满意"}, [2]string{feedbackNoneFilter, "无评价"}),
+		Feedbacks: options(q.Feedback, [2]string{"", "全部"}, [2]string{string(console.FeedbackSatisfied), "满意"},
+			[2]string{string(console.FeedbackUnsatisfied), "不满意"}, [2]string{feedbackNoneFilter, "无评价"}),
 		Channels:  options(q.Channel, channelOptions()...),
 		Page:      1,
 		ExportURL: q.url(logExportPath),
@@ -471,7 +471,7 @@ func (s *Server) pageLogList(w http.ResponseWriter, r *http.Request, a *actor) e
 	status := http.StatusOK
 	err = selErr
 	if err == nil {
-		var records []sqldb.LogRecord
+		var records []console.LogRecord
 		var next string
 		records, next, err = s.admin.listLogs(ctx, sel, v.Get("after"), logPageSize)
 		if err == nil {
@@ -522,12 +522,12 @@ type logDetailPage struct {
 
 // logDetail returns the record id with its hits' report titles and
 // sections.
-func (c *console) logDetail(ctx context.Context, idText string) (logView, error) {
+func (c *consoleServer) logDetail(ctx context.Context, idText string) (logView, error) {
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id < 1 {
 		return logView{}, errPageNotFound("日志编号无效。", err)
 	}
-	rec, err := c.db.Log(ctx, sqldb.LogID(id))
+	rec, err := c.db.Log(ctx, console.LogID(id))
 	if err != nil {
 		return logView{}, notFound(err, "找不到这条日志记录，可能已按保留期限清除。")
 	}
@@ -541,12 +541,12 @@ func (c *console) logDetail(ctx context.Context, idText string) (logView, error)
 		switch {
 		case err == nil:
 			v.Hits[i].Section = p.SectionPath()
-		case !errors.Is(err, sqldb.ErrNotFound):
+		case !errors.Is(err, console.ErrNotFound):
 			return logView{}, err
 		}
 	}
 	if rec.User != "" {
-		day := sqldb.StartOfDay(rec.Time)
+		day := console.StartOfDay(rec.Time)
 		v.UserURL = logQuery{User: rec.User, From: day.AddDate(0, 0, 1-defaultLogDays).Format(logDateLayout),
 			To: day.Format(logDateLayout)}.url(logListPath)
 	}
@@ -579,11 +579,11 @@ func (s *Server) apiLogs(w http.ResponseWriter, r *http.Request, a *actor) error
 	if err != nil {
 		return err
 	}
-	limit := sqldb.DefaultLogLimit
+	limit := console.DefaultLogLimit
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > sqldb.MaxLogLimit {
-			return errInvalidRequest(fmt.Sprintf("limit 应为 1 到 %d 之间的整数", sqldb.MaxLogLimit), err)
+		if err != nil || n < 1 || n > console.MaxLogLimit {
+			return errInvalidRequest(fmt.Sprintf("limit 应为 1 到 %d 之间的整数", console.MaxLogLimit), err)
 		}
 		limit = n
 	}

@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
@@ -61,9 +62,9 @@ func BenchmarkLogPages1M(b *testing.B) {
 		b.Run(target.name, func(b *testing.B) {
 			db := target.open(b)
 			ctx := b.Context()
-			end := time.Date(2026, 6, 30, 0, 0, 0, 0, sqldb.LogZone())
+			end := time.Date(2026, 6, 30, 0, 0, 0, 0, console.LogZone())
 			var have int
-			if err := db.EachLog(ctx, sqldb.LogFilter{From: end.AddDate(0, 0, -1), Limit: 1}, func(sqldb.LogRecord) error {
+			if err := db.EachLog(ctx, console.LogFilter{From: end.AddDate(0, 0, -1), Limit: 1}, func(console.LogRecord) error {
 				have = 1
 				return nil
 			}); err != nil {
@@ -151,7 +152,7 @@ func benchSeedLogs(b *testing.B, db *sqldb.DB, n int, end time.Time) {
 		}
 		reports = append(reports, r)
 	}
-	if err := db.SaveReports(b.Context(), sqldb.SeedActor, reports...); err != nil {
+	if err := db.SaveReports(b.Context(), console.SeedActor, reports...); err != nil {
 		b.Fatal(err)
 	}
 
@@ -172,10 +173,10 @@ func benchSeedLogs(b *testing.B, db *sqldb.DB, n int, end time.Time) {
 		reply += "江津区司法局全年办理行政复议案件186件，依法纠错12件，纠错率6.5%。"
 	}
 	const batchSize = 2000
-	batch := make([]sqldb.LogRecord, 0, batchSize)
+	batch := make([]console.LogRecord, 0, batchSize)
 	var recent []string // recent question exchanges, for feedback
 	for i := range n {
-		r := sqldb.LogRecord{
+		r := console.LogRecord{
 			Time: first.Add(times[i]), Exchange: fmt.Sprintf("%016x", i+1), Channel: "wechat",
 			User: fmt.Sprintf("%032x", rng.IntN(50000)), Kind: "text",
 			Latency: time.Duration(math.Exp(rng.NormFloat64()*0.6+4.3)) * time.Millisecond, // ~75ms median
@@ -205,7 +206,7 @@ func benchSeedLogs(b *testing.B, db *sqldb.DB, n int, end time.Time) {
 				r.Intent, r.Reason = "not_covered", knowledge.ReasonLowConfidence
 			}
 			for h := range 1 + rng.IntN(5) {
-				r.Hits = append(r.Hits, sqldb.LogHit{
+				r.Hits = append(r.Hits, console.LogHit{
 					Report: knowledge.ReportID(fmt.Sprintf("report-%02d", zipf(60))), Seq: zipf(80),
 					Score: 10 - float64(h), Confidence: 0.8,
 				})
@@ -217,9 +218,9 @@ func benchSeedLogs(b *testing.B, db *sqldb.DB, n int, end time.Time) {
 			}
 		case k < 77 && len(recent) > 0: // feedback on a recent answer
 			r.Intent, r.Text = "feedback", "满意"
-			r.Gives, r.RefersTo = sqldb.FeedbackSatisfied, recent[rng.IntN(len(recent))]
+			r.Gives, r.RefersTo = console.FeedbackSatisfied, recent[rng.IntN(len(recent))]
 			if rng.IntN(100) < 30 {
-				r.Text, r.Gives = "不满意", sqldb.FeedbackUnsatisfied
+				r.Text, r.Gives = "不满意", console.FeedbackUnsatisfied
 			}
 			r.Reply = "感谢您的评价。"
 		default:
@@ -241,12 +242,12 @@ func benchServer(b *testing.B, db *sqldb.DB) (*Server, *http.Cookie) {
 	ctx := b.Context()
 	const name = "bench-admin"
 	u, err := db.UserByName(ctx, name)
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		hash, herr := bcrypt.GenerateFromPassword([]byte(accounts.Generate()), bcrypt.MinCost)
 		if herr != nil {
 			b.Fatal(herr)
 		}
-		u, err = db.CreateUser(ctx, sqldb.User{Name: name, Role: sqldb.RoleAdmin, PasswordHash: string(hash)}, setupActor)
+		u, err = db.CreateUser(ctx, console.User{Name: name, Role: console.RoleAdmin, PasswordHash: string(hash)}, setupActor)
 	}
 	if err != nil {
 		b.Fatal(err)
@@ -265,7 +266,7 @@ func benchServer(b *testing.B, db *sqldb.DB) (*Server, *http.Cookie) {
 		b.Fatal(err)
 	}
 	secret := randomToken(32)
-	if err := db.CreateWebSession(ctx, sqldb.WebSession{IDHash: sha256Hex(secret), UserID: u.ID, CSRFToken: randomToken(32),
+	if err := db.CreateWebSession(ctx, console.WebSession{IDHash: sha256Hex(secret), UserID: u.ID, CSRFToken: randomToken(32),
 		ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		b.Fatal(err)
 	}

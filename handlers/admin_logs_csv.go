@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 
+	"fazhibot/console"
 	"fazhibot/storage/logexport"
 	"fazhibot/storage/sqldb"
 )
@@ -25,8 +26,8 @@ const csvBuffer = 32 << 10
 // wrote. Records with a verdict are skipped under the "无" feedback filter.
 func writeLogsCSV(ctx context.Context, db *sqldb.DB, sel logSelection, w io.Writer) (int, error) {
 	return logexport.WriteCSV(w,
-		func(fn func(sqldb.LogRecord) error) error { return db.EachLog(ctx, sel.filter, fn) },
-		func(r sqldb.LogRecord) bool { return !sel.noFeedback || r.Feedback == sqldb.FeedbackNone })
+		func(fn func(console.LogRecord) error) error { return db.EachLog(ctx, sel.filter, fn) },
+		func(r console.LogRecord) bool { return !sel.noFeedback || r.Feedback == console.FeedbackNone })
 }
 
 // csvResponse starts the CSV response at its first write, so that an

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // dayView is the counts of one day, or of the whole range.
@@ -28,8 +28,8 @@ type dayView struct {
 	P95MS            int64   `json:"p95_ms"`            // 0 without messages
 }
 
-func dayViewOf(d sqldb.DayStats) dayView {
-	return dayView{Day: d.Day.In(sqldb.LogZone()).Format(logDateLayout), Messages: d.Messages, Questions: d.Questions,
+func dayViewOf(d console.DayStats) dayView {
+	return dayView{Day: d.Day.In(console.LogZone()).Format(logDateLayout), Messages: d.Messages, Questions: d.Questions,
 		Answered: d.Answered, AnsweredRate: d.AnsweredRate(), Satisfied: d.Satisfied, Unsatisfied: d.Unsatisfied,
 		SatisfactionRate: d.SatisfactionRate(), P95MS: d.P95Latency.Milliseconds()}
 }
@@ -78,7 +78,7 @@ type dashboardView struct {
 }
 
 // dashboard returns the dashboard of the days from through to.
-func (c *console) dashboard(ctx context.Context, from, to time.Time) (dashboardView, error) {
+func (c *consoleServer) dashboard(ctx context.Context, from, to time.Time) (dashboardView, error) {
 	d, err := c.db.Dashboard(ctx, from, to)
 	if err != nil {
 		return dashboardView{}, err
@@ -93,7 +93,7 @@ func (c *console) dashboard(ctx context.Context, from, to time.Time) (dashboardV
 	for _, day := range d.Days {
 		v.Days = append(v.Days, dayViewOf(day))
 	}
-	texts := func(list []sqldb.TextCount, answer string) []textCountView {
+	texts := func(list []console.TextCount, answer string) []textCountView {
 		out := []textCountView{}
 		for _, t := range list {
 			lq := q
@@ -119,7 +119,7 @@ func (c *console) dashboard(ctx context.Context, from, to time.Time) (dashboardV
 			switch {
 			case err == nil:
 				pv.Section = entry.SectionPath()
-			case !errors.Is(err, sqldb.ErrNotFound):
+			case !errors.Is(err, console.ErrNotFound):
 				return dashboardView{}, err
 			}
 		}
@@ -192,12 +192,12 @@ func rateTip(day string, n, of int64, what string) string {
 func (s *Server) pageLogs(w http.ResponseWriter, r *http.Request, a *actor) error {
 	p := s.newPage(r, a, "logs", "问答日志概览")
 	v := r.URL.Query()
-	from, to, err := parseLogRange(v, s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(v, s.now(), console.MaxDashboardDays)
 	q := logQuery{From: from.Format(logDateLayout), To: to.Format(logDateLayout)}
 	if err != nil {
 		q = logQuery{From: v.Get("from"), To: v.Get("to")}
 	}
-	today := sqldb.StartOfDay(s.now())
+	today := console.StartOfDay(s.now())
 	data := dashboardPage{Tabs: logTabs("dashboard", q), Query: q}
 	for _, n := range []int{7, 30, 90} {
 		pq := logQuery{From: today.AddDate(0, 0, 1-n).Format(logDateLayout), To: today.Format(logDateLayout)}
@@ -229,7 +229,7 @@ func (s *Server) pageLogs(w http.ResponseWriter, r *http.Request, a *actor) erro
 // apiLogsDashboard answers the dashboard of from through to (days, the
 // last 30 by default, at most 366).
 func (s *Server) apiLogsDashboard(w http.ResponseWriter, r *http.Request, a *actor) error {
-	from, to, err := parseLogRange(r.URL.Query(), s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(r.URL.Query(), s.now(), console.MaxDashboardDays)
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/logexport"
-	"fazhibot/storage/sqldb"
 )
 
 // The query-log fixture: 17 messages over the seven days 2026-06-01 to
@@ -33,28 +33,28 @@ const (
 
 // fixtureAt returns hour:minute of day (1 is 2026-06-01) in LogZone.
 func fixtureAt(day, hour, minute int) time.Time {
-	return time.Date(2026, 6, day, hour, minute, 0, 0, sqldb.LogZone())
+	return time.Date(2026, 6, day, hour, minute, 0, 0, console.LogZone())
 }
 
 // unanswered is a question the bot did not answer.
-func unanswered(ex string, at time.Time, channel, user, text string) sqldb.LogRecord {
-	return sqldb.LogRecord{Exchange: ex, Time: at, Channel: channel, User: user, Kind: "text", Text: text,
+func unanswered(ex string, at time.Time, channel, user, text string) console.LogRecord {
+	return console.LogRecord{Exchange: ex, Time: at, Channel: channel, User: user, Kind: "text", Text: text,
 		Intent: "not_covered", FollowUp: "new", Question: true, Reason: knowledge.ReasonLowConfidence,
 		Reply: "抱歉，暂时没有找到相关内容。", Latency: 40 * time.Millisecond}
 }
 
 // logFixture returns the fixture's records in time order.
-func logFixture() []sqldb.LogRecord {
-	answered := func(ex string, at time.Time, text string, seq int) sqldb.LogRecord {
-		return sqldb.LogRecord{Exchange: ex, Time: at, Channel: "wechat", User: "u-bob", Kind: "text", Text: text,
+func logFixture() []console.LogRecord {
+	answered := func(ex string, at time.Time, text string, seq int) console.LogRecord {
+		return console.LogRecord{Exchange: ex, Time: at, Channel: "wechat", User: "u-bob", Kind: "text", Text: text,
 			Intent: "answer", FollowUp: "new", Question: true, Answered: true, Terms: []string{"罚款", "生态环境局"},
 			Context: []string{"2020"}, Year: 2020, Department: sthjjDept,
-			Hits:  []sqldb.LogHit{{Report: liveReport, Seq: seq, Score: 12.5, Confidence: 0.9}, {Report: liveReport, Seq: seq + 2, Score: 8.125, Confidence: 0.6}},
+			Hits:  []console.LogHit{{Report: liveReport, Seq: seq, Score: 12.5, Confidence: 0.9}, {Report: liveReport, Seq: seq + 2, Score: 8.125, Confidence: 0.6}},
 			Reply: "2020年共办理行政处罚案件……", Latency: 120 * time.Millisecond}
 	}
 	x15 := answered("x15", fixtureAt(7, 9, 0), "行政复议怎么申请", 7)
 	x15.User, x15.Department, x15.Year, x15.Terms, x15.Context = "u-ivy", "", 0, []string{"行政复议"}, nil
-	return []sqldb.LogRecord{
+	return []console.LogRecord{
 		unanswered("x01", fixtureAt(1, 9, 0), "wechat", "u-alice", "社保怎么交？"),
 		unanswered("x02", fixtureAt(1, 10, 0), "wechat", "u-bob", "社保怎么缴"),
 		{Exchange: "x14", Time: fixtureAt(1, 11, 0), Channel: "wechat", User: "u-hank", Kind: "text", Text: "你好",
@@ -64,7 +64,7 @@ func logFixture() []sqldb.LogRecord {
 		unanswered("x05", fixtureAt(3, 8, 0), "wechat", "u-dave", "营业执照在哪办"),
 		answered("x06", fixtureAt(3, 9, 30), "生态环境局2020年罚款多少", 3),
 		{Exchange: "x07", Time: fixtureAt(4, 8, 0), Channel: "wechat", User: "u-bob", Kind: "text", Text: "满意",
-			Intent: "feedback", Gives: sqldb.FeedbackSatisfied, RefersTo: "x06", Reply: "感谢您的评价。", Latency: 3 * time.Millisecond},
+			Intent: "feedback", Gives: console.FeedbackSatisfied, RefersTo: "x06", Reply: "感谢您的评价。", Latency: 3 * time.Millisecond},
 		unanswered("x08", fixtureAt(4, 9, 0), "wechat", "u-frank", scriptText),
 		unanswered("x09", fixtureAt(5, 9, 0), "api", "u-gina", imgText),
 		unanswered("x10", fixtureAt(5, 10, 0), "wechat", "u-hank", formulaText),
@@ -73,7 +73,7 @@ func logFixture() []sqldb.LogRecord {
 		unanswered("x13", fixtureAt(6, 9, 2), "cli", "", "@SUM(1)"),
 		x15,
 		{Exchange: "x16", Time: fixtureAt(7, 9, 5), Channel: "wechat", User: "u-ivy", Kind: "text", Text: "不满意",
-			Intent: "feedback", Gives: sqldb.FeedbackUnsatisfied, RefersTo: "x15", Reply: "感谢您的评价。", Latency: 3 * time.Millisecond},
+			Intent: "feedback", Gives: console.FeedbackUnsatisfied, RefersTo: "x15", Reply: "感谢您的评价。", Latency: 3 * time.Millisecond},
 		unanswered("x17", fixtureAt(7, 18, 0), "eval", "u-jo", "你们几点下班"),
 	}
 }
@@ -84,7 +84,7 @@ func (e *consoleEnv) seedLogs() map[string]int64 {
 	if err := e.db.InsertLogs(e.t.Context(), logFixture()); err != nil {
 		e.t.Fatal(err)
 	}
-	page, err := e.db.Logs(e.t.Context(), sqldb.LogFilter{Limit: sqldb.MaxLogLimit})
+	page, err := e.db.Logs(e.t.Context(), console.LogFilter{Limit: console.MaxLogLimit})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -281,10 +281,10 @@ func TestLogListDefaultRange(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t)
 	now := time.Now()
-	recs := []sqldb.LogRecord{
+	recs := []console.LogRecord{
 		unanswered("today", now.Add(-time.Minute), "wechat", "u", "今天的问题"),
-		unanswered("day-29", sqldb.StartOfDay(now).AddDate(0, 0, -29).Add(time.Hour), "wechat", "u", "29 天前"),
-		unanswered("day-30", sqldb.StartOfDay(now).AddDate(0, 0, -30).Add(time.Hour), "wechat", "u", "30 天前"),
+		unanswered("day-29", console.StartOfDay(now).AddDate(0, 0, -29).Add(time.Hour), "wechat", "u", "29 天前"),
+		unanswered("day-30", console.StartOfDay(now).AddDate(0, 0, -30).Add(time.Hour), "wechat", "u", "30 天前"),
 	}
 	if err := e.db.InsertLogs(t.Context(), recs); err != nil {
 		t.Fatal(err)
@@ -303,7 +303,7 @@ func TestLogListPagination(t *testing.T) {
 	t.Parallel()
 	e := newConsoleEnv(t)
 	admin := e.sessionFor(e.admin)
-	var recs []sqldb.LogRecord
+	var recs []console.LogRecord
 	var wantAll, wantNoVerdict []string
 	for i := range 120 {
 		r := unanswered(fmt.Sprintf("p%03d", i), fixtureAt(2, 0, 0).Add(time.Duration(i)*time.Minute), "wechat", "u-page", fmt.Sprintf("第%d个问题", i))
@@ -314,8 +314,8 @@ func TestLogListPagination(t *testing.T) {
 	}
 	// Verdicts on every third wechat question.
 	for i := 0; i < 120; i += 6 {
-		recs = append(recs, sqldb.LogRecord{Exchange: fmt.Sprintf("v%03d", i), Time: fixtureAt(3, 0, 0), Channel: "api",
-			Kind: "text", Text: "满意", Gives: sqldb.FeedbackSatisfied, RefersTo: fmt.Sprintf("p%03d", i)})
+		recs = append(recs, console.LogRecord{Exchange: fmt.Sprintf("v%03d", i), Time: fixtureAt(3, 0, 0), Channel: "api",
+			Kind: "text", Text: "满意", Gives: console.FeedbackSatisfied, RefersTo: fmt.Sprintf("p%03d", i)})
 	}
 	for i := 118; i >= 0; i -= 2 {
 		wantAll = append(wantAll, fmt.Sprintf("p%03d", i))
@@ -659,8 +659,8 @@ func TestNeutralizeCell(t *testing.T) {
 // groups first.
 func TestGroupUnanswered(t *testing.T) {
 	t.Parallel()
-	tc := func(text string, asked, answered int64) sqldb.TextCount {
-		return sqldb.TextCount{Text: text, Sample: text + "？", Asked: asked, Answered: answered}
+	tc := func(text string, asked, answered int64) console.TextCount {
+		return console.TextCount{Text: text, Sample: text + "？", Asked: asked, Answered: answered}
 	}
 	type group struct {
 		key        string
@@ -669,18 +669,18 @@ func TestGroupUnanswered(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name  string
-		texts []sqldb.TextCount
+		texts []console.TextCount
 		want  []group
 	}{
-		{"similar texts cluster", []sqldb.TextCount{tc("社保怎么交", 5, 0), tc("营业执照在哪里办", 4, 1), tc("社保怎么缴", 2, 0), tc("营业执照在哪办", 2, 0), tc("社保怎么交费", 1, 0)},
+		{"similar texts cluster", []console.TextCount{tc("社保怎么交", 5, 0), tc("营业执照在哪里办", 4, 1), tc("社保怎么缴", 2, 0), tc("营业执照在哪办", 2, 0), tc("社保怎么交费", 1, 0)},
 			[]group{{"社保怎么交", 8, []string{"社保怎么交", "社保怎么缴", "社保怎么交费"}}, {"营业执照在哪里办", 5, []string{"营业执照在哪里办", "营业执照在哪办"}}}},
-		{"dissimilar texts stay apart", []sqldb.TextCount{tc("行政复议怎么申请", 3, 0), tc("社保怎么交", 2, 0), tc("怎么申请", 1, 0)},
+		{"dissimilar texts stay apart", []console.TextCount{tc("行政复议怎么申请", 3, 0), tc("社保怎么交", 2, 0), tc("怎么申请", 1, 0)},
 			[]group{{"行政复议怎么申请", 3, []string{"行政复议怎么申请"}}, {"社保怎么交", 2, []string{"社保怎么交"}}, {"怎么申请", 1, []string{"怎么申请"}}}},
-		{"exactly the threshold joins", []sqldb.TextCount{tc("abcd", 2, 0), tc("abce", 1, 0), tc("abxd", 1, 0)},
+		{"exactly the threshold joins", []console.TextCount{tc("abcd", 2, 0), tc("abce", 1, 0), tc("abxd", 1, 0)},
 			[]group{{"abcd", 3, []string{"abcd", "abce"}}, {"abxd", 1, []string{"abxd"}}}},
-		{"largest group first", []sqldb.TextCount{tc("甲乙丙丁", 3, 0), tc("戊己庚辛", 2, 0), tc("戊己庚辛壬", 2, 0)},
+		{"largest group first", []console.TextCount{tc("甲乙丙丁", 3, 0), tc("戊己庚辛", 2, 0), tc("戊己庚辛壬", 2, 0)},
 			[]group{{"戊己庚辛", 4, []string{"戊己庚辛", "戊己庚辛壬"}}, {"甲乙丙丁", 3, []string{"甲乙丙丁"}}}},
-		{"one character", []sqldb.TextCount{tc("1", 2, 0), tc("1", 1, 0), tc("12", 1, 0)},
+		{"one character", []console.TextCount{tc("1", 2, 0), tc("1", 1, 0), tc("12", 1, 0)},
 			[]group{{"1", 3, []string{"1", "1"}}, {"12", 1, []string{"12"}}}},
 		{"nothing", nil, nil},
 	} {
@@ -814,7 +814,7 @@ func TestLogsDashboard(t *testing.T) {
 	perDay := map[string]*counts{}
 	var total counts
 	for _, r := range logFixture() {
-		day := r.Time.In(sqldb.LogZone()).Format(logDateLayout)
+		day := r.Time.In(console.LogZone()).Format(logDateLayout)
 		if perDay[day] == nil {
 			perDay[day] = &counts{}
 		}

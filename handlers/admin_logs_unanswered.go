@@ -5,7 +5,7 @@ package handlers
 // that opens the FAQ editor pre-filled with the group's texts.
 //
 // Grouping rule. The unansweredTopN texts most often unanswered in the
-// range (sqldb.TopUnanswered: texts as sqldb.NormalizeQuestion counts
+// range (sqldb.TopUnanswered: texts as console.NormalizeQuestion counts
 // them) are taken in that order, most often unanswered first. Each text
 // joins the existing group whose representative it is most similar to,
 // when that similarity is at least similarityThreshold; otherwise it
@@ -41,7 +41,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 const (
@@ -115,7 +115,7 @@ type unansweredGroup struct {
 
 // groupUnanswered groups texts, most often unanswered first, by the rule
 // of this file's comment.
-func groupUnanswered(texts []sqldb.TextCount, threshold float64) []unansweredGroup {
+func groupUnanswered(texts []console.TextCount, threshold float64) []unansweredGroup {
 	var groups []unansweredGroup
 	var reps []map[bigram]struct{}
 	for _, t := range texts {
@@ -183,7 +183,7 @@ type unansweredQueue struct {
 }
 
 // unanswered returns the queue of the days from through to.
-func (c *console) unanswered(ctx context.Context, from, to time.Time) (unansweredQueue, error) {
+func (c *consoleServer) unanswered(ctx context.Context, from, to time.Time) (unansweredQueue, error) {
 	q := logQuery{From: from.Format(logDateLayout), To: to.Format(logDateLayout)}
 	queue := unansweredQueue{From: q.From, To: q.To, Groups: []unansweredGroup{}, Threshold: similarityThreshold, TopN: unansweredTopN}
 	texts, err := c.db.TopUnanswered(ctx, from, to, unansweredTopN)
@@ -201,7 +201,7 @@ func (c *console) unanswered(ctx context.Context, from, to time.Time) (unanswere
 	covered := map[string]bool{}
 	for _, f := range faqs {
 		for _, question := range f.Questions {
-			covered[sqldb.NormalizeQuestion(question)] = true
+			covered[console.NormalizeQuestion(question)] = true
 		}
 	}
 	open := texts[:0:0]
@@ -234,7 +234,7 @@ func (c *console) unanswered(ctx context.Context, from, to time.Time) (unanswere
 // dismissUnanswered dismisses the group key of the queue of from through
 // to: every text of it leaves the queue for good. The group must still be
 // in the queue (404 otherwise).
-func (c *console) dismissUnanswered(ctx context.Context, a *actor, from, to time.Time, key string) (unansweredGroup, error) {
+func (c *consoleServer) dismissUnanswered(ctx context.Context, a *actor, from, to time.Time, key string) (unansweredGroup, error) {
 	queue, err := c.unanswered(ctx, from, to)
 	if err != nil {
 		return unansweredGroup{}, err
@@ -244,16 +244,16 @@ func (c *console) dismissUnanswered(ctx context.Context, a *actor, from, to time
 		return unansweredGroup{}, errPageNotFound("这组问题已不在未回答队列中：可能已被忽略、已添加为 FAQ，或所选日期范围内没有这些提问。", nil)
 	}
 	g := queue.Groups[i]
-	texts := make([]sqldb.DismissedText, 0, len(g.Variants))
+	texts := make([]console.DismissedText, 0, len(g.Variants))
 	for _, v := range g.Variants {
-		texts = append(texts, sqldb.DismissedText{Text: v.Text, Sample: v.Sample})
+		texts = append(texts, console.DismissedText{Text: v.Text, Sample: v.Sample})
 	}
 	return g, c.db.DismissQuestions(ctx, texts, a.name())
 }
 
 func (s *Server) pageUnansweredDismiss(w http.ResponseWriter, r *http.Request, a *actor) error {
 	key := r.PostFormValue("key") // parses the form
-	from, to, err := parseLogRange(r.PostForm, s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(r.PostForm, s.now(), console.MaxDashboardDays)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Server) apiUnansweredDismiss(w http.ResponseWriter, r *http.Request, a 
 	if err := decodeJSONBody(r, &req); err != nil {
 		return err
 	}
-	from, to, err := parseLogRange(url.Values{"from": {req.From}, "to": {req.To}}, s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(url.Values{"from": {req.From}, "to": {req.To}}, s.now(), console.MaxDashboardDays)
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ type unansweredPage struct {
 func (s *Server) pageUnanswered(w http.ResponseWriter, r *http.Request, a *actor) error {
 	p := s.newPage(r, a, "logs", "未回答问题")
 	v := r.URL.Query()
-	from, to, err := parseLogRange(v, s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(v, s.now(), console.MaxDashboardDays)
 	q := logQuery{From: from.Format(logDateLayout), To: to.Format(logDateLayout)}
 	if err != nil {
 		q = logQuery{From: v.Get("from"), To: v.Get("to")}
@@ -326,7 +326,7 @@ func (s *Server) pageUnanswered(w http.ResponseWriter, r *http.Request, a *actor
 func (s *Server) pageUnansweredFAQ(w http.ResponseWriter, r *http.Request, a *actor) error {
 	ctx := r.Context()
 	v := r.URL.Query()
-	from, to, err := parseLogRange(v, s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(v, s.now(), console.MaxDashboardDays)
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (s *Server) pageUnansweredFAQ(w http.ResponseWriter, r *http.Request, a *ac
 // apiUnanswered answers the queue of from through to (days, the last 30
 // by default, at most 366).
 func (s *Server) apiUnanswered(w http.ResponseWriter, r *http.Request, a *actor) error {
-	from, to, err := parseLogRange(r.URL.Query(), s.now(), sqldb.MaxDashboardDays)
+	from, to, err := parseLogRange(r.URL.Query(), s.now(), console.MaxDashboardDays)
 	if err != nil {
 		return err
 	}

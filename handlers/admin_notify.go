@@ -17,9 +17,9 @@ import (
 	"slices"
 	"strconv"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/notify"
-	"fazhibot/storage/sqldb"
 )
 
 // notifyPath is the page of later answers.
@@ -43,12 +43,12 @@ type notifyGroup struct {
 }
 
 // notifyGroups returns the groups citizens are waiting on, largest first.
-func (c *console) notifyGroups(ctx context.Context) ([]notifyGroup, error) {
+func (c *consoleServer) notifyGroups(ctx context.Context) ([]notifyGroup, error) {
 	keys, err := c.notify.Questions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var texts []sqldb.TextCount
+	var texts []console.TextCount
 	for _, k := range keys {
 		sample, err := c.notify.Sample(ctx, k)
 		if err != nil {
@@ -59,10 +59,10 @@ func (c *console) notifyGroups(ctx context.Context) ([]notifyGroup, error) {
 			return nil, err
 		}
 		if n := w.Within + w.Expired; n > 0 {
-			texts = append(texts, sqldb.TextCount{Text: string(k), Sample: sample, Asked: int64(n)})
+			texts = append(texts, console.TextCount{Text: string(k), Sample: sample, Asked: int64(n)})
 		}
 	}
-	slices.SortStableFunc(texts, func(a, b sqldb.TextCount) int { return int(b.Asked - a.Asked) })
+	slices.SortStableFunc(texts, func(a, b console.TextCount) int { return int(b.Asked - a.Asked) })
 	var base *knowledge.Base
 	var version int64
 	if c.live != nil {
@@ -99,7 +99,7 @@ type notifyPage struct {
 	Groups   []notifyGroup
 	Job      *notify.Job
 	Jobs     []notify.Job
-	Outcomes []sqldb.Notification // admins only
+	Outcomes []console.Notification // admins only
 }
 
 func (s *Server) pageNotify(w http.ResponseWriter, r *http.Request, a *actor) error {
@@ -130,7 +130,7 @@ func (s *Server) pageNotify(w http.ResponseWriter, r *http.Request, a *actor) er
 }
 
 // startNotify sends the live answer of group key to its citizens.
-func (c *console) startNotify(ctx context.Context, a *actor, key string) (notify.JobID, error) {
+func (c *consoleServer) startNotify(ctx context.Context, a *actor, key string) (notify.JobID, error) {
 	groups, err := c.notifyGroups(ctx)
 	if err != nil {
 		return 0, err

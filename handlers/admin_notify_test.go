@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fazhibot/bot"
+	"fazhibot/console"
 	"fazhibot/notify"
 	"fazhibot/notify/wechatsend"
 	"fazhibot/notify/wechatsend/wechattest"
@@ -31,13 +32,13 @@ func (a notifyAdapter) Forget(ctx context.Context, u bot.UserID) (int, error) {
 }
 
 func (a notifyAdapter) Begin(ctx context.Context, r notify.Record) (notify.RecordID, error) {
-	id, err := a.db.BeginNotification(ctx, sqldb.Notification{GroupKey: string(r.Group), Question: r.Question,
+	id, err := a.db.BeginNotification(ctx, console.Notification{GroupKey: string(r.Group), Question: r.Question,
 		Answer: r.Answer, Version: r.Version, Citizens: int64(r.Citizens), SentBy: r.By})
 	return notify.RecordID(id), err
 }
 
 func (a notifyAdapter) Finish(ctx context.Context, id notify.RecordID, c notify.Counts) error {
-	return a.db.FinishNotification(ctx, sqldb.NotificationID(id), sqldb.NotificationCounts{Notified: int64(c.Notified),
+	return a.db.FinishNotification(ctx, console.NotificationID(id), console.NotificationCounts{Notified: int64(c.Notified),
 		Expired: int64(c.Expired), Unsubscribed: int64(c.Unsubscribed), Failed: int64(c.Failed), Deferred: int64(c.Deferred), Skipped: int64(c.Skipped)})
 }
 
@@ -56,7 +57,7 @@ func TestNotifyLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	var adapter notifyAdapter
-	svc, err := notify.New(notify.Options{Store: rs.NotifyStore(), Sender: sender, Ledger: &adapter, Normalize: sqldb.NormalizeQuestion})
+	svc, err := notify.New(notify.Options{Store: rs.NotifyStore(), Sender: sender, Ledger: &adapter, Normalize: console.NormalizeQuestion})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +142,14 @@ func TestNotifyLoop(t *testing.T) {
 	// Admins see the outcome; the audit log names who sent to how many.
 	outcomes, err := e.db.Notifications(ctx, 10)
 	if err != nil || len(outcomes) != 1 || outcomes[0].SentBy != staffName || outcomes[0].Citizens != 3 ||
-		outcomes[0].Counts != (sqldb.NotificationCounts{Notified: 2, Expired: 1}) {
+		outcomes[0].Counts != (console.NotificationCounts{Notified: 2, Expired: 1}) {
 		t.Fatalf("outcomes = %+v, %v", outcomes, err)
 	}
 	page = e.mustDo(request{method: "GET", path: notifyPath, as: e.sessionFor(e.admin)}, http.StatusOK).Body.String()
 	if !strings.Contains(page, "通知记录") || !strings.Contains(page, "<td>"+staffName+"</td>") {
 		t.Fatalf("admin page lacks the outcome:\n%s", clip(page))
 	}
-	if !slices.Contains(e.auditActions(), staffName+" "+string(sqldb.ActionNotifySend)) {
-		t.Fatalf("audit actions %v lack %s", e.auditActions(), sqldb.ActionNotifySend)
+	if !slices.Contains(e.auditActions(), staffName+" "+string(console.ActionNotifySend)) {
+		t.Fatalf("audit actions %v lack %s", e.auditActions(), console.ActionNotifySend)
 	}
 }

@@ -76,7 +76,7 @@ type evalMiss struct {
 }
 
 // regression runs qs against the draft and the live version.
-func (c *console) regression(ctx context.Context, qs []bot.Question) (regressionResult, error) {
+func (c *consoleServer) regression(ctx context.Context, qs []bot.Question) (regressionResult, error) {
 	draft, err := c.draft(ctx)
 	if err != nil {
 		return regressionResult{}, &httpError{status: http.StatusInternalServerError, msg: "草稿知识库构建失败，请稍后再试。", cause: err}
@@ -115,7 +115,7 @@ func (c *console) regression(ctx context.Context, qs []bot.Question) (regression
 
 // evaluate asks qs through a fresh dialogue over base with its own
 // in-process sessions.
-func (c *console) evaluate(ctx context.Context, base *knowledge.Base, qs []bot.Question) (bot.EvalReport, error) {
+func (c *consoleServer) evaluate(ctx context.Context, base *knowledge.Base, qs []bot.Question) (bot.EvalReport, error) {
 	store := memstore.New(nil)
 	defer store.Close()
 	d, err := c.newDialogue(base, store)

@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"fazhibot/bot"
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 const (
@@ -89,11 +89,11 @@ func typedLine(q bot.Question) string {
 // went unanswered (those still in the unanswered queue: not dismissed,
 // not covered by an FAQ) or whose answer a citizen rated 不满意, each
 // expected to be answered, at most maxQuestions.
-func (c *console) loggedQuestions(ctx context.Context, from, to time.Time) ([]bot.Question, error) {
+func (c *consoleServer) loggedQuestions(ctx context.Context, from, to time.Time) ([]bot.Question, error) {
 	var qs []bot.Question
 	seen := map[string]bool{}
 	add := func(kind, text string) {
-		norm := sqldb.NormalizeQuestion(text)
+		norm := console.NormalizeQuestion(text)
 		if norm == "" || seen[norm] || len(qs) == maxQuestions {
 			return
 		}
@@ -114,8 +114,8 @@ func (c *console) loggedQuestions(ctx context.Context, from, to time.Time) ([]bo
 			add(kindUnanswered, v.Sample)
 		}
 	}
-	err = c.db.EachLog(ctx, sqldb.LogFilter{From: from, To: to.AddDate(0, 0, 1), Feedback: sqldb.FeedbackUnsatisfied, Limit: maxQuestions},
-		func(r sqldb.LogRecord) error {
+	err = c.db.EachLog(ctx, console.LogFilter{From: from, To: to.AddDate(0, 0, 1), Feedback: console.FeedbackUnsatisfied, Limit: maxQuestions},
+		func(r console.LogRecord) error {
 			add(kindUnsatisfied, r.Text)
 			return nil
 		})
@@ -139,7 +139,7 @@ func (s *Server) loggedRange(r *http.Request, a *actor) (time.Time, time.Time, e
 	if !a.admin() {
 		return time.Time{}, time.Time{}, errLogsAdminOnly()
 	}
-	return parseLogRange(r.URL.Query(), s.now(), sqldb.MaxDashboardDays)
+	return parseLogRange(r.URL.Query(), s.now(), console.MaxDashboardDays)
 }
 
 // exportLoggedQuestions downloads the logged set as questions.jsonl.

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // templateFS holds the console's pages: layout.html wraps every other
@@ -90,7 +90,7 @@ func templateFuncs() template.FuncMap {
 		"savedText":  savedText,
 		"termLabel":  func(name string) string { return termInfo(name).Label },
 		"lines":      func(s []string) string { return strings.Join(s, "\n") },
-		"hasReport": func(list []sqldb.ReportSummary, id string) bool {
+		"hasReport": func(list []console.ReportSummary, id string) bool {
 			for _, r := range list {
 				if string(r.ID) == id {
 					return true
@@ -135,7 +135,7 @@ func (t treeView) One(n *sectionNode) treeView {
 type pageData struct {
 	Title    string
 	Nav      string // the active nav item's key
-	User     *sqldb.User
+	User     *console.User
 	Admin    bool
 	CSRF     string // the session's CSRF token (or the log-in form's)
 	Approval string

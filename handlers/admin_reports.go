@@ -13,8 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -49,7 +49,7 @@ type reportsPage struct {
 
 // listReports returns the draft's reports ordered by department, then
 // newest year first, filtered by department and year when given.
-func (c *console) listReports(ctx context.Context, dept string, year int) (reportsPage, error) {
+func (c *consoleServer) listReports(ctx context.Context, dept string, year int) (reportsPage, error) {
 	page := reportsPage{Department: dept, Year: year}
 	sums, err := c.db.ListReports(ctx)
 	if err != nil {
@@ -132,7 +132,7 @@ type passageView struct {
 	UpdatedBy string    `json:"updated_by,omitempty"`
 }
 
-func passageOf(e sqldb.PassageEntry) passageView {
+func passageOf(e console.PassageEntry) passageView {
 	return passageView{Seq: e.Seq, Path: nonNil(e.Path), Text: e.Text, Keywords: nonNil(e.Keywords),
 		Rev: e.Rev, UpdatedAt: e.UpdatedAt, UpdatedBy: e.UpdatedBy}
 }
@@ -233,7 +233,7 @@ func reportViewOf(r *knowledge.Report, passages []passageView) reportView {
 }
 
 // report returns the draft report id with its passages' revisions.
-func (c *console) report(ctx context.Context, id string) (reportView, error) {
+func (c *consoleServer) report(ctx context.Context, id string) (reportView, error) {
 	if err := checkInput("报告编号", id); err != nil {
 		return reportView{}, err
 	}
@@ -272,7 +272,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, _ *actor) err
 }
 
 // deleteReport deletes the draft report id.
-func (c *console) deleteReport(ctx context.Context, a *actor, id string) error {
+func (c *consoleServer) deleteReport(ctx context.Context, a *actor, id string) error {
 	if err := checkInput("报告编号", id); err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func passageKey(r *http.Request) (string, int, error) {
 }
 
 // passage returns a draft passage.
-func (c *console) passage(ctx context.Context, id string, seq int) (sqldb.PassageEntry, error) {
+func (c *consoleServer) passage(ctx context.Context, id string, seq int) (console.PassageEntry, error) {
 	e, err := c.db.Passage(ctx, knowledge.ReportID(id), seq)
 	return e, notFound(err, fmt.Sprintf("找不到报告 %s 的第 %d 段，可能已被删除。", id, seq))
 }
@@ -359,23 +359,23 @@ type passageEdit struct {
 
 // savePassage checks and stores an edited passage. A stale revision is a
 // 409 whose message explains the conflict.
-func (c *console) savePassage(ctx context.Context, a *actor, id string, seq int, text string, keywords []string, rev int64) (sqldb.PassageEntry, error) {
+func (c *consoleServer) savePassage(ctx context.Context, a *actor, id string, seq int, text string, keywords []string, rev int64) (console.PassageEntry, error) {
 	text = strings.TrimSpace(text)
 	switch {
 	case text == "":
-		return sqldb.PassageEntry{}, errInvalidRequest("段落正文不能为空", nil)
+		return console.PassageEntry{}, errInvalidRequest("段落正文不能为空", nil)
 	case utf8.RuneCountInString(text) > maxPassageRunes:
-		return sqldb.PassageEntry{}, errInvalidRequest(fmt.Sprintf("段落正文不能超过 %d 个字", maxPassageRunes), nil)
+		return console.PassageEntry{}, errInvalidRequest(fmt.Sprintf("段落正文不能超过 %d 个字", maxPassageRunes), nil)
 	case len(keywords) > maxKeywords:
-		return sqldb.PassageEntry{}, errInvalidRequest(fmt.Sprintf("关键词不能超过 %d 个", maxKeywords), nil)
+		return console.PassageEntry{}, errInvalidRequest(fmt.Sprintf("关键词不能超过 %d 个", maxKeywords), nil)
 	}
 	for _, k := range keywords {
 		if utf8.RuneCountInString(k) > maxKeywordRunes {
-			return sqldb.PassageEntry{}, errInvalidRequest(fmt.Sprintf("关键词“%s”过长，最多 %d 个字", k, maxKeywordRunes), nil)
+			return console.PassageEntry{}, errInvalidRequest(fmt.Sprintf("关键词“%s”过长，最多 %d 个字", k, maxKeywordRunes), nil)
 		}
 	}
 	e, err := c.db.UpdatePassage(ctx, knowledge.ReportID(id), seq, text, keywords, rev, a.name())
-	if errors.Is(err, sqldb.ErrConflict) {
+	if errors.Is(err, console.ErrConflict) {
 		return e, errConflict("保存失败：这一段在您编辑期间已被他人修改。您的修改未保存，请对照下方的最新内容重新修改后再保存。", err)
 	}
 	return e, notFound(err, fmt.Sprintf("找不到报告 %s 的第 %d 段，可能已被删除。", id, seq))
@@ -477,7 +477,7 @@ func formErrorStatus(err error) (int, bool) {
 
 // notFound words a store's ErrNotFound for staff; other errors pass.
 func notFound(err error, msg string) error {
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return errPageNotFound(msg, err)
 	}
 	return err

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -88,8 +88,8 @@ func searchTerms(query string) ([]string, error) {
 			terms = append(terms, t)
 		}
 	}
-	if len(terms) > sqldb.MaxSearchTerms {
-		return nil, errInvalidRequest("搜索词太多，最多 "+strconv.Itoa(sqldb.MaxSearchTerms)+" 个（用空格分开）", nil)
+	if len(terms) > console.MaxSearchTerms {
+		return nil, errInvalidRequest("搜索词太多，最多 "+strconv.Itoa(console.MaxSearchTerms)+" 个（用空格分开）", nil)
 	}
 	return terms, nil
 }
@@ -112,14 +112,14 @@ func containsAll(text string, terms []string) bool {
 // (who, what and the details, and the entries about the reports,
 // passages, FAQ entries, accounts and term lists found). Each group holds at most
 // searchGroupLimit results.
-func (c *console) search(ctx context.Context, a *actor, query string) (searchResults, error) {
+func (c *consoleServer) search(ctx context.Context, a *actor, query string) (searchResults, error) {
 	res := searchResults{Query: strings.TrimSpace(query), Reports: []searchReport{}, Passages: []searchPassage{},
 		FAQs: []searchFAQ{}, AuditShown: a.admin()}
 	terms, err := searchTerms(query)
 	if err != nil || len(terms) == 0 {
 		return res, err
 	}
-	var match sqldb.AuditMatch
+	var match console.AuditMatch
 
 	reports, err := c.db.ListReports(ctx)
 	if err != nil {
@@ -147,7 +147,7 @@ func (c *console) search(ctx context.Context, a *actor, query string) (searchRes
 		passages, res.PassagesMore = passages[:searchGroupLimit], true
 	}
 	for _, p := range passages {
-		match.Passages = append(match.Passages, sqldb.PassageKey{Report: p.Report, Seq: p.Seq})
+		match.Passages = append(match.Passages, console.PassageKey{Report: p.Report, Seq: p.Seq})
 		res.Passages = append(res.Passages, searchPassage{ReportID: string(p.Report), ReportTitle: titles[p.Report],
 			Seq: p.Seq, Section: p.SectionPath(), Excerpt: excerpt(p.Text, terms, snippetBefore, snippetRunes)})
 	}
@@ -187,9 +187,9 @@ func (c *console) search(ctx context.Context, a *actor, query string) (searchRes
 		}
 	}
 	match.Text = res.Query
-	match.Reports = match.Reports[:min(len(match.Reports), sqldb.MaxAuditMatchIDs/2)]
-	match.FAQs = match.FAQs[:min(len(match.FAQs), sqldb.MaxAuditMatchIDs/4)]
-	match.Users = match.Users[:min(len(match.Users), sqldb.MaxAuditMatchIDs/8)]
+	match.Reports = match.Reports[:min(len(match.Reports), console.MaxAuditMatchIDs/2)]
+	match.FAQs = match.FAQs[:min(len(match.FAQs), console.MaxAuditMatchIDs/4)]
+	match.Users = match.Users[:min(len(match.Users), console.MaxAuditMatchIDs/8)]
 	entries, err := c.db.SearchAudit(ctx, match, searchGroupLimit+1)
 	if err != nil {
 		return res, err

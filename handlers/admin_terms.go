@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // maxTermFileBytes bounds a term-list file.
@@ -45,14 +45,14 @@ type termPage struct {
 
 // term returns the draft term file name; a file missing from the draft
 // is empty at revision 0.
-func (c *console) term(ctx context.Context, name string) (termView, error) {
+func (c *consoleServer) term(ctx context.Context, name string) (termView, error) {
 	info := termInfo(name)
 	if info.Label == "" {
 		return termView{}, errPageNotFound("没有名为 "+name+" 的词表。", nil)
 	}
 	v := termView{Name: name, Label: info.Label, Help: info.Help}
 	f, err := c.db.TermFile(ctx, name)
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return v, nil
 	}
 	if err != nil {
@@ -64,7 +64,7 @@ func (c *console) term(ctx context.Context, name string) (termView, error) {
 }
 
 // terms returns every term file.
-func (c *console) terms(ctx context.Context) ([]termView, error) {
+func (c *consoleServer) terms(ctx context.Context) ([]termView, error) {
 	var out []termView
 	for _, f := range termFiles() {
 		v, err := c.term(ctx, f.Name)
@@ -90,19 +90,19 @@ func countEntries(text string) int {
 
 // saveTerm checks text with the knowledge package's own reader, so that
 // staff see its message, and stores it.
-func (c *console) saveTerm(ctx context.Context, a *actor, name, text string, rev int64) (sqldb.TermFile, error) {
+func (c *consoleServer) saveTerm(ctx context.Context, a *actor, name, text string, rev int64) (console.TermFile, error) {
 	if termInfo(name).Label == "" {
-		return sqldb.TermFile{}, errPageNotFound("没有名为 "+name+" 的词表。", nil)
+		return console.TermFile{}, errPageNotFound("没有名为 "+name+" 的词表。", nil)
 	}
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	if len(text) > maxTermFileBytes {
-		return sqldb.TermFile{}, errInvalidRequest("词表过大，最多 512 KB", nil)
+		return console.TermFile{}, errInvalidRequest("词表过大，最多 512 KB", nil)
 	}
 	if _, err := knowledge.LoadTerms((&knowledge.Content{TermFiles: map[string]string{name: text}}).TermFS()); err != nil {
-		return sqldb.TermFile{}, errInvalidRequest("词表有误，未保存："+err.Error(), err)
+		return console.TermFile{}, errInvalidRequest("词表有误，未保存："+err.Error(), err)
 	}
 	f, err := c.db.SaveTermFile(ctx, name, text, rev, a.name())
-	if errors.Is(err, sqldb.ErrConflict) {
+	if errors.Is(err, console.ErrConflict) {
 		return f, errConflict("保存失败：该词表在您编辑期间已被他人修改。您的修改未保存，请对照下方的最新内容重新修改后再保存。", err)
 	}
 	return f, err

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -42,10 +42,10 @@ const (
 // uploadPreview is an upload's parsed files, kept in this instance's
 // memory until saved or expired. It is not changed once stored.
 type uploadPreview struct {
-	ID        string        `json:"id"`
-	Owner     sqldb.UserID  `json:"-"`
-	CreatedAt time.Time     `json:"created_at"`
-	Files     []previewFile `json:"files"`
+	ID        string         `json:"id"`
+	Owner     console.UserID `json:"-"`
+	CreatedAt time.Time      `json:"created_at"`
+	Files     []previewFile  `json:"files"`
 }
 
 // previewFile is one uploaded file: its report, or why it cannot be saved.
@@ -202,7 +202,7 @@ func (s *previewStore) usage() (int, int64) {
 }
 
 // get returns owner's preview id, if it has not expired.
-func (s *previewStore) get(id string, owner sqldb.UserID) (*uploadPreview, bool) {
+func (s *previewStore) get(id string, owner console.UserID) (*uploadPreview, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.items[id]
@@ -213,7 +213,7 @@ func (s *previewStore) get(id string, owner sqldb.UserID) (*uploadPreview, bool)
 }
 
 // remove releases preview id, if owner's; it reports whether there was one.
-func (s *previewStore) remove(id string, owner sqldb.UserID) bool {
+func (s *previewStore) remove(id string, owner console.UserID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.items[id]
@@ -236,7 +236,7 @@ func errPreviewGone() error {
 // timed out, so that the answer is always written before the server's
 // write timeout. One upload keeps at most c.maxPreviewBytes of parsed
 // reports; the files beyond are reported as too much for one upload.
-func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploadPreview, error) {
+func (c *consoleServer) upload(ctx context.Context, a *actor, r *http.Request) (*uploadPreview, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.uploadTimeout)
 	defer cancel()
 	if err := parseForm(r); err != nil {
@@ -268,7 +268,7 @@ func (c *console) upload(ctx context.Context, a *actor, r *http.Request) (*uploa
 // before it is kept: the preview memory one upload may hold, and a report
 // ID another file already has, either of which makes it an error; and
 // whether saving it replaces a report of the draft (sums).
-func (c *console) admit(f previewFile, others []previewFile, sums []sqldb.ReportSummary) previewFile {
+func (c *consoleServer) admit(f previewFile, others []previewFile, sums []console.ReportSummary) previewFile {
 	var kept int64
 	for _, o := range others {
 		if o.OK || o.NeedsYear {
@@ -287,7 +287,7 @@ func (c *console) admit(f previewFile, others []previewFile, sums []sqldb.Report
 			return previewFile{Name: f.Name, Error: fmt.Sprintf("%s: 报告编号 %s 与同批文件 %s 相同，请改名后单独上传", f.Name, id, o.Name)}
 		}
 	}
-	f.Replaces = slices.ContainsFunc(sums, func(s sqldb.ReportSummary) bool { return s.ID == id })
+	f.Replaces = slices.ContainsFunc(sums, func(s console.ReportSummary) bool { return s.ID == id })
 	return f
 }
 
@@ -297,7 +297,7 @@ func (c *console) admit(f previewFile, others []previewFile, sums []sqldb.Report
 // value that is invalid, or a file the preview lacks or cannot take
 // values (it failed to parse), is a 400 naming the file and the field,
 // and changes nothing. Parsing takes at most c.uploadTimeout in all.
-func (c *console) restate(ctx context.Context, a *actor, id string, stated map[string]knowledge.Stated) (*uploadPreview, error) {
+func (c *consoleServer) restate(ctx context.Context, a *actor, id string, stated map[string]knowledge.Stated) (*uploadPreview, error) {
 	p, ok := c.previews.get(id, a.user.ID)
 	if !ok {
 		return nil, errPreviewGone()
@@ -354,7 +354,7 @@ func sizeMB(n int64) string {
 }
 
 // parseUpload reads and parses one uploaded file, giving up when ctx ends.
-func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) previewFile {
+func (c *consoleServer) parseUpload(ctx context.Context, fh *multipart.FileHeader) previewFile {
 	f := previewFile{Name: cleanFileName(fh.Filename)}
 	if f.Name == "" {
 		f.Name = "（无文件名）"
@@ -378,14 +378,14 @@ func (c *console) parseUpload(ctx context.Context, fh *multipart.FileHeader) pre
 }
 
 // timedOut is the preview of file name when its parsing overran the upload's time.
-func (c *console) timedOut(name string) previewFile {
+func (c *consoleServer) timedOut(name string) previewFile {
 	return previewFile{Name: name, Error: fmt.Sprintf("%s: 解析超时（本次上传的处理时间超过 %s），文件内容可能过多或过于复杂。请检查文件，或拆分后分批上传", name, secondsText(c.uploadTimeout))}
 }
 
 // parseFile parses the file name holding data, with what staff stated
 // about it, into its preview, giving up when ctx ends. A file that names
 // no year is NeedsYear; it and a parsed file keep data.
-func (c *console) parseFile(ctx context.Context, name string, data []byte, st knowledge.Stated) previewFile {
+func (c *consoleServer) parseFile(ctx context.Context, name string, data []byte, st knowledge.Stated) previewFile {
 	f := previewFile{Name: name}
 	// Parse runs aside so that the answer does not wait for a parser that
 	// overruns ctx; the parser stops on its own at ctx's end or its limits.
@@ -466,7 +466,7 @@ func cleanFileName(name string) string {
 
 // savePreview stores the named files of preview id (every file that
 // parsed when names is empty) in one transaction: all or nothing.
-func (c *console) savePreview(ctx context.Context, a *actor, id string, names []string) ([]reportRow, error) {
+func (c *consoleServer) savePreview(ctx context.Context, a *actor, id string, names []string) ([]reportRow, error) {
 	p, ok := c.previews.get(id, a.user.ID)
 	if !ok {
 		return nil, errPreviewGone()
@@ -497,7 +497,7 @@ func (c *console) savePreview(ctx context.Context, a *actor, id string, names []
 	}
 	if err := c.db.SaveReports(ctx, a.name(), reports...); err != nil {
 		status := http.StatusInternalServerError
-		if errors.Is(err, sqldb.ErrInvalid) {
+		if errors.Is(err, console.ErrInvalid) {
 			status = http.StatusBadRequest
 		}
 		return nil, &httpError{status: status, msg: "保存失败，未保存任何报告（本次保存是一个整体，要么全部保存，要么都不保存）。请检查文件后重试。", cause: err}

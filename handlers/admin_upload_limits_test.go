@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/knowledge/knowledgetest"
-	"fazhibot/storage/sqldb"
 )
 
 // bombDocx returns a valid .docx whose word/document.xml is about
@@ -254,7 +254,7 @@ func TestAdminUploadPreviewMemory(t *testing.T) {
 func TestPreviewStoreBytes(t *testing.T) {
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	s := newPreviewStore(30*time.Minute, 10, 10_000, func() time.Time { return now })
-	add := func(id string, owner sqldb.UserID, size int64) *uploadPreview {
+	add := func(id string, owner console.UserID, size int64) *uploadPreview {
 		now = now.Add(time.Minute)
 		p := &uploadPreview{ID: id, Owner: owner, CreatedAt: now, Files: []previewFile{{Name: id, OK: true, size: size}}}
 		s.put(p)
@@ -263,7 +263,7 @@ func TestPreviewStoreBytes(t *testing.T) {
 	tests := []struct {
 		name      string
 		id        string
-		owner     sqldb.UserID
+		owner     console.UserID
 		size      int64
 		wantKept  []string
 		wantGone  []string
@@ -277,7 +277,7 @@ func TestPreviewStoreBytes(t *testing.T) {
 		{"a big one pushes two out", "e", 5, 5000, []string{"d", "e"}, []string{"b", "c"}, true},
 		{"one over the bound is kept alone", "f", 6, 20_000, []string{"f"}, []string{"d", "e"}, false},
 	}
-	owners := map[string]sqldb.UserID{}
+	owners := map[string]console.UserID{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			owners[tt.id] = tt.owner

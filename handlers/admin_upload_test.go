@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // fiveFiles is an upload of four good reports and a broken Word file.
@@ -306,7 +306,7 @@ func TestAdminBodyLimits(t *testing.T) {
 func TestPreviewStoreLimits(t *testing.T) {
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	s := newPreviewStore(30*time.Minute, 4, 1<<30, func() time.Time { return now })
-	add := func(id string, owner sqldb.UserID) {
+	add := func(id string, owner console.UserID) {
 		now = now.Add(time.Minute)
 		s.put(&uploadPreview{ID: id, Owner: owner, CreatedAt: now})
 	}

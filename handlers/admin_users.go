@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -33,7 +32,7 @@ type userView struct {
 	Disabled  bool      `json:"disabled"`
 }
 
-func userOf(u sqldb.User) userView {
+func userOf(u console.User) userView {
 	return userView{ID: int64(u.ID), Name: u.Name, Role: string(u.Role), RoleText: roleText(u.Role), CreatedAt: u.CreatedAt, Disabled: u.Disabled}
 }
 
@@ -48,7 +47,7 @@ type tokenView struct {
 	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
-func tokenOf(t sqldb.APIToken) tokenView {
+func tokenOf(t console.APIToken) tokenView {
 	return tokenView{ID: int64(t.ID), UserID: int64(t.UserID), Name: t.Name, CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt}
 }
 
@@ -74,7 +73,7 @@ type shownSecret struct {
 }
 
 // tokens returns the tokens of account id.
-func (c *console) tokens(ctx context.Context, id sqldb.UserID) ([]tokenView, error) {
+func (c *consoleServer) tokens(ctx context.Context, id console.UserID) ([]tokenView, error) {
 	list, err := c.db.Tokens(ctx, id)
 	if err != nil {
 		return nil, err
@@ -87,7 +86,7 @@ func (c *console) tokens(ctx context.Context, id sqldb.UserID) ([]tokenView, err
 }
 
 // usersData gathers the users page for a.
-func (c *console) usersData(ctx context.Context, a *actor) (usersPage, error) {
+func (c *consoleServer) usersData(ctx context.Context, a *actor) (usersPage, error) {
 	page := usersPage{Me: userOf(a.user)}
 	var err error
 	if page.MyTokens, err = c.tokens(ctx, a.user.ID); err != nil {
@@ -111,9 +110,9 @@ func (c *console) usersData(ctx context.Context, a *actor) (usersPage, error) {
 }
 
 // checkRole reads a role from a form or request.
-func checkRole(role string) (sqldb.Role, error) {
-	switch r := sqldb.Role(strings.TrimSpace(role)); r {
-	case sqldb.RoleStaff, sqldb.RoleAdmin:
+func checkRole(role string) (console.Role, error) {
+	switch r := console.Role(strings.TrimSpace(role)); r {
+	case console.RoleStaff, console.RoleAdmin:
 		return r, nil
 	}
 	return "", errInvalidRequest("角色应为 staff（工作人员）或 admin（管理员）", nil)
@@ -121,7 +120,7 @@ func checkRole(role string) (sqldb.Role, error) {
 
 // errLastAdmin words the store's refusal to leave no enabled admin.
 func errLastAdmin(err error) error {
-	if errors.Is(err, sqldb.ErrInvalid) {
+	if errors.Is(err, console.ErrInvalid) {
 		return errInvalidRequest("至少要保留一个启用的管理员账号。", err)
 	}
 	return notFound(err, "找不到该账号。")
@@ -129,17 +128,17 @@ func errLastAdmin(err error) error {
 
 // createUser creates an account; an empty password is generated and
 // returned, to be shown once.
-func (c *console) createUser(ctx context.Context, a *actor, name, role, password string) (sqldb.User, string, error) {
+func (c *consoleServer) createUser(ctx context.Context, a *actor, name, role, password string) (console.User, string, error) {
 	if !a.admin() {
-		return sqldb.User{}, "", errAdminOnly()
+		return console.User{}, "", errAdminOnly()
 	}
 	name, err := accounts.CheckName(name)
 	if err != nil {
-		return sqldb.User{}, "", err
+		return console.User{}, "", err
 	}
 	r, err := checkRole(role)
 	if err != nil {
-		return sqldb.User{}, "", err
+		return console.User{}, "", err
 	}
 	generated := ""
 	if password == "" {
@@ -148,45 +147,45 @@ func (c *console) createUser(ctx context.Context, a *actor, name, role, password
 	}
 	hash, err := c.hashPassword(password)
 	if err != nil {
-		return sqldb.User{}, "", err
+		return console.User{}, "", err
 	}
-	u, err := c.db.CreateUser(ctx, sqldb.User{Name: name, Role: r, PasswordHash: hash}, a.name())
-	if errors.Is(err, sqldb.ErrExists) {
+	u, err := c.db.CreateUser(ctx, console.User{Name: name, Role: r, PasswordHash: hash}, a.name())
+	if errors.Is(err, console.ErrExists) {
 		return u, "", errConflict("用户名 "+name+" 已被使用（包括已停用的账号）。", err)
 	}
 	return u, generated, err
 }
 
 // userAction runs an admin's action on account {id}.
-func (c *console) userAction(ctx context.Context, a *actor, r *http.Request, action, role string) (sqldb.User, error) {
+func (c *consoleServer) userAction(ctx context.Context, a *actor, r *http.Request, action, role string) (console.User, error) {
 	if !a.admin() {
-		return sqldb.User{}, errAdminOnly()
+		return console.User{}, errAdminOnly()
 	}
 	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return sqldb.User{}, errPageNotFound("找不到该账号。", err)
+		return console.User{}, errPageNotFound("找不到该账号。", err)
 	}
-	id := sqldb.UserID(n)
+	id := console.UserID(n)
 	switch action {
 	case "role":
 		rl, err := checkRole(role)
 		if err != nil {
-			return sqldb.User{}, err
+			return console.User{}, err
 		}
 		err = c.db.SetRole(ctx, id, rl, a.name())
 		if err != nil {
-			return sqldb.User{}, errLastAdmin(err)
+			return console.User{}, errLastAdmin(err)
 		}
 	case "disable":
 		if id == a.user.ID {
-			return sqldb.User{}, errInvalidRequest("不能停用自己的账号。", nil)
+			return console.User{}, errInvalidRequest("不能停用自己的账号。", nil)
 		}
 		if err := c.db.DisableUser(ctx, id, a.name()); err != nil {
-			return sqldb.User{}, errLastAdmin(err)
+			return console.User{}, errLastAdmin(err)
 		}
 	case "enable":
 		if err := c.db.EnableUser(ctx, id, a.name()); err != nil {
-			return sqldb.User{}, notFound(err, "找不到该账号。")
+			return console.User{}, notFound(err, "找不到该账号。")
 		}
 	}
 	u, err := c.db.UserByID(ctx, id)
@@ -196,7 +195,7 @@ func (c *console) userAction(ctx context.Context, a *actor, r *http.Request, act
 // changePassword replaces a's own password after checking the current one,
 // and ends every other session of a's account: the one a uses stays, or
 // none when a authenticated with an API token. API tokens stay valid.
-func (c *console) changePassword(ctx context.Context, a *actor, current, password, again string) error {
+func (c *consoleServer) changePassword(ctx context.Context, a *actor, current, password, again string) error {
 	if !accounts.Matches(a.user.PasswordHash, current) {
 		return errInvalidRequest("当前密码不正确。", nil)
 	}
@@ -212,7 +211,7 @@ func (c *console) changePassword(ctx context.Context, a *actor, current, passwor
 
 // createToken makes an API token for a and returns it with its secret,
 // which is not stored and cannot be shown again.
-func (c *console) createToken(ctx context.Context, a *actor, name string) (tokenView, string, error) {
+func (c *consoleServer) createToken(ctx context.Context, a *actor, name string) (tokenView, string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
@@ -221,7 +220,7 @@ func (c *console) createToken(ctx context.Context, a *actor, name string) (token
 		return tokenView{}, "", errInvalidRequest(fmt.Sprintf("令牌用途不能超过 %d 个字", maxTokenNameRunes), nil)
 	}
 	secret := tokenPrefix + randomToken(32)
-	t, err := c.db.CreateToken(ctx, sqldb.APIToken{UserID: a.user.ID, Name: name, Hash: sha256Hex(secret)}, a.name())
+	t, err := c.db.CreateToken(ctx, console.APIToken{UserID: a.user.ID, Name: name, Hash: sha256Hex(secret)}, a.name())
 	if err != nil {
 		return tokenView{}, "", err
 	}
@@ -230,18 +229,18 @@ func (c *console) createToken(ctx context.Context, a *actor, name string) (token
 
 // revokeToken revokes token {id}: one's own, or anyone's for admins.
 // Another account's token is "not found" for staff.
-func (c *console) revokeToken(ctx context.Context, a *actor, r *http.Request) (sqldb.TokenID, error) {
+func (c *consoleServer) revokeToken(ctx context.Context, a *actor, r *http.Request) (console.TokenID, error) {
 	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return 0, errPageNotFound("找不到该令牌。", err)
 	}
-	id := sqldb.TokenID(n)
+	id := console.TokenID(n)
 	if !a.admin() {
 		mine, err := c.db.Tokens(ctx, a.user.ID)
 		if err != nil {
 			return 0, err
 		}
-		if !slices.ContainsFunc(mine, func(t sqldb.APIToken) bool { return t.ID == id }) {
+		if !slices.ContainsFunc(mine, func(t console.APIToken) bool { return t.ID == id }) {
 			return 0, errPageNotFound("找不到该令牌。", nil)
 		}
 	}
@@ -426,10 +425,10 @@ func (s *Server) apiTokenList(w http.ResponseWriter, r *http.Request, a *actor) 
 		if err != nil {
 			return errInvalidRequest("user 参数应为账号编号", err)
 		}
-		if sqldb.UserID(n) != a.user.ID && !a.admin() {
+		if console.UserID(n) != a.user.ID && !a.admin() {
 			return errAdminOnly()
 		}
-		id = sqldb.UserID(n)
+		id = console.UserID(n)
 	}
 	list, err := s.admin.tokens(r.Context(), id)
 	if err != nil {

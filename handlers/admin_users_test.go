@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 func TestAdminCreateUser(t *testing.T) {
@@ -220,7 +220,7 @@ func TestAdminAudit(t *testing.T) {
 		Entries []auditView `json:"entries"`
 		More    bool        `json:"more"`
 	}](t, e.mustDo(request{method: "GET", path: adminAPIPrefix + "audit?limit=2&offset=1", bearer: e.admin.token}, http.StatusOK))
-	if len(got.Entries) != 2 || !got.More || got.Entries[0].ID <= got.Entries[1].ID || got.Entries[1].Action != string(sqldb.ActionVersionSubmit) ||
+	if len(got.Entries) != 2 || !got.More || got.Entries[0].ID <= got.Entries[1].ID || got.Entries[1].Action != string(console.ActionVersionSubmit) ||
 		got.Entries[1].ActionText != "提交审核" || got.Entries[1].Actor != staffName {
 		t.Errorf("API audit %+v", got)
 	}

@@ -10,8 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/publishing"
-	"fazhibot/storage/sqldb"
 )
 
 // maxSummaryRunes bounds a version's summary and a rejection's reason.
@@ -34,7 +34,7 @@ type versionView struct {
 	RestoredFrom int64     `json:"restored_from,omitempty"`
 }
 
-func versionOf(v sqldb.Version) versionView {
+func versionOf(v console.Version) versionView {
 	return versionView{
 		ID: int64(v.ID), Status: string(v.Status), StatusText: statusText(v.Status), Live: v.Live,
 		CreatedAt: v.CreatedAt, CreatedBy: v.CreatedBy, Summary: v.Summary,
@@ -62,7 +62,7 @@ type versionsPage struct {
 
 // versions lists every version, newest first, with what the draft would
 // change and what a may do.
-func (c *console) versions(ctx context.Context, a *actor) (versionsPage, error) {
+func (c *consoleServer) versions(ctx context.Context, a *actor) (versionsPage, error) {
 	list, err := c.db.Versions(ctx)
 	if err != nil {
 		return versionsPage{}, err
@@ -95,16 +95,16 @@ func checkSummary(s, what string) (string, error) {
 // draft that holds what the live version holds.
 func errEmptyDraft(cause error) error {
 	switch {
-	case errors.Is(cause, sqldb.ErrUnchanged):
+	case errors.Is(cause, console.ErrUnchanged):
 		return errInvalidRequest("草稿与当前线上版本完全相同，没有需要发布的改动。请先修改草稿（报告、FAQ 或词表），再发布或提交审核。", cause)
-	case errors.Is(cause, sqldb.ErrInvalid):
+	case errors.Is(cause, console.ErrInvalid):
 		return errInvalidRequest("草稿中没有任何报告或 FAQ，无法发布。", cause)
 	}
 	return cause
 }
 
 // publish snapshots the draft as the live version.
-func (c *console) publish(ctx context.Context, a *actor, summary string) (versionResult, error) {
+func (c *consoleServer) publish(ctx context.Context, a *actor, summary string) (versionResult, error) {
 	const mustSubmit = "当前设置要求审核：工作人员不能直接发布，请提交审核，由管理员批准后上线。"
 	if !c.canPublish(a) { // before the summary: the role decides first
 		return versionResult{}, errRole(mustSubmit)
@@ -124,7 +124,7 @@ func (c *console) publish(ctx context.Context, a *actor, summary string) (versio
 }
 
 // submit snapshots the draft as a version awaiting approval.
-func (c *console) submit(ctx context.Context, a *actor, summary string) (versionResult, error) {
+func (c *consoleServer) submit(ctx context.Context, a *actor, summary string) (versionResult, error) {
 	if c.approval != ApprovalRequired {
 		return versionResult{}, errInvalidRequest("当前设置无需审核，请直接发布。", nil)
 	}
@@ -140,7 +140,7 @@ func (c *console) submit(ctx context.Context, a *actor, summary string) (version
 }
 
 // decide approves (reason "" and approve) or rejects a pending version.
-func (c *console) decide(ctx context.Context, a *actor, id sqldb.VersionID, approve bool, reason string) (versionResult, error) {
+func (c *consoleServer) decide(ctx context.Context, a *actor, id console.VersionID, approve bool, reason string) (versionResult, error) {
 	if !a.admin() {
 		return versionResult{}, errRole("只有管理员可以审核版本。")
 	}
@@ -155,13 +155,13 @@ func (c *console) decide(ctx context.Context, a *actor, id sqldb.VersionID, appr
 		if reason, err = checkSummary(reason, "驳回理由"); err != nil {
 			return versionResult{}, err
 		}
-		var v sqldb.Version
+		var v console.Version
 		if v, err = c.db.Reject(ctx, id, a.name(), reason); err == nil {
 			res = versionResult{Version: versionOf(v)}
 		}
 	}
 	switch {
-	case errors.Is(err, sqldb.ErrConflict):
+	case errors.Is(err, console.ErrConflict):
 		return versionResult{}, errConflict(fmt.Sprintf("版本 %d 不在待审核状态，可能已被其他管理员批准或驳回。", id), err)
 	case err != nil:
 		return versionResult{}, notFound(err, fmt.Sprintf("找不到版本 %d。", id))
@@ -170,12 +170,12 @@ func (c *console) decide(ctx context.Context, a *actor, id sqldb.VersionID, appr
 }
 
 // restore makes the published version id live again, as a new version.
-func (c *console) restore(ctx context.Context, a *actor, id sqldb.VersionID) (versionResult, error) {
+func (c *consoleServer) restore(ctx context.Context, a *actor, id console.VersionID) (versionResult, error) {
 	l, err := c.golive.Restore(ctx, a.publisher(), id)
 	if errors.Is(err, publishing.ErrNotAllowed) {
 		return versionResult{}, errRole("只有管理员可以恢复历史版本。")
 	}
-	if errors.Is(err, sqldb.ErrInvalid) {
+	if errors.Is(err, console.ErrInvalid) {
 		return versionResult{}, errInvalidRequest(fmt.Sprintf("版本 %d 从未发布过（待审核或已驳回），不能恢复。", id), err)
 	}
 	if err != nil {
@@ -185,12 +185,12 @@ func (c *console) restore(ctx context.Context, a *actor, id sqldb.VersionID) (ve
 }
 
 // versionID reads the {id} of a version route.
-func versionID(r *http.Request) (sqldb.VersionID, error) {
+func versionID(r *http.Request) (console.VersionID, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errPageNotFound("版本号无效。", err)
 	}
-	return sqldb.VersionID(id), nil
+	return console.VersionID(id), nil
 }
 
 func (s *Server) pageVersions(w http.ResponseWriter, r *http.Request, a *actor) error {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fazhibot/console"
 	"fazhibot/internal/testenv"
 	"fmt"
 	"net/http"
@@ -80,7 +81,7 @@ func TestAdminApprovalFlow(t *testing.T) {
 				t.Errorf("staff publish: %q", msg)
 			}
 			first := api("POST", "versions/submit", versionSummary{Summary: "导入司法局报告"}, e.staff, http.StatusCreated)
-			if first.Version.Status != string(sqldb.StatusPending) || first.Version.Live || first.Version.CreatedBy != staffName {
+			if first.Version.Status != string(console.StatusPending) || first.Version.Live || first.Version.CreatedBy != staffName {
 				t.Fatalf("submitted %+v", first.Version)
 			}
 			api("POST", fmt.Sprintf("versions/%d/approve", first.Version.ID), nil, e.staff, http.StatusForbidden)
@@ -90,7 +91,7 @@ func TestAdminApprovalFlow(t *testing.T) {
 			// the admin approves.
 			api("POST", fmt.Sprintf("versions/%d/reject", first.Version.ID), versionReject{}, e.admin, http.StatusBadRequest)
 			rejected := api("POST", fmt.Sprintf("versions/%d/reject", first.Version.ID), versionReject{Reason: "请核对数字"}, e.admin, http.StatusOK)
-			if rejected.Version.Status != string(sqldb.StatusRejected) || rejected.Version.RejectedBy != adminName || rejected.Version.RejectReason != "请核对数字" {
+			if rejected.Version.Status != string(console.StatusRejected) || rejected.Version.RejectedBy != adminName || rejected.Version.RejectReason != "请核对数字" {
 				t.Errorf("rejected %+v", rejected.Version)
 			}
 			rec = e.mustDo(request{method: "POST", path: adminAPIPrefix + fmt.Sprintf("versions/%d/approve", first.Version.ID), bearer: e.admin.token}, http.StatusConflict)
@@ -109,10 +110,10 @@ func TestAdminApprovalFlow(t *testing.T) {
 				t.Errorf("pending version's changes: %+v", pending.Changes)
 			}
 			approved := api("POST", fmt.Sprintf("versions/%d/approve", second.Version.ID), nil, e.admin, http.StatusOK)
-			if approved.Version.Status != string(sqldb.StatusPublished) || !approved.Version.Live || approved.Version.ApprovedBy != adminName || approved.Warning != "" {
+			if approved.Version.Status != string(console.StatusPublished) || !approved.Version.Live || approved.Version.ApprovedBy != adminName || approved.Warning != "" {
 				t.Errorf("approved %+v", approved)
 			}
-			if ids := e.publishedIDs(); !slices.Equal(ids, []sqldb.VersionID{sqldb.VersionID(second.Version.ID)}) {
+			if ids := e.publishedIDs(); !slices.Equal(ids, []console.VersionID{console.VersionID(second.Version.ID)}) {
 				t.Errorf("Published hook got %v, want [%d]", ids, second.Version.ID)
 			}
 			if !liveAnswers() {
@@ -121,7 +122,7 @@ func TestAdminApprovalFlow(t *testing.T) {
 
 			// The admin restores version 1: live again, and the draft too.
 			restored := api("POST", "versions/1/restore", nil, e.admin, http.StatusCreated)
-			if restored.Version.RestoredFrom != 1 || !restored.Version.Live || restored.Version.Summary != sqldb.RestoreSummary(1) {
+			if restored.Version.RestoredFrom != 1 || !restored.Version.Live || restored.Version.Summary != console.RestoreSummary(1) {
 				t.Errorf("restored %+v", restored.Version)
 			}
 			if liveAnswers() {
@@ -131,8 +132,8 @@ func TestAdminApprovalFlow(t *testing.T) {
 				t.Errorf("draft after restore: %v", ids)
 			}
 			// The restored report keeps its importer, not the restorer.
-			if list, err := e.db.ListReports(t.Context()); err != nil || len(list) != 1 || list[0].ImportedBy != sqldb.SeedActor {
-				t.Errorf("reports after restore: %+v, %v; want imported by %q", list, err, sqldb.SeedActor)
+			if list, err := e.db.ListReports(t.Context()); err != nil || len(list) != 1 || list[0].ImportedBy != console.SeedActor {
+				t.Errorf("reports after restore: %+v, %v; want imported by %q", list, err, console.SeedActor)
 			}
 			api("POST", fmt.Sprintf("versions/%d/restore", first.Version.ID), nil, e.admin, http.StatusBadRequest)
 			api("POST", "versions/999/restore", nil, e.admin, http.StatusNotFound)
@@ -195,7 +196,7 @@ func TestAdminPublishPages(t *testing.T) {
 	}
 
 	e.mu.Lock()
-	e.publishFn = func(sqldb.VersionID) error { return errors.New("redis down") }
+	e.publishFn = func(console.VersionID) error { return errors.New("redis down") }
 	e.mu.Unlock()
 	e.changeDraft()
 	rec = e.mustDo(request{method: "POST", path: adminPrefix + "versions/publish", as: s, form: url.Values{"summary": {"再次发布"}}}, http.StatusSeeOther)

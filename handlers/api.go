@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"fazhibot/bot"
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 const (
@@ -140,7 +140,7 @@ func (s *Server) authenticate(r *http.Request) error {
 		return errUnauthorized(true, errors.New("unknown token"))
 	}
 	t, err := s.admin.db.TokenByHash(r.Context(), sha256Hex(token))
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return errUnauthorized(true, errors.New("neither a configured nor a console token"))
 	}
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/publishing"
-	"fazhibot/storage/sqldb"
 )
 
 const (
@@ -36,17 +36,17 @@ const (
 
 // actor is the authenticated account behind a console request.
 type actor struct {
-	user sqldb.User
+	user console.User
 	// csrf is the session's CSRF token; "" for a bearer token.
 	csrf string
 	// sessionHash identifies the session (the SHA-256 of its cookie) for
 	// log-out; "" for a bearer token.
 	sessionHash string
 	// token is the bearer token's ID; 0 for a session.
-	token sqldb.TokenID
+	token console.TokenID
 }
 
-func (a *actor) admin() bool { return a.user.Role == sqldb.RoleAdmin }
+func (a *actor) admin() bool { return a.user.Role == console.RoleAdmin }
 
 // name is what the audit log records as the actor.
 func (a *actor) name() string { return a.user.Name }
@@ -133,14 +133,14 @@ func (s *Server) sessionActor(r *http.Request) (*actor, error) {
 	}
 	hash := sha256Hex(c.Value)
 	sess, err := s.admin.db.WebSession(r.Context(), hash)
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return nil, fmt.Errorf("%w: session expired or unknown", errNoCredentials)
 	}
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.admin.db.UserByID(r.Context(), sess.UserID)
-	if errors.Is(err, sqldb.ErrNotFound) || err == nil && u.Disabled {
+	if errors.Is(err, console.ErrNotFound) || err == nil && u.Disabled {
 		return nil, fmt.Errorf("%w: account gone or disabled", errNoCredentials)
 	}
 	if err != nil {
@@ -157,14 +157,14 @@ func (s *Server) tokenActor(r *http.Request) (*actor, error) {
 		return nil, fmt.Errorf("%w: malformed Authorization header", errNoCredentials)
 	}
 	t, err := s.admin.db.TokenByHash(r.Context(), sha256Hex(secret))
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return nil, fmt.Errorf("%w: unknown or revoked token", errNoCredentials)
 	}
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.admin.db.UserByID(r.Context(), t.UserID)
-	if errors.Is(err, sqldb.ErrNotFound) || err == nil && u.Disabled {
+	if errors.Is(err, console.ErrNotFound) || err == nil && u.Disabled {
 		return nil, fmt.Errorf("%w: token of a disabled account", errNoCredentials)
 	}
 	if err != nil {
@@ -241,7 +241,7 @@ func localNext(next string) string {
 }
 
 // cookieName is the session cookie's name.
-func (c *console) cookieName() string {
+func (c *consoleServer) cookieName() string {
 	if c.secure {
 		return "__Host-" + sessionCookie
 	}
@@ -250,7 +250,7 @@ func (c *console) cookieName() string {
 
 // sessionCookieFor returns the cookie that carries a session ID; an
 // empty value and maxAge -1 delete it.
-func (c *console) sessionCookieFor(value string, maxAge int) *http.Cookie {
+func (c *consoleServer) sessionCookieFor(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name:     c.cookieName(),
 		Value:    value,

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // loginCookie carries the log-in form's CSRF token (double submit), since
@@ -106,21 +106,21 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // checkLogin reports whether password is that of the enabled account name.
 // An unknown name costs the same bcrypt comparison as a known one. The
 // error is a database failure.
-func (s *Server) checkLogin(ctx context.Context, name, password string) (sqldb.User, bool, error) {
+func (s *Server) checkLogin(ctx context.Context, name, password string) (console.User, bool, error) {
 	u, err := s.admin.db.UserByName(ctx, name)
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		_ = bcrypt.CompareHashAndPassword(s.admin.dummyHash(), []byte(password))
-		return sqldb.User{}, false, nil
+		return console.User{}, false, nil
 	}
 	if err != nil {
-		return sqldb.User{}, false, err
+		return console.User{}, false, err
 	}
 	ok := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil && !u.Disabled
 	return u, ok, nil
 }
 
 // startSession stores a new session of u and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u sqldb.User) error {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u console.User) error {
 	if n, err := s.admin.db.DeleteExpiredWebSessions(r.Context()); err != nil {
 		s.log.Warn("deleting expired sessions failed", "err", err)
 	} else if n > 0 {
@@ -128,7 +128,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u sqldb.Us
 	}
 	id := randomToken(32)
 	now := time.Now()
-	err := s.admin.db.CreateWebSession(r.Context(), sqldb.WebSession{
+	err := s.admin.db.CreateWebSession(r.Context(), console.WebSession{
 		IDHash:    sha256Hex(id),
 		UserID:    u.ID,
 		CSRFToken: randomToken(32),
@@ -156,14 +156,14 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, a *actor) 
 	return nil
 }
 
-func (c *console) loginCookieName() string {
+func (c *consoleServer) loginCookieName() string {
 	if c.secure {
 		return "__Host-" + loginCookie
 	}
 	return loginCookie
 }
 
-func (c *console) loginCookieFor(value string, maxAge int) *http.Cookie {
+func (c *consoleServer) loginCookieFor(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: c.loginCookieName(), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode,

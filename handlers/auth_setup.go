@@ -4,10 +4,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"net/http"
 	"sync"
-
-	"fazhibot/storage/sqldb"
 )
 
 // setupActor is who the audit log names for the first admin account.
@@ -94,7 +93,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, err)
 		return
 	}
-	u, err := s.admin.db.CreateUser(r.Context(), sqldb.User{Name: name, Role: sqldb.RoleAdmin, PasswordHash: hash}, setupActor)
+	u, err := s.admin.db.CreateUser(r.Context(), console.User{Name: name, Role: console.RoleAdmin, PasswordHash: hash}, setupActor)
 	if err != nil {
 		s.respondError(w, r, err)
 		return

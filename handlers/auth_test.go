@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // loginForm fetches the log-in page and returns its form token and the
@@ -402,7 +402,7 @@ func TestAdminSetupLink(t *testing.T) {
 	rec = e.mustDo(setupForm(token, "站长", "good-password", "good-password"), http.StatusSeeOther)
 	s := e.sessionOf(rec)
 	me := apiJSON[meView](t, e.mustDo(request{method: "GET", path: adminAPIPrefix + "me", as: s}, http.StatusOK))
-	if me.User.Name != "站长" || me.User.Role != string(sqldb.RoleAdmin) {
+	if me.User.Name != "站长" || me.User.Role != string(console.RoleAdmin) {
 		t.Errorf("created %+v", me.User)
 	}
 	if rec := e.mustDo(request{method: "GET", path: adminPrefix + "reports?ok=welcome", as: s}, http.StatusOK); !strings.Contains(rec.Body.String(), "管理员账号已创建") {
@@ -447,7 +447,7 @@ func TestAdminSetupLinkWithOnlyStaff(t *testing.T) {
 	t.Parallel()
 	const token = "setup-token-0123456789abcdef"
 	e := newConsoleEnv(t, withoutUsers, withConsole(func(o *ConsoleOptions) { o.SetupToken = token }))
-	if _, err := e.db.CreateUser(t.Context(), sqldb.User{Name: "录入员", Role: sqldb.RoleStaff, PasswordHash: "$2a$10$x"}, "命令行"); err != nil {
+	if _, err := e.db.CreateUser(t.Context(), console.User{Name: "录入员", Role: console.RoleStaff, PasswordHash: "$2a$10$x"}, "命令行"); err != nil {
 		t.Fatal(err)
 	}
 	e.mustDo(request{method: "GET", path: adminPrefix + "setup?token=" + token}, http.StatusOK)

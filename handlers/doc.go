@@ -145,7 +145,7 @@
 // Authentication (auth*.go): pages use a session cookie (HttpOnly,
 // SameSite=Lax, Path=/, Secure and the __Host- prefix with
 // ConsoleOptions.SecureCookies) whose random 256-bit value is stored only
-// as its SHA-256 (sqldb.WebSession); each session has its own CSRF token,
+// as its SHA-256 (console.WebSession); each session has its own CSRF token,
 // which every state-changing request must carry in the form field
 // csrf_token or the X-CSRF-Token header, compared in constant time (403
 // otherwise). Anonymous visitors of a page are sent to /admin/login. The

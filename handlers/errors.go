@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,8 +15,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"fazhibot/storage/sqldb"
 )
 
 // httpError is an error with the HTTP answer it maps to. Handlers return or
@@ -191,13 +190,13 @@ func storeError(err error) (status int, msg string, ok bool) {
 		return http.StatusBadRequest, string(rule), true
 	}
 	switch {
-	case errors.Is(err, sqldb.ErrNotFound):
+	case errors.Is(err, console.ErrNotFound):
 		return http.StatusNotFound, "找不到该内容，可能已被删除。", true
-	case errors.Is(err, sqldb.ErrConflict):
+	case errors.Is(err, console.ErrConflict):
 		return http.StatusConflict, "内容已被他人修改，您的修改未保存。请刷新页面，在最新内容的基础上重新编辑。", true
-	case errors.Is(err, sqldb.ErrExists):
+	case errors.Is(err, console.ErrExists):
 		return http.StatusConflict, "已存在同名的内容。", true
-	case errors.Is(err, sqldb.ErrInvalid):
+	case errors.Is(err, console.ErrInvalid):
 		return http.StatusBadRequest, "输入的内容无效，请检查后重试。", true
 	}
 	return 0, "", false

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/publishing"
-	"fazhibot/storage/sqldb"
 )
 
 // This file is the one place where the console turns the codes it stores
@@ -18,60 +18,60 @@ import (
 // command line shares. Every function is pure and safe for concurrent use.
 
 // statusText names a version status for staff.
-func statusText(st sqldb.VersionStatus) string {
+func statusText(st console.VersionStatus) string {
 	switch st {
-	case sqldb.StatusPending:
+	case console.StatusPending:
 		return "待审核"
-	case sqldb.StatusPublished:
+	case console.StatusPublished:
 		return "已发布"
-	case sqldb.StatusRejected:
+	case console.StatusRejected:
 		return "已驳回"
 	}
 	return "未知状态"
 }
 
 // roleText names a role for staff.
-func roleText(role sqldb.Role) string {
+func roleText(role console.Role) string {
 	switch role {
-	case sqldb.RoleAdmin:
+	case console.RoleAdmin:
 		return "管理员"
-	case sqldb.RoleStaff:
+	case console.RoleStaff:
 		return "工作人员"
 	}
 	return "未知角色"
 }
 
 // actionLabels maps each audit-log action to its label.
-func actionLabels() map[sqldb.Action]string {
-	return map[sqldb.Action]string{
-		sqldb.ActionReportImport:    "导入报告",
-		sqldb.ActionReportDelete:    "删除报告",
-		sqldb.ActionPassageUpdate:   "修改段落",
-		sqldb.ActionFAQSave:         "保存 FAQ",
-		sqldb.ActionFAQDelete:       "删除 FAQ",
-		sqldb.ActionTermsSave:       "修改词表",
-		sqldb.ActionTermsSeed:       "初始化词表",
-		sqldb.ActionVersionPublish:  "发布版本",
-		sqldb.ActionVersionSubmit:   "提交审核",
-		sqldb.ActionVersionApprove:  "批准版本",
-		sqldb.ActionVersionReject:   "驳回版本",
-		sqldb.ActionVersionRestore:  "恢复版本",
-		sqldb.ActionUserCreate:      "创建账号",
-		sqldb.ActionUserPassword:    "修改密码",
-		sqldb.ActionUserRole:        "修改角色",
-		sqldb.ActionUserDisable:     "停用账号",
-		sqldb.ActionUserEnable:      "启用账号",
-		sqldb.ActionTokenCreate:     "创建令牌",
-		sqldb.ActionTokenRevoke:     "吊销令牌",
-		sqldb.ActionSessionCreate:   "登录",
-		sqldb.ActionSessionDelete:   "退出登录",
-		sqldb.ActionQuestionDismiss: "忽略未回答问题",
-		sqldb.ActionNotifySend:      "通知市民",
+func actionLabels() map[console.Action]string {
+	return map[console.Action]string{
+		console.ActionReportImport:    "导入报告",
+		console.ActionReportDelete:    "删除报告",
+		console.ActionPassageUpdate:   "修改段落",
+		console.ActionFAQSave:         "保存 FAQ",
+		console.ActionFAQDelete:       "删除 FAQ",
+		console.ActionTermsSave:       "修改词表",
+		console.ActionTermsSeed:       "初始化词表",
+		console.ActionVersionPublish:  "发布版本",
+		console.ActionVersionSubmit:   "提交审核",
+		console.ActionVersionApprove:  "批准版本",
+		console.ActionVersionReject:   "驳回版本",
+		console.ActionVersionRestore:  "恢复版本",
+		console.ActionUserCreate:      "创建账号",
+		console.ActionUserPassword:    "修改密码",
+		console.ActionUserRole:        "修改角色",
+		console.ActionUserDisable:     "停用账号",
+		console.ActionUserEnable:      "启用账号",
+		console.ActionTokenCreate:     "创建令牌",
+		console.ActionTokenRevoke:     "吊销令牌",
+		console.ActionSessionCreate:   "登录",
+		console.ActionSessionDelete:   "退出登录",
+		console.ActionQuestionDismiss: "忽略未回答问题",
+		console.ActionNotifySend:      "通知市民",
 	}
 }
 
 // actionText names an audit-log action for staff.
-func actionText(a sqldb.Action) string {
+func actionText(a console.Action) string {
 	if text, ok := actionLabels()[a]; ok {
 		return text
 	}
@@ -103,7 +103,7 @@ func evalKindText(kind string) string {
 // actorText names who made a change; the program's own changes (the
 // bundled report and term lists on first start) read as the system's.
 func actorText(name string) string {
-	if name == sqldb.SeedActor {
+	if name == console.SeedActor {
 		return "系统"
 	}
 	return name
@@ -115,7 +115,7 @@ func savedText(by string, at time.Time) string {
 	switch {
 	case by == "":
 		return ""
-	case by == sqldb.SeedActor:
+	case by == console.SeedActor:
 		return "系统首次启动时写入（" + showTime(at) + "），尚无人修改"
 	}
 	return "最近由 " + by + " 于 " + showTime(at) + " 保存"
@@ -207,22 +207,22 @@ func (n auditNames) targetText(target string) string {
 
 // auditDetailText words an entry's detail: roles by name, a restore's
 // source version by number; other details are already words.
-func auditDetailText(a sqldb.Action, detail string) string {
+func auditDetailText(a console.Action, detail string) string {
 	switch a {
-	case sqldb.ActionUserCreate, sqldb.ActionUserRole:
-		if detail == string(sqldb.RoleAdmin) || detail == string(sqldb.RoleStaff) {
-			return roleText(sqldb.Role(detail))
+	case console.ActionUserCreate, console.ActionUserRole:
+		if detail == string(console.RoleAdmin) || detail == string(console.RoleStaff) {
+			return roleText(console.Role(detail))
 		}
-	case sqldb.ActionQuestionDismiss:
+	case console.ActionQuestionDismiss:
 		if n, err := strconv.Atoi(detail); err == nil {
 			return fmt.Sprintf("共 %d 种问法", n)
 		}
-	case sqldb.ActionVersionRestore:
+	case console.ActionVersionRestore:
 		if v, ok := strings.CutPrefix(detail, "version:"); ok {
 			return "恢复自版本 " + v
 		}
-	case sqldb.ActionTermsSave:
-		if c, ok := sqldb.ParseTermsChange(detail); ok {
+	case console.ActionTermsSave:
+		if c, ok := console.ParseTermsChange(detail); ok {
 			return termsChangeText(c)
 		}
 		return ""
@@ -232,7 +232,7 @@ func auditDetailText(a sqldb.Action, detail string) string {
 
 // termsChangeText words a term-list save's change: the lines added and
 // removed, each quoted, and how many more were left out.
-func termsChangeText(c sqldb.TermsChange) string {
+func termsChangeText(c console.TermsChange) string {
 	part := func(verb string, lines []string, more int) string {
 		if len(lines)+more == 0 {
 			return ""

@@ -12,20 +12,20 @@ import (
 
 	"golang.org/x/net/html"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // TestLabels checks each code staff can meet has its own Chinese label.
 func TestLabels(t *testing.T) {
 	t.Parallel()
-	actions := []sqldb.Action{sqldb.ActionReportImport, sqldb.ActionReportDelete, sqldb.ActionPassageUpdate,
-		sqldb.ActionFAQSave, sqldb.ActionFAQDelete, sqldb.ActionTermsSave, sqldb.ActionTermsSeed,
-		sqldb.ActionVersionPublish, sqldb.ActionVersionSubmit, sqldb.ActionVersionApprove, sqldb.ActionVersionReject,
-		sqldb.ActionVersionRestore, sqldb.ActionUserCreate, sqldb.ActionUserPassword, sqldb.ActionUserRole,
-		sqldb.ActionUserDisable, sqldb.ActionUserEnable, sqldb.ActionTokenCreate, sqldb.ActionTokenRevoke,
-		sqldb.ActionSessionCreate, sqldb.ActionSessionDelete, sqldb.ActionQuestionDismiss, sqldb.ActionNotifySend}
-	seen := map[string]sqldb.Action{}
+	actions := []console.Action{console.ActionReportImport, console.ActionReportDelete, console.ActionPassageUpdate,
+		console.ActionFAQSave, console.ActionFAQDelete, console.ActionTermsSave, console.ActionTermsSeed,
+		console.ActionVersionPublish, console.ActionVersionSubmit, console.ActionVersionApprove, console.ActionVersionReject,
+		console.ActionVersionRestore, console.ActionUserCreate, console.ActionUserPassword, console.ActionUserRole,
+		console.ActionUserDisable, console.ActionUserEnable, console.ActionTokenCreate, console.ActionTokenRevoke,
+		console.ActionSessionCreate, console.ActionSessionDelete, console.ActionQuestionDismiss, console.ActionNotifySend}
+	seen := map[string]console.Action{}
 	for _, a := range actions {
 		l := actionText(a)
 		if l == "其他操作" || !hasHan(l) {
@@ -44,19 +44,19 @@ func TestLabels(t *testing.T) {
 		gone:    map[string]string{"report:jj-old": "旧报告", "faq:faq-old": "旧问题"},
 	}
 	for _, tc := range []struct{ got, want string }{
-		{statusText(sqldb.StatusPending), "待审核"},
+		{statusText(console.StatusPending), "待审核"},
 		{statusText("odd"), "未知状态"},
-		{roleText(sqldb.RoleStaff), "工作人员"},
+		{roleText(console.RoleStaff), "工作人员"},
 		{roleText("root"), "未知角色"},
 		{evalKindText("fact"), "事实问题"},
 		{evalKindText("multi"), "多轮追问"},
 		{evalKindText("negative"), "应拒答的问题"},
 		{evalKindText("chitchat"), "闲聊"},
 		{evalKindText("口语"), "口语"},
-		{actorText(sqldb.SeedActor), "系统"},
+		{actorText(console.SeedActor), "系统"},
 		{actorText("张三"), "张三"},
 		{savedText("", time.Time{}), ""},
-		{savedText(sqldb.SeedActor, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), "系统首次启动时写入（2026-01-02 08:00），尚无人修改"},
+		{savedText(console.SeedActor, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), "系统首次启动时写入（2026-01-02 08:00），尚无人修改"},
 		{savedText("张三", time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), "最近由 张三 于 2026-01-02 08:00 保存"},
 		{passageText("司法局2021年报告", 14), "《司法局2021年报告》第 14 段"},
 		{passageText("", 2), "《已删除的报告》第 2 段"},
@@ -70,16 +70,16 @@ func TestLabels(t *testing.T) {
 		{names.targetText("terms:synonyms.txt"), "词表“同义词”"},
 		{names.targetText("version:4"), "版本 4"},
 		{names.targetText("question:几点下班？"), "未回答问题“几点下班？”"},
-		{auditDetailText(sqldb.ActionQuestionDismiss, "3"), "共 3 种问法"},
-		{auditDetailText(sqldb.ActionUserRole, "admin"), "管理员"},
-		{auditDetailText(sqldb.ActionVersionRestore, "version:2"), "恢复自版本 2"},
-		{auditDetailText(sqldb.ActionReportImport, "报告标题"), "报告标题"},
-		{actionText(sqldb.ActionNotifySend), "通知市民"},
-		{auditDetailText(sqldb.ActionTermsSave, sqldb.TermsChange{Added: []string{"罚款 罚钱", "多少 好多"}, Removed: []string{"罚款"}}.Detail()),
+		{auditDetailText(console.ActionQuestionDismiss, "3"), "共 3 种问法"},
+		{auditDetailText(console.ActionUserRole, "admin"), "管理员"},
+		{auditDetailText(console.ActionVersionRestore, "version:2"), "恢复自版本 2"},
+		{auditDetailText(console.ActionReportImport, "报告标题"), "报告标题"},
+		{actionText(console.ActionNotifySend), "通知市民"},
+		{auditDetailText(console.ActionTermsSave, console.TermsChange{Added: []string{"罚款 罚钱", "多少 好多"}, Removed: []string{"罚款"}}.Detail()),
 			"新增 2 行：“罚款 罚钱”“多少 好多”；删除 1 行：“罚款”"},
-		{auditDetailText(sqldb.ActionTermsSave, sqldb.TermsChange{Removed: []string{"甲"}, MoreRemoved: 4}.Detail()),
+		{auditDetailText(console.ActionTermsSave, console.TermsChange{Removed: []string{"甲"}, MoreRemoved: 4}.Detail()),
 			"删除 5 行：“甲”等（另有 4 行未列出）"},
-		{auditDetailText(sqldb.ActionTermsSave, ""), ""},
+		{auditDetailText(console.ActionTermsSave, ""), ""},
 		{names.targetText("report:jj-old"), "报告《旧报告》（已删除）"},
 		{names.targetText("passage:jj-old#2"), "《旧报告（已删除）》第 2 段"},
 		{names.targetText("faq:faq-old"), "FAQ“旧问题”（已删除）"},
@@ -188,7 +188,7 @@ func TestNoInternalCodesInPages(t *testing.T) {
 	e.mustDo(request{method: "POST", path: adminPrefix + "terms/" + knowledge.SynonymsFile, as: s,
 		form: url.Values{"text": {syn.Text + "\n噪声 噪音\n"}, "rev": {itoa(syn.Rev)}}}, http.StatusSeeOther)
 
-	if err := e.db.DismissQuestions(ctx, []sqldb.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班"}}, adminName); err != nil {
+	if err := e.db.DismissQuestions(ctx, []console.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班"}}, adminName); err != nil {
 		t.Fatal(err)
 	}
 	regression := e.mustDo(request{method: "POST", path: adminPrefix + "regression", as: s,

@@ -167,7 +167,7 @@ type Server struct {
 	responder    Responder
 	claimer      OnceResponder // responder, when it claims messages itself
 	replies      ReplyCache
-	admin        *console // nil when Options.Console.DB is nil
+	admin        *consoleServer // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
 	metrics      http.Handler // wrapped by MetricsHandler
 

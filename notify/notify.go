@@ -18,7 +18,7 @@ const Grace = time.Hour
 type OpenID string
 
 // QuestionKey is a question as the unanswered queue counts it: its text
-// normalised by Options.Normalize (sqldb.NormalizeQuestion), so that a
+// normalised by Options.Normalize (console.NormalizeQuestion), so that a
 // key names the same texts as one entry of the queue.
 type QuestionKey string
 

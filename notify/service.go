@@ -39,7 +39,7 @@ type Options struct {
 	// Ledger records sends; nil records nothing (tests only).
 	Ledger Ledger
 	// Normalize turns a question into its QuestionKey, as the
-	// unanswered queue counts texts (sqldb.NormalizeQuestion).
+	// unanswered queue counts texts (console.NormalizeQuestion).
 	Normalize func(string) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // Reader is what the comparisons need of the database. *sqldb.DB
 // implements it.
 type Reader interface {
 	Draft(ctx context.Context) (*knowledge.Content, error)
-	Version(ctx context.Context, id sqldb.VersionID) (sqldb.Version, error)
-	LiveVersion(ctx context.Context) (sqldb.Version, error)
-	PublishedBefore(ctx context.Context, id sqldb.VersionID) (sqldb.Version, error)
-	LoadVersion(ctx context.Context, id sqldb.VersionID) (*knowledge.Content, error)
+	Version(ctx context.Context, id console.VersionID) (console.Version, error)
+	LiveVersion(ctx context.Context) (console.Version, error)
+	PublishedBefore(ctx context.Context, id console.VersionID) (console.Version, error)
+	LoadVersion(ctx context.Context, id console.VersionID) (*knowledge.Content, error)
 }
 
 // Comparison is what a content changes relative to the version it is
@@ -24,7 +24,7 @@ type Reader interface {
 type Comparison struct {
 	// Base is the version compared with; nil when there is none (nothing
 	// was published before), and then everything counts as added.
-	Base    *sqldb.Version
+	Base    *console.Version
 	Changes Changes
 }
 
@@ -43,18 +43,18 @@ func DraftChanges(ctx context.Context, r Reader) (Comparison, error) {
 // would replace: a published version with the one live before it went
 // live, a pending or rejected one with the version live now (what
 // approving it would change). It returns an error wrapping
-// sqldb.ErrNotFound when there is no version id.
-func VersionChanges(ctx context.Context, r Reader, id sqldb.VersionID) (sqldb.Version, Comparison, error) {
+// console.ErrNotFound when there is no version id.
+func VersionChanges(ctx context.Context, r Reader, id console.VersionID) (console.Version, Comparison, error) {
 	v, err := r.Version(ctx, id)
 	if err != nil {
-		return sqldb.Version{}, Comparison{}, err
+		return console.Version{}, Comparison{}, err
 	}
 	content, err := r.LoadVersion(ctx, id)
 	if err != nil {
-		return sqldb.Version{}, Comparison{}, err
+		return console.Version{}, Comparison{}, err
 	}
-	var base sqldb.Version
-	if v.Status == sqldb.StatusPublished {
+	var base console.Version
+	if v.Status == console.StatusPublished {
 		base, err = r.PublishedBefore(ctx, id)
 	} else {
 		base, err = r.LiveVersion(ctx)
@@ -65,8 +65,8 @@ func VersionChanges(ctx context.Context, r Reader, id sqldb.VersionID) (sqldb.Ve
 
 // compare diffs next against version base, fetched with error baseErr;
 // ErrNotFound there means there is nothing to compare with.
-func compare(ctx context.Context, r Reader, base sqldb.Version, baseErr error, next *knowledge.Content) (Comparison, error) {
-	if errors.Is(baseErr, sqldb.ErrNotFound) {
+func compare(ctx context.Context, r Reader, base console.Version, baseErr error, next *knowledge.Content) (Comparison, error) {
+	if errors.Is(baseErr, console.ErrNotFound) {
 		return Comparison{Changes: Diff(nil, next)}, nil
 	}
 	if baseErr != nil {

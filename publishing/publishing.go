@@ -14,7 +14,7 @@ import (
 	"log/slog"
 	"strconv"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // Channel is the pub/sub channel on which a newly live version is
@@ -29,9 +29,9 @@ var ErrNotAllowed = errors.New("publishing: not allowed for this role")
 // version live in one transaction that also writes the audit entry naming
 // actor, and returns the version that is now live. *sqldb.DB implements it.
 type Store interface {
-	Publish(ctx context.Context, actor, summary string) (sqldb.Version, error)
-	Approve(ctx context.Context, id sqldb.VersionID, actor string) (sqldb.Version, error)
-	Restore(ctx context.Context, id sqldb.VersionID, actor string) (sqldb.Version, error)
+	Publish(ctx context.Context, actor, summary string) (console.Version, error)
+	Approve(ctx context.Context, id console.VersionID, actor string) (console.Version, error)
+	Restore(ctx context.Context, id console.VersionID, actor string) (console.Version, error)
 }
 
 // Announcer tells the other instances about a new version; the Redis store
@@ -56,7 +56,7 @@ type Options struct {
 	RequireApproval bool
 	// Reload, when set, loads version id into this process's knowledge
 	// base before the announcement (a serving instance sets it).
-	Reload func(ctx context.Context, id sqldb.VersionID) error
+	Reload func(ctx context.Context, id console.VersionID) error
 	// Announcer, when set (Redis is configured), receives the announcement.
 	Announcer Announcer
 	// Log receives a warning when the announcement fails; slog.Default if
@@ -69,7 +69,7 @@ type Options struct {
 type Service struct {
 	store           Store
 	requireApproval bool
-	reload          func(ctx context.Context, id sqldb.VersionID) error
+	reload          func(ctx context.Context, id console.VersionID) error
 	announcer       Announcer
 	log             *slog.Logger
 }
@@ -91,7 +91,7 @@ func New(opts Options) (*Service, error) {
 // report what did not follow (this instance, or the others, then pick the
 // version up on their periodic check).
 type Live struct {
-	Version     sqldb.Version
+	Version     console.Version
 	ReloadErr   error // loading into this process failed
 	AnnounceErr error // telling the other instances failed
 }
@@ -104,7 +104,7 @@ func (s *Service) CanPublish(a Actor) bool {
 
 // Publish snapshots the draft as the live version, with summary. It
 // returns ErrNotAllowed when a may not publish, and the store's errors
-// (sqldb.ErrInvalid for an empty draft).
+// (console.ErrInvalid for an empty draft).
 func (s *Service) Publish(ctx context.Context, a Actor, summary string) (Live, error) {
 	if !s.CanPublish(a) {
 		return Live{}, ErrNotAllowed
@@ -117,9 +117,9 @@ func (s *Service) Publish(ctx context.Context, a Actor, summary string) (Live, e
 }
 
 // Approve makes the pending version id live. It returns ErrNotAllowed for
-// non-admins and the store's errors (sqldb.ErrConflict when id is not
-// pending, sqldb.ErrNotFound).
-func (s *Service) Approve(ctx context.Context, a Actor, id sqldb.VersionID) (Live, error) {
+// non-admins and the store's errors (console.ErrConflict when id is not
+// pending, console.ErrNotFound).
+func (s *Service) Approve(ctx context.Context, a Actor, id console.VersionID) (Live, error) {
 	if !a.Admin {
 		return Live{}, ErrNotAllowed
 	}
@@ -132,8 +132,8 @@ func (s *Service) Approve(ctx context.Context, a Actor, id sqldb.VersionID) (Liv
 
 // Restore makes the once-published version id live again, as a new
 // version. It returns ErrNotAllowed for non-admins and the store's errors
-// (sqldb.ErrInvalid when id was never published, sqldb.ErrNotFound).
-func (s *Service) Restore(ctx context.Context, a Actor, id sqldb.VersionID) (Live, error) {
+// (console.ErrInvalid when id was never published, console.ErrNotFound).
+func (s *Service) Restore(ctx context.Context, a Actor, id console.VersionID) (Live, error) {
 	if !a.Admin {
 		return Live{}, ErrNotAllowed
 	}
@@ -147,7 +147,7 @@ func (s *Service) Restore(ctx context.Context, a Actor, id sqldb.VersionID) (Liv
 // wentLive reloads v here and announces it to the others. The
 // announcement goes out even when the reload failed: the others may well
 // succeed.
-func (s *Service) wentLive(ctx context.Context, v sqldb.Version) Live {
+func (s *Service) wentLive(ctx context.Context, v console.Version) Live {
 	res := Live{Version: v}
 	if s.reload != nil {
 		if err := s.reload(ctx, v.ID); err != nil {

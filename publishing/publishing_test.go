@@ -9,34 +9,34 @@ import (
 	"slices"
 	"testing"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // fakeStore records the calls it gets and makes each a new live version.
 type fakeStore struct {
 	calls []string // "publish by summary", "approve by id", "restore by id"
 	err   error
-	next  sqldb.VersionID
+	next  console.VersionID
 }
 
-func (f *fakeStore) live(call string) (sqldb.Version, error) {
+func (f *fakeStore) live(call string) (console.Version, error) {
 	f.calls = append(f.calls, call)
 	if f.err != nil {
-		return sqldb.Version{}, f.err
+		return console.Version{}, f.err
 	}
 	f.next++
-	return sqldb.Version{ID: f.next, Status: sqldb.StatusPublished, Live: true}, nil
+	return console.Version{ID: f.next, Status: console.StatusPublished, Live: true}, nil
 }
 
-func (f *fakeStore) Publish(_ context.Context, actor, summary string) (sqldb.Version, error) {
+func (f *fakeStore) Publish(_ context.Context, actor, summary string) (console.Version, error) {
 	return f.live("publish " + actor + " " + summary)
 }
 
-func (f *fakeStore) Approve(_ context.Context, id sqldb.VersionID, actor string) (sqldb.Version, error) {
+func (f *fakeStore) Approve(_ context.Context, id console.VersionID, actor string) (console.Version, error) {
 	return f.live("approve " + actor + " " + fmt.Sprint(id))
 }
 
-func (f *fakeStore) Restore(_ context.Context, id sqldb.VersionID, actor string) (sqldb.Version, error) {
+func (f *fakeStore) Restore(_ context.Context, id console.VersionID, actor string) (console.Version, error) {
 	return f.live("restore " + actor + " " + fmt.Sprint(id))
 }
 
@@ -85,10 +85,10 @@ func TestService(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &fakeStore{err: tc.storeErr}
 			ann := &fakeAnnouncer{err: tc.announceErr}
-			var reloaded []sqldb.VersionID
+			var reloaded []console.VersionID
 			s, err := New(Options{Store: store, RequireApproval: tc.approval, Announcer: ann,
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-				Reload: func(_ context.Context, id sqldb.VersionID) error {
+				Reload: func(_ context.Context, id console.VersionID) error {
 					reloaded = append(reloaded, id)
 					return tc.reloadErr
 				}})
@@ -112,7 +112,7 @@ func TestService(t *testing.T) {
 				}
 				return
 			}
-			if l.Version.ID != 1 || !slices.Equal(reloaded, []sqldb.VersionID{1}) {
+			if l.Version.ID != 1 || !slices.Equal(reloaded, []console.VersionID{1}) {
 				t.Errorf("live %+v, reloaded %v, want version 1 reloaded once", l.Version, reloaded)
 			}
 			if want := []string{Channel + " 1"}; !slices.Equal(ann.sent, want) {

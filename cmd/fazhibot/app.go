@@ -13,6 +13,7 @@ import (
 
 	"fazhibot/bot"
 	"fazhibot/configs"
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/postgres"
 	"fazhibot/storage/sqldb"
@@ -115,11 +116,11 @@ func (a *app) seed(ctx context.Context) error {
 		}
 		reports = append(reports, r)
 	}
-	if err := a.db.SaveReports(ctx, sqldb.SeedActor, reports...); err != nil {
+	if err := a.db.SaveReports(ctx, console.SeedActor, reports...); err != nil {
 		return err
 	}
-	if _, err := a.db.LiveVersion(ctx); errors.Is(err, sqldb.ErrNotFound) {
-		_, err = a.db.Publish(ctx, sqldb.SeedActor, "首次启动,导入内置报告")
+	if _, err := a.db.LiveVersion(ctx); errors.Is(err, console.ErrNotFound) {
+		_, err = a.db.Publish(ctx, console.SeedActor, "首次启动,导入内置报告")
 		return err
 	} else {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"fmt"
 	"net"
 	"sync"
@@ -49,7 +50,7 @@ type draftCache struct {
 	lib *knowledge.Library
 
 	mu   sync.Mutex
-	key  sqldb.AuditID
+	key  console.AuditID
 	have bool
 	b    *knowledge.Base
 }
@@ -61,7 +62,7 @@ func (c *draftCache) base(ctx context.Context) (*knowledge.Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("读取审计日志: %w", err)
 	}
-	var key sqldb.AuditID
+	var key console.AuditID
 	if len(latest) > 0 {
 		key = latest[0].ID
 	}

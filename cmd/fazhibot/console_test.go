@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"fazhibot/configs"
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 func TestConsoleBase(t *testing.T) {
@@ -98,7 +98,7 @@ func TestConsoleWiring(t *testing.T) {
 	if err != nil || len(tok) < 32 {
 		t.Fatalf("setup token %q, %v", tok, err)
 	}
-	if _, err := a.db.CreateUser(ctx, sqldb.User{Name: "管理员", Role: sqldb.RoleAdmin, PasswordHash: "x"}, "测试"); err != nil {
+	if _, err := a.db.CreateUser(ctx, console.User{Name: "管理员", Role: console.RoleAdmin, PasswordHash: "x"}, "测试"); err != nil {
 		t.Fatal(err)
 	}
 	if tok, err := setupTokenFor(ctx, a.db); tok != "" || err != nil {

@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 const kbImportUsage = "用法: fazhibot kb import [--id 编号] [--year 年度] [--dept 部门] 文件…"
@@ -81,7 +81,7 @@ func runKBImport(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "[%d/%d] 已解析 %s: %s %d年度,%d 段\n", i+1, len(files), file, r.Department, r.Year, len(r.Passages))
 		}
 	}
-	if err := a.db.SaveReports(ctx, *by, reports...); errors.Is(err, sqldb.ErrInvalid) {
+	if err := a.db.SaveReports(ctx, *by, reports...); errors.Is(err, console.ErrInvalid) {
 		return fmt.Errorf("报告内容无效,数据库拒绝保存(%v)(未导入任何报告)", err)
 	} else if err != nil {
 		return fmt.Errorf("保存报告失败: %w(未导入任何报告)", err)

@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"fazhibot/console"
 	"fazhibot/publishing"
 	"fazhibot/storage/redisstore"
-	"fazhibot/storage/sqldb"
 )
 
 // runKBPublish publishes the draft as a new live version. Running servers
@@ -40,9 +40,9 @@ func runKBPublish(ctx context.Context, e *env, args []string) error {
 	defer done()
 	l, err := svc.Publish(ctx, cliAdmin(), *summary)
 	switch {
-	case errors.Is(err, sqldb.ErrUnchanged):
+	case errors.Is(err, console.ErrUnchanged):
 		return errors.New("草稿与当前线上版本完全相同,没有需要发布的改动,未产生新版本。请先修改草稿(导入、修改或删除报告、FAQ、词表),再发布")
-	case errors.Is(err, sqldb.ErrInvalid):
+	case errors.Is(err, console.ErrInvalid):
 		return errors.New("草稿中没有任何报告或 FAQ,无法发布。请先用 fazhibot kb import 导入报告")
 	case err != nil:
 		return fmt.Errorf("发布失败,未产生新版本: %w", err)
@@ -66,7 +66,7 @@ func runKBVersions(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "版本\t状态\t创建时间\t创建人\t说明")
 	for _, v := range vs {
-		status := map[sqldb.VersionStatus]string{sqldb.StatusPending: "待审核", sqldb.StatusPublished: "已发布", sqldb.StatusRejected: "已驳回"}[v.Status]
+		status := map[console.VersionStatus]string{console.StatusPending: "待审核", console.StatusPublished: "已发布", console.StatusRejected: "已驳回"}[v.Status]
 		if v.Live {
 			status += "(当前)"
 		}
@@ -96,11 +96,11 @@ func runKBRestore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	l, err := svc.Restore(ctx, cliAdmin(), sqldb.VersionID(id))
+	l, err := svc.Restore(ctx, cliAdmin(), console.VersionID(id))
 	switch {
-	case errors.Is(err, sqldb.ErrNotFound):
+	case errors.Is(err, console.ErrNotFound):
 		return fmt.Errorf("没有版本 %d。可用 fazhibot kb versions 查看所有版本", id)
-	case errors.Is(err, sqldb.ErrInvalid):
+	case errors.Is(err, console.ErrInvalid):
 		return fmt.Errorf("版本 %d 没有发布过(待审核或已驳回),不能恢复。待审核的版本须经管理员在控制台批准后上线", id)
 	case err != nil:
 		return fmt.Errorf("恢复版本 %d 失败,线上版本和草稿都没有改变: %w", id, err)

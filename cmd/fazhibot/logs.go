@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/logexport"
 	"fazhibot/storage/logwriter"
@@ -73,7 +74,7 @@ func (lf *logFlags) register(fs *flag.FlagSet, limit int, limitHelp string) {
 // parseDay parses a date of the command line as midnight in the query
 // log's time zone.
 func parseDay(flagName, s string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02", s, sqldb.LogZone())
+	t, err := time.ParseInLocation("2006-01-02", s, console.LogZone())
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--%s 的日期 %q 无效,应如 2026-01-31", flagName, s)
 	}
@@ -81,8 +82,8 @@ func parseDay(flagName, s string) (time.Time, error) {
 }
 
 // filter returns the sqldb filter of the flags.
-func (lf *logFlags) filter() (sqldb.LogFilter, error) {
-	f := sqldb.LogFilter{Text: lf.text, Report: knowledge.ReportID(lf.report), Department: lf.dept,
+func (lf *logFlags) filter() (console.LogFilter, error) {
+	f := console.LogFilter{Text: lf.text, Report: knowledge.ReportID(lf.report), Department: lf.dept,
 		Channel: lf.channel, User: lf.user}
 	var err error
 	if lf.from != "" {
@@ -103,16 +104,16 @@ func (lf *logFlags) filter() (sqldb.LogFilter, error) {
 	case lf.answered && lf.unanswered:
 		return f, errors.New("--answered 和 --unanswered 不能同时使用")
 	case lf.answered:
-		f.Answer = sqldb.OnlyAnswered
+		f.Answer = console.OnlyAnswered
 	case lf.unanswered:
-		f.Answer = sqldb.OnlyUnanswered
+		f.Answer = console.OnlyUnanswered
 	}
 	switch lf.feedback {
 	case "":
-	case "满意", string(sqldb.FeedbackSatisfied):
-		f.Feedback = sqldb.FeedbackSatisfied
-	case "不满意", string(sqldb.FeedbackUnsatisfied):
-		f.Feedback = sqldb.FeedbackUnsatisfied
+	case "满意", string(console.FeedbackSatisfied):
+		f.Feedback = console.FeedbackSatisfied
+	case "不满意", string(console.FeedbackUnsatisfied):
+		f.Feedback = console.FeedbackUnsatisfied
 	default:
 		return f, fmt.Errorf("--feedback 应为 满意 或 不满意,实为 %q", lf.feedback)
 	}
@@ -124,7 +125,7 @@ func (lf *logFlags) filter() (sqldb.LogFilter, error) {
 }
 
 // parseLogFlags parses the arguments of list or export.
-func parseLogFlags(e *env, name string, args []string, limit int, limitHelp string, extra func(*flag.FlagSet)) (sqldb.LogFilter, error) {
+func parseLogFlags(e *env, name string, args []string, limit int, limitHelp string, extra func(*flag.FlagSet)) (console.LogFilter, error) {
 	fs := flag.NewFlagSet("logs "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var lf logFlags
@@ -138,24 +139,24 @@ func parseLogFlags(e *env, name string, args []string, limit int, limitHelp stri
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return sqldb.LogFilter{}, errUsage
+		return console.LogFilter{}, errUsage
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(e.stderr, "多余的参数: %s\n", strings.Join(fs.Args(), " "))
 		fs.Usage()
-		return sqldb.LogFilter{}, errUsage
+		return console.LogFilter{}, errUsage
 	}
 	return lf.filter()
 }
 
 // runLogsList prints the newest records the filters select.
 func runLogsList(ctx context.Context, e *env, args []string) error {
-	f, err := parseLogFlags(e, "list", args, sqldb.DefaultLogLimit, fmt.Sprintf("最多显示多少条(1–%d)", sqldb.MaxLogLimit), nil)
+	f, err := parseLogFlags(e, "list", args, console.DefaultLogLimit, fmt.Sprintf("最多显示多少条(1–%d)", console.MaxLogLimit), nil)
 	if err != nil {
 		return err
 	}
-	if f.Limit < 1 || f.Limit > sqldb.MaxLogLimit {
-		return fmt.Errorf("--limit 应在 1 到 %d 之间,实为 %d", sqldb.MaxLogLimit, f.Limit)
+	if f.Limit < 1 || f.Limit > console.MaxLogLimit {
+		return fmt.Errorf("--limit 应在 1 到 %d 之间,实为 %d", console.MaxLogLimit, f.Limit)
 	}
 	db, err := openDB(ctx, e.cfg.Database)
 	if err != nil {
@@ -189,8 +190,8 @@ func runLogsList(ctx context.Context, e *env, args []string) error {
 
 // writeCSV writes the records f selects to w as CSV for Excel and returns
 // how many it wrote.
-func writeCSV(ctx context.Context, db *sqldb.DB, f sqldb.LogFilter, w io.Writer) (int, error) {
-	return logexport.WriteCSV(w, func(fn func(sqldb.LogRecord) error) error { return db.EachLog(ctx, f, fn) }, nil)
+func writeCSV(ctx context.Context, db *sqldb.DB, f console.LogFilter, w io.Writer) (int, error) {
+	return logexport.WriteCSV(w, func(fn func(console.LogRecord) error) error { return db.EachLog(ctx, f, fn) }, nil)
 }
 
 // runLogsExport writes the records the filters select as CSV.
@@ -281,7 +282,7 @@ func runLogsPurge(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func bestHit(r sqldb.LogRecord) string {
+func bestHit(r console.LogRecord) string {
 	if len(r.Hits) == 0 {
 		return "-"
 	}

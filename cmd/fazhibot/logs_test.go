@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 	"fazhibot/storage/sqlite"
 )
 
 // logsEnv seeds a fresh database with the records and returns the
 // environment of runs against it.
-func logsEnv(t *testing.T, records ...sqldb.LogRecord) func(string) string {
+func logsEnv(t *testing.T, records ...console.LogRecord) func(string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "fazhibot.db")
 	db, err := sqlite.Open(t.Context(), path)
@@ -34,7 +34,7 @@ func logsEnv(t *testing.T, records ...sqldb.LogRecord) func(string) string {
 
 // cst returns a time in China Standard Time.
 func cst(date string, hour int) time.Time {
-	t, err := time.ParseInLocation("2006-01-02", date, sqldb.LogZone())
+	t, err := time.ParseInLocation("2006-01-02", date, console.LogZone())
 	if err != nil {
 		panic(err)
 	}
@@ -43,9 +43,9 @@ func cst(date string, hour int) time.Time {
 
 // logFixture are the records the CLI tests list: each text is unique, and
 // several start like spreadsheet formulas.
-func logFixture() []sqldb.LogRecord {
-	rec := func(exchange string, at time.Time, text string, mods ...func(*sqldb.LogRecord)) sqldb.LogRecord {
-		r := sqldb.LogRecord{Time: at, Exchange: exchange, Channel: "wechat", User: "5f1d7a" + exchange,
+func logFixture() []console.LogRecord {
+	rec := func(exchange string, at time.Time, text string, mods ...func(*console.LogRecord)) console.LogRecord {
+		r := console.LogRecord{Time: at, Exchange: exchange, Channel: "wechat", User: "5f1d7a" + exchange,
 			Kind: "text", Text: text, Intent: "answer", Question: true, Answered: true,
 			Reply: "答复:" + text, Latency: 80 * time.Millisecond}
 		for _, m := range mods {
@@ -53,26 +53,26 @@ func logFixture() []sqldb.LogRecord {
 		}
 		return r
 	}
-	unanswered := func(r *sqldb.LogRecord) { r.Answered, r.Intent, r.Reason = false, "not_covered", "low_confidence" }
-	feedback := func(f sqldb.Feedback, refersTo string) func(*sqldb.LogRecord) {
-		return func(r *sqldb.LogRecord) {
+	unanswered := func(r *console.LogRecord) { r.Answered, r.Intent, r.Reason = false, "not_covered", "low_confidence" }
+	feedback := func(f console.Feedback, refersTo string) func(*console.LogRecord) {
+		return func(r *console.LogRecord) {
 			r.Question, r.Answered, r.Intent, r.Gives, r.RefersTo = false, false, "feedback", f, refersTo
 		}
 	}
-	return []sqldb.LogRecord{
-		rec("r1", cst("2026-01-05", 9), "社保怎么交", func(r *sqldb.LogRecord) {
+	return []console.LogRecord{
+		rec("r1", cst("2026-01-05", 9), "社保怎么交", func(r *console.LogRecord) {
 			r.Department = "江津区人力资源和社会保障局"
-			r.Hits = []sqldb.LogHit{{Report: "jj-rsj-2024", Seq: 1, Score: 5}}
+			r.Hits = []console.LogHit{{Report: "jj-rsj-2024", Seq: 1, Score: 5}}
 		}),
-		rec("f1", cst("2026-01-05", 10), "满意", feedback(sqldb.FeedbackSatisfied, "r1")),
-		rec("r2", cst("2026-01-10", 9), `=HYPERLINK("http://example.org")罚款`, unanswered, func(r *sqldb.LogRecord) { r.Channel = "api" }),
-		rec("r3", cst("2026-02-01", 9), "+行政复议多少件", func(r *sqldb.LogRecord) {
+		rec("f1", cst("2026-01-05", 10), "满意", feedback(console.FeedbackSatisfied, "r1")),
+		rec("r2", cst("2026-01-10", 9), `=HYPERLINK("http://example.org")罚款`, unanswered, func(r *console.LogRecord) { r.Channel = "api" }),
+		rec("r3", cst("2026-02-01", 9), "+行政复议多少件", func(r *console.LogRecord) {
 			r.Department = "江津区司法局"
-			r.Hits = []sqldb.LogHit{{Report: "jj-sfj-2024", Seq: 3, Score: 7.25}, {Report: "jj-rsj-2024", Seq: 2, Score: 3}}
+			r.Hits = []console.LogHit{{Report: "jj-sfj-2024", Seq: 3, Score: 7.25}, {Report: "jj-rsj-2024", Seq: 2, Score: 3}}
 		}),
-		rec("f2", cst("2026-02-01", 10), "不满意", feedback(sqldb.FeedbackUnsatisfied, "r3")),
-		rec("r4", cst("2026-02-02", 9), "-营业执照@哪里办", unanswered, func(r *sqldb.LogRecord) { r.Department = "江津区市场监督管理局" }),
-		rec("r5", cst("2026-02-03", 9), "@你好", func(r *sqldb.LogRecord) {
+		rec("f2", cst("2026-02-01", 10), "不满意", feedback(console.FeedbackUnsatisfied, "r3")),
+		rec("r4", cst("2026-02-02", 9), "-营业执照@哪里办", unanswered, func(r *console.LogRecord) { r.Department = "江津区市场监督管理局" }),
+		rec("r5", cst("2026-02-03", 9), "@你好", func(r *console.LogRecord) {
 			r.Question, r.Answered, r.Intent = false, false, "greeting"
 		}),
 	}
@@ -293,9 +293,9 @@ func TestLogsExport(t *testing.T) {
 func TestLogsPurge(t *testing.T) {
 	now := time.Now()
 	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }
-	var records []sqldb.LogRecord
+	var records []console.LogRecord
 	for i, days := range []int{400, 200, 31, 10, 0} {
-		records = append(records, sqldb.LogRecord{Time: ago(days), Exchange: "p" + string(rune('a'+i)), Text: "问题", Question: true})
+		records = append(records, console.LogRecord{Time: ago(days), Exchange: "p" + string(rune('a'+i)), Text: "问题", Question: true})
 	}
 	getenv := logsEnv(t, records...)
 	count := func() int {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fazhibot/bot"
+	"fazhibot/console"
 	"fazhibot/handlers"
 	"fazhibot/notify"
 	"fazhibot/notify/wechatsend"
@@ -40,7 +41,7 @@ func newNotifier(a *app, store sessionStore, logger *slog.Logger) (*notify.Servi
 		return nil, err
 	}
 	return notify.New(notify.Options{Store: ns, Sender: sender, Ledger: dbLedger{a.db},
-		Normalize: sqldb.NormalizeQuestion, Log: logger})
+		Normalize: console.NormalizeQuestion, Log: logger})
 }
 
 // botNotifier lets the Dialogue remember citizens in a notify.Service.
@@ -58,13 +59,13 @@ func (n botNotifier) Forget(ctx context.Context, u bot.UserID) (int, error) {
 type dbLedger struct{ db *sqldb.DB }
 
 func (l dbLedger) Begin(ctx context.Context, r notify.Record) (notify.RecordID, error) {
-	id, err := l.db.BeginNotification(ctx, sqldb.Notification{GroupKey: string(r.Group), Question: r.Question,
+	id, err := l.db.BeginNotification(ctx, console.Notification{GroupKey: string(r.Group), Question: r.Question,
 		Answer: r.Answer, Version: r.Version, Citizens: int64(r.Citizens), SentBy: r.By})
 	return notify.RecordID(id), err
 }
 
 func (l dbLedger) Finish(ctx context.Context, id notify.RecordID, c notify.Counts) error {
-	return l.db.FinishNotification(ctx, sqldb.NotificationID(id), sqldb.NotificationCounts{
+	return l.db.FinishNotification(ctx, console.NotificationID(id), console.NotificationCounts{
 		Notified: int64(c.Notified), Expired: int64(c.Expired), Unsubscribed: int64(c.Unsubscribed),
 		Failed: int64(c.Failed), Deferred: int64(c.Deferred), Skipped: int64(c.Skipped)})
 }

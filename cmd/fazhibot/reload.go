@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/publishing"
 	"fazhibot/storage/sqldb"
@@ -55,7 +56,7 @@ func (r *kbReloader) check(ctx context.Context) error {
 
 // reload loads the live version right away; publishing calls it, with the
 // version that just went live, before it announces the version.
-func (r *kbReloader) reload(ctx context.Context, _ sqldb.VersionID) error {
+func (r *kbReloader) reload(ctx context.Context, _ console.VersionID) error {
 	return r.check(ctx)
 }
 

@@ -5,13 +5,12 @@ import (
 	"context"
 	"errors"
 	"fazhibot/accounts"
+	"fazhibot/console"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
-
-	"fazhibot/storage/sqldb"
 )
 
 // runUser manages the staff console's accounts from the server's shell,
@@ -34,7 +33,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 func runUserAdd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	role := fs.String("role", string(sqldb.RoleStaff), "角色: staff(工作人员)或 admin(管理员)")
+	role := fs.String("role", string(console.RoleStaff), "角色: staff(工作人员)或 admin(管理员)")
 	usage := func() error {
 		fmt.Fprintln(e.stderr, "用法: fazhibot user add 用户名 [--role staff|admin](密码从标准输入读一行;为空则自动生成)")
 		return errUsage
@@ -43,8 +42,8 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usage()
 	}
-	r := sqldb.Role(*role)
-	if r != sqldb.RoleStaff && r != sqldb.RoleAdmin {
+	r := console.Role(*role)
+	if r != console.RoleStaff && r != console.RoleAdmin {
 		fmt.Fprintf(e.stderr, "角色 %q 无效,应为 staff 或 admin\n", *role)
 		return usage()
 	}
@@ -61,11 +60,11 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.db.CreateUser(ctx, sqldb.User{Name: name, Role: r, PasswordHash: hash}, cliActor)
+	u, err := a.db.CreateUser(ctx, console.User{Name: name, Role: r, PasswordHash: hash}, cliActor)
 	switch {
-	case errors.Is(err, sqldb.ErrExists):
+	case errors.Is(err, console.ErrExists):
 		return fmt.Errorf("用户名 %s 已被使用", name)
-	case errors.Is(err, sqldb.ErrInvalid):
+	case errors.Is(err, console.ErrInvalid):
 		return fmt.Errorf("用户名 %q 无效(不能为空,前后不能有空格)", name)
 	case err != nil:
 		return err
@@ -98,7 +97,7 @@ func runUserPasswd(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	u, err := a.db.UserByName(ctx, args[0])
-	if errors.Is(err, sqldb.ErrNotFound) {
+	if errors.Is(err, console.ErrNotFound) {
 		return fmt.Errorf("没有名为 %s 的账号", args[0])
 	}
 	if err != nil {
@@ -176,8 +175,8 @@ func readPassword(e *env) (password string, generated bool, err error) {
 	return password, false, nil
 }
 
-func roleName(r sqldb.Role) string {
-	if r == sqldb.RoleAdmin {
+func roleName(r console.Role) string {
+	if r == console.RoleAdmin {
 		return "管理员"
 	}
 	return "工作人员"

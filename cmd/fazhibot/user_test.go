@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // TestUserCommands manages accounts from the command line: a password
@@ -89,7 +89,7 @@ func TestUserPasswdEndsSessions(t *testing.T) {
 			}
 			defer db.Close()
 			secret := func(s string) string { sum := sha256.Sum256([]byte(s)); return hex.EncodeToString(sum[:]) }
-			users := map[string]sqldb.User{}
+			users := map[string]console.User{}
 			for _, name := range []string{"张管理", "李编辑"} {
 				u, err := db.UserByName(t.Context(), name)
 				if err != nil {
@@ -97,12 +97,12 @@ func TestUserPasswdEndsSessions(t *testing.T) {
 				}
 				users[name] = u
 				for i := range 2 {
-					s := sqldb.WebSession{IDHash: secret(fmt.Sprint(name, i)), UserID: u.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}
+					s := console.WebSession{IDHash: secret(fmt.Sprint(name, i)), UserID: u.ID, CSRFToken: "csrf", ExpiresAt: time.Now().Add(time.Hour)}
 					if err := db.CreateWebSession(t.Context(), s); err != nil {
 						t.Fatal(err)
 					}
 				}
-				if _, err := db.CreateToken(t.Context(), sqldb.APIToken{UserID: u.ID, Name: "脚本", Hash: secret(name + "token")}, name); err != nil {
+				if _, err := db.CreateToken(t.Context(), console.APIToken{UserID: u.ID, Name: "脚本", Hash: secret(name + "token")}, name); err != nil {
 					t.Fatal(err)
 				}
 			}

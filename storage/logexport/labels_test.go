@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"fazhibot/bot"
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/logexport"
-	"fazhibot/storage/sqldb"
 )
 
 // TestLabels checks that every typed constant the query log stores has a
@@ -42,8 +42,8 @@ func TestLabels(t *testing.T) {
 		{logexport.Reason, string(knowledge.ReasonOfficial), "询问领导个人信息"},
 		{logexport.Feedback, string(bot.FeedbackSatisfied), "满意"},
 		{logexport.Feedback, string(bot.FeedbackUnsatisfied), "不满意"},
-		{logexport.Feedback, string(sqldb.FeedbackSatisfied), "满意"},
-		{logexport.Feedback, string(sqldb.FeedbackUnsatisfied), "不满意"},
+		{logexport.Feedback, string(console.FeedbackSatisfied), "满意"},
+		{logexport.Feedback, string(console.FeedbackUnsatisfied), "不满意"},
 		{logexport.Intent, string(bot.IntentAnswer), "回答"},
 		{logexport.Intent, string(bot.IntentNotCovered), "未收录"},
 		{logexport.Intent, string(bot.IntentClarify), "澄清"},
@@ -85,20 +85,20 @@ func TestLabels(t *testing.T) {
 func TestOutcomeAndVerdict(t *testing.T) {
 	tests := []struct {
 		name string
-		r    sqldb.LogRecord
+		r    console.LogRecord
 		want string
 	}{
-		{"answered", sqldb.LogRecord{Answered: true, Question: true, Intent: "answer"}, "已回答"},
-		{"unanswered with a reason", sqldb.LogRecord{Question: true, Intent: "not_covered", Reason: knowledge.ReasonLowConfidence}, "未回答（匹配度低）"},
-		{"unanswered without a reason", sqldb.LogRecord{Question: true, Intent: "busy"}, "未回答（繁忙）"},
-		{"not a question", sqldb.LogRecord{Intent: "greeting"}, "问候"},
+		{"answered", console.LogRecord{Answered: true, Question: true, Intent: "answer"}, "已回答"},
+		{"unanswered with a reason", console.LogRecord{Question: true, Intent: "not_covered", Reason: knowledge.ReasonLowConfidence}, "未回答（匹配度低）"},
+		{"unanswered without a reason", console.LogRecord{Question: true, Intent: "busy"}, "未回答（繁忙）"},
+		{"not a question", console.LogRecord{Intent: "greeting"}, "问候"},
 	}
 	for _, tc := range tests {
 		if got := logexport.Outcome(tc.r); got != tc.want {
 			t.Errorf("%s: Outcome = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	for f, want := range map[sqldb.Feedback]string{sqldb.FeedbackNone: "-", sqldb.FeedbackSatisfied: "满意", sqldb.FeedbackUnsatisfied: "不满意"} {
+	for f, want := range map[console.Feedback]string{console.FeedbackNone: "-", console.FeedbackSatisfied: "满意", console.FeedbackUnsatisfied: "不满意"} {
 		if got := logexport.Verdict(f); got != want {
 			t.Errorf("Verdict(%q) = %q, want %q", f, got, want)
 		}

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // The labels staff see for the stored codes are switches, not maps: no
@@ -159,7 +159,7 @@ func Intent(code string) string {
 
 // Outcome says what became of a message: 已回答, 未回答（reason or
 // intent） for an unanswered question, else the intent's label.
-func Outcome(r sqldb.LogRecord) string {
+func Outcome(r console.LogRecord) string {
 	switch {
 	case r.Answered:
 		return "已回答"
@@ -172,15 +172,15 @@ func Outcome(r sqldb.LogRecord) string {
 }
 
 // Verdict is the label of a record's feedback, or "-" without one.
-func Verdict(f sqldb.Feedback) string {
-	if f == sqldb.FeedbackNone {
+func Verdict(f console.Feedback) string {
+	if f == console.FeedbackNone {
 		return "-"
 	}
 	return Feedback(string(f))
 }
 
 // Time shows a record's time to the second in the log's time zone.
-func Time(t time.Time) string { return t.In(sqldb.LogZone()).Format("2006-01-02 15:04:05") }
+func Time(t time.Time) string { return t.In(console.LogZone()).Format("2006-01-02 15:04:05") }
 
 // YesNo is 是 or 否.
 func YesNo(b bool) string {
@@ -201,7 +201,7 @@ func Header() []string {
 }
 
 // Row returns the cells of r, not yet neutralised.
-func Row(r sqldb.LogRecord) []string {
+func Row(r console.LogRecord) []string {
 	var hits []string
 	for _, h := range r.Hits {
 		hits = append(hits, fmt.Sprintf("%s#%d:%.3f", h.Report, h.Seq, h.Score))
@@ -239,7 +239,7 @@ func Neutralize(cell string) string {
 // argument once per record, in order, and stops at its first error (as
 // (*sqldb.DB).EachLog does); keep decides per record whether it is
 // written (nil keeps all).
-func WriteCSV(w io.Writer, each func(func(sqldb.LogRecord) error) error, keep func(sqldb.LogRecord) bool) (int, error) {
+func WriteCSV(w io.Writer, each func(func(console.LogRecord) error) error, keep func(console.LogRecord) bool) (int, error) {
 	if _, err := io.WriteString(w, BOM); err != nil {
 		return 0, err
 	}
@@ -249,7 +249,7 @@ func WriteCSV(w io.Writer, each func(func(sqldb.LogRecord) error) error, keep fu
 		return 0, err
 	}
 	n := 0
-	err := each(func(r sqldb.LogRecord) error {
+	err := each(func(r console.LogRecord) error {
 		if keep != nil && !keep(r) {
 			return nil
 		}

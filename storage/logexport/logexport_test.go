@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 func TestNeutralize(t *testing.T) {
@@ -28,11 +28,11 @@ func TestNeutralize(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
-	records := []sqldb.LogRecord{
+	records := []console.LogRecord{
 		{ID: 1, Channel: "wechat", Kind: "text", Text: "=1+1", Answered: true},
 		{ID: 2, Channel: "api", Kind: "text", Text: "江津明天天气怎么样"},
 	}
-	each := func(fn func(sqldb.LogRecord) error) error {
+	each := func(fn func(console.LogRecord) error) error {
 		for _, r := range records {
 			if err := fn(r); err != nil {
 				return err
@@ -41,7 +41,7 @@ func TestWriteCSV(t *testing.T) {
 		return nil
 	}
 	var buf bytes.Buffer
-	n, err := WriteCSV(&buf, each, func(r sqldb.LogRecord) bool { return r.ID != 99 })
+	n, err := WriteCSV(&buf, each, func(r console.LogRecord) bool { return r.ID != 99 })
 	if err != nil || n != 2 {
 		t.Fatalf("WriteCSV = %d, %v", n, err)
 	}
@@ -56,7 +56,7 @@ func TestWriteCSV(t *testing.T) {
 	if len(rows) != 3 || rows[0][0] != "编号" || rows[1][2] != "微信" || rows[1][6] != "'=1+1" || rows[2][6] != "江津明天天气怎么样" || rows[1][14] != "是" {
 		t.Errorf("rows %q", rows)
 	}
-	failing := func(fn func(sqldb.LogRecord) error) error { return errors.New("db down") }
+	failing := func(fn func(console.LogRecord) error) error { return errors.New("db down") }
 	if _, err := WriteCSV(&bytes.Buffer{}, failing, nil); err == nil {
 		t.Error("an error of each was not returned")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fazhibot/console"
 	"fazhibot/internal/testenv"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func openDB(t *testing.T, open func(context.Context, string) (*sqldb.DB, error),
 func countLogs(t *testing.T, db *sqldb.DB) (n int, distinct int) {
 	t.Helper()
 	seen := map[string]bool{}
-	err := db.EachLog(t.Context(), sqldb.LogFilter{}, func(r sqldb.LogRecord) error {
+	err := db.EachLog(t.Context(), console.LogFilter{}, func(r console.LogRecord) error {
 		n++
 		seen[r.Exchange] = true
 		return nil
@@ -308,7 +309,7 @@ func TestOpenIDNeverStored(t *testing.T) {
 				w.Log(t.Context(), e)
 			}
 			closeWriter(t, w)
-			page, err := db.Logs(t.Context(), sqldb.LogFilter{User: logwriter.Pseudonym(secret, openID)})
+			page, err := db.Logs(t.Context(), console.LogFilter{User: logwriter.Pseudonym(secret, openID)})
 			if err != nil || len(page.Records) != 20 {
 				t.Fatalf("records of the pseudonym: %d, %v; want 20", len(page.Records), err)
 			}

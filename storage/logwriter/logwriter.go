@@ -2,7 +2,7 @@
 // database off the reply path.
 //
 // A Writer is the bot.QueryLogger of a server: Log converts the entry to a
-// sqldb.LogRecord, pseudonymising the user, and appends it to a bounded
+// console.LogRecord, pseudonymising the user, and appends it to a bounded
 // in-memory buffer; a background goroutine writes the buffer in batches,
 // one transaction per batch (sqldb.DB.InsertLogs). Log never waits for the
 // database.
@@ -35,15 +35,15 @@ import (
 	"time"
 
 	"fazhibot/bot"
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // Sink stores batches of records; *sqldb.DB implements it. InsertLogs
 // must store all of a batch or nothing, and storing a batch again must be
 // harmless (the writer retries a batch whose outcome it does not know).
-// An error wrapping sqldb.ErrInvalid is taken as permanent.
+// An error wrapping console.ErrInvalid is taken as permanent.
 type Sink interface {
-	InsertLogs(ctx context.Context, records []sqldb.LogRecord) error
+	InsertLogs(ctx context.Context, records []console.LogRecord) error
 }
 
 // The defaults of Options.
@@ -201,9 +201,9 @@ const minScrubLen = 16
 // storeOpenID is set; otherwise it is also replaced by the pseudonym in
 // StoreError (and, when at least 16 characters long, in Text and Reply),
 // so that it is stored nowhere. Slices are copied.
-func Record(e bot.LogEntry, secret []byte, storeOpenID bool) sqldb.LogRecord {
+func Record(e bot.LogEntry, secret []byte, storeOpenID bool) console.LogRecord {
 	pseudonym := Pseudonym(secret, e.User)
-	r := sqldb.LogRecord{
+	r := console.LogRecord{
 		Time:       e.Time,
 		Exchange:   string(e.Exchange),
 		Channel:    string(e.Channel),
@@ -221,12 +221,12 @@ func Record(e bot.LogEntry, secret []byte, storeOpenID bool) sqldb.LogRecord {
 		Reason:     e.Reason,
 		Reply:      e.Reply,
 		Latency:    e.Latency,
-		Gives:      sqldb.Feedback(e.Feedback),
+		Gives:      console.Feedback(e.Feedback),
 		RefersTo:   string(e.RefersTo),
 		StoreError: e.StoreError,
 	}
 	for _, h := range e.Hits {
-		r.Hits = append(r.Hits, sqldb.LogHit{Report: h.ReportID, Seq: h.Seq, Score: h.Score, Confidence: h.Confidence})
+		r.Hits = append(r.Hits, console.LogHit{Report: h.ReportID, Seq: h.Seq, Score: h.Score, Confidence: h.Confidence})
 	}
 	if user := string(e.User); storeOpenID {
 		r.OpenID = user
@@ -370,7 +370,7 @@ func (w *Writer) run() {
 
 // take moves up to a batch of records from the queue to the batch being
 // written.
-func (w *Writer) take() []sqldb.LogRecord {
+func (w *Writer) take() []console.LogRecord {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	batch := w.queue.take(w.opts.BatchSize)
@@ -382,7 +382,7 @@ func (w *Writer) take() []sqldb.LogRecord {
 // Close's deadline passes; it returns false in the latter case, having
 // counted the batch as dropped. Records the sink refuses as invalid are
 // dropped one by one.
-func (w *Writer) write(batch []sqldb.LogRecord, stopping bool) bool {
+func (w *Writer) write(batch []console.LogRecord, stopping bool) bool {
 	delay := w.opts.MinBackoff
 	for {
 		ctx, cancel := context.WithTimeout(w.ctx, w.opts.WriteTimeout)
@@ -396,7 +396,7 @@ func (w *Writer) write(batch []sqldb.LogRecord, stopping bool) bool {
 				w.opts.OnWrite(len(batch), time.Since(start))
 			}
 			return true
-		case errors.Is(err, sqldb.ErrInvalid):
+		case errors.Is(err, console.ErrInvalid):
 			w.report(err)
 			if len(batch) == 1 {
 				w.settle(0, 1, false)

@@ -12,16 +12,16 @@ import (
 	"time"
 
 	"fazhibot/bot"
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/logwriter"
-	"fazhibot/storage/sqldb"
 )
 
 // fakeSink stores batches in memory. While down it fails every write;
 // while hung it blocks every write until released or cancelled.
 type fakeSink struct {
 	mu       sync.Mutex
-	records  []sqldb.LogRecord
+	records  []console.LogRecord
 	down     bool
 	hang     chan struct{} // non-nil: writes block until it is closed
 	entered  chan int      // receives the size of each batch when a write starts
@@ -29,7 +29,7 @@ type fakeSink struct {
 	invalid  string // exchange of a record the sink refuses as invalid
 }
 
-func (s *fakeSink) InsertLogs(ctx context.Context, records []sqldb.LogRecord) error {
+func (s *fakeSink) InsertLogs(ctx context.Context, records []console.LogRecord) error {
 	s.mu.Lock()
 	s.attempts++
 	hang, entered, down, invalid := s.hang, s.entered, s.down, s.invalid
@@ -49,7 +49,7 @@ func (s *fakeSink) InsertLogs(ctx context.Context, records []sqldb.LogRecord) er
 	}
 	for _, r := range records {
 		if r.Exchange == invalid {
-			return fmt.Errorf("record %s: %w", invalid, sqldb.ErrInvalid)
+			return fmt.Errorf("record %s: %w", invalid, console.ErrInvalid)
 		}
 	}
 	s.mu.Lock()
@@ -64,7 +64,7 @@ func (s *fakeSink) set(fn func(s *fakeSink)) {
 	fn(s)
 }
 
-func (s *fakeSink) stored() []sqldb.LogRecord {
+func (s *fakeSink) stored() []console.LogRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.records)
@@ -117,7 +117,7 @@ func wantStats(t *testing.T, w *logwriter.Writer, want stats) {
 	}
 }
 
-func exchangesOf(records []sqldb.LogRecord) []string {
+func exchangesOf(records []console.LogRecord) []string {
 	var list []string
 	for _, r := range records {
 		list = append(list, r.Exchange)
@@ -160,45 +160,45 @@ func TestRecord(t *testing.T) {
 		Hits:  []bot.HitRef{{ReportID: "jj-sfj-2021", Seq: 3, Score: 7.5, Confidence: 0.8}},
 		Reply: "全年186件。", Latency: 80 * time.Millisecond, StoreError: "save session wechat:" + openID + ": timeout",
 	}
-	want := sqldb.LogRecord{
+	want := console.LogRecord{
 		Time: e.Time, Exchange: "00000000000000aa", Channel: "wechat", User: pseudonym, Kind: "voice",
 		Text: e.Text, Intent: "answer", FollowUp: "refine", Question: true, Terms: []string{"行政复议"},
 		Context: []string{"司法局"}, Year: 2021, Department: "江津区司法局", Answered: true,
-		Hits:  []sqldb.LogHit{{Report: "jj-sfj-2021", Seq: 3, Score: 7.5, Confidence: 0.8}},
+		Hits:  []console.LogHit{{Report: "jj-sfj-2021", Seq: 3, Score: 7.5, Confidence: 0.8}},
 		Reply: "全年186件。", Latency: 80 * time.Millisecond, StoreError: "save session wechat:" + pseudonym + ": timeout",
 	}
 	tests := []struct {
 		name        string
 		edit        func(e *bot.LogEntry)
 		storeOpenID bool
-		want        func(r *sqldb.LogRecord)
+		want        func(r *console.LogRecord)
 	}{
-		{"question", func(*bot.LogEntry) {}, false, func(*sqldb.LogRecord) {}},
-		{"OpenID kept when configured", func(*bot.LogEntry) {}, true, func(r *sqldb.LogRecord) {
+		{"question", func(*bot.LogEntry) {}, false, func(*console.LogRecord) {}},
+		{"OpenID kept when configured", func(*bot.LogEntry) {}, true, func(r *console.LogRecord) {
 			r.OpenID = openID
 			r.StoreError = e.StoreError
 		}},
 		{"OpenID scrubbed from texts", func(e *bot.LogEntry) {
 			e.Text, e.Reply = "我的号是"+openID, "您的号"+openID
-		}, false, func(r *sqldb.LogRecord) {
+		}, false, func(r *console.LogRecord) {
 			r.Text, r.Reply = "我的号是"+pseudonym, "您的号"+pseudonym
 		}},
 		{"not covered is a question", func(e *bot.LogEntry) {
 			e.Intent, e.Answered, e.Reason = bot.IntentNotCovered, false, knowledge.ReasonLowConfidence
-		}, false, func(r *sqldb.LogRecord) {
+		}, false, func(r *console.LogRecord) {
 			r.Intent, r.Answered, r.Reason = "not_covered", false, knowledge.ReasonLowConfidence
 		}},
 		{"clarify is a question", func(e *bot.LogEntry) { e.Intent, e.Answered = bot.IntentClarify, false },
-			false, func(r *sqldb.LogRecord) { r.Intent, r.Answered = "clarify", false }},
+			false, func(r *console.LogRecord) { r.Intent, r.Answered = "clarify", false }},
 		{"detail is not a question", func(e *bot.LogEntry) { e.Intent = bot.IntentDetail },
-			false, func(r *sqldb.LogRecord) { r.Intent, r.Question = "detail", false }},
+			false, func(r *console.LogRecord) { r.Intent, r.Question = "detail", false }},
 		{"feedback", func(e *bot.LogEntry) {
 			e.Intent, e.Answered, e.Hits, e.Feedback, e.RefersTo = bot.IntentFeedback, false, nil, bot.FeedbackUnsatisfied, "00000000000000a9"
-		}, false, func(r *sqldb.LogRecord) {
-			r.Intent, r.Question, r.Answered, r.Hits, r.Gives, r.RefersTo = "feedback", false, false, nil, sqldb.FeedbackUnsatisfied, "00000000000000a9"
+		}, false, func(r *console.LogRecord) {
+			r.Intent, r.Question, r.Answered, r.Hits, r.Gives, r.RefersTo = "feedback", false, false, nil, console.FeedbackUnsatisfied, "00000000000000a9"
 		}},
 		{"unknown user", func(e *bot.LogEntry) { e.User, e.StoreError = "", "" },
-			false, func(r *sqldb.LogRecord) { r.User, r.StoreError = "", "" }},
+			false, func(r *console.LogRecord) { r.User, r.StoreError = "", "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 // Purger deletes old query-log records; *sqldb.DB implements it.
@@ -30,11 +30,11 @@ type RetentionOptions struct {
 }
 
 // RetentionCutoff returns the time before which records are purged when
-// keeping days whole days: midnight (in sqldb.LogZone) days days before
+// keeping days whole days: midnight (in console.LogZone) days days before
 // the day of now. With days 180, on 2026-07-01 records from 2026-01-02 on
 // are kept.
 func RetentionCutoff(now time.Time, days int) time.Time {
-	return sqldb.StartOfDay(now).AddDate(0, 0, -days)
+	return console.StartOfDay(now).AddDate(0, 0, -days)
 }
 
 // RunRetention purges the records older than opts.Days days at once and

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/storage/logwriter"
-	"fazhibot/storage/sqldb"
 )
 
 func TestRetentionCutoff(t *testing.T) {
-	cst := sqldb.LogZone()
+	cst := console.LogZone()
 	tests := []struct {
 		now  time.Time
 		days int
@@ -48,7 +48,7 @@ func (p *fakePurger) PurgeLogs(ctx context.Context, before time.Time) (int64, er
 }
 
 func TestRunRetentionSchedule(t *testing.T) {
-	now := time.Date(2026, 7, 1, 15, 0, 0, 0, sqldb.LogZone())
+	now := time.Date(2026, 7, 1, 15, 0, 0, 0, console.LogZone())
 	tests := []struct {
 		name      string
 		days      int
@@ -105,16 +105,16 @@ func TestRunRetentionSchedule(t *testing.T) {
 
 // TestRunRetentionPurges runs the retention against real databases.
 func TestRunRetentionPurges(t *testing.T) {
-	now := time.Date(2026, 7, 1, 15, 0, 0, 0, sqldb.LogZone())
+	now := time.Date(2026, 7, 1, 15, 0, 0, 0, console.LogZone())
 	for _, tg := range targets() {
 		t.Run(tg.name, func(t *testing.T) {
 			t.Parallel()
 			db := tg.open(t)
-			var records []sqldb.LogRecord
+			var records []console.LogRecord
 			ages := []time.Duration{400 * 24 * time.Hour, 31 * 24 * time.Hour, 30*24*time.Hour + 16*time.Hour,
 				30*24*time.Hour + 14*time.Hour, 24 * time.Hour, 0}
 			for i, age := range ages {
-				records = append(records, sqldb.LogRecord{Time: now.Add(-age), Exchange: fmt.Sprintf("age-%d", i), Text: "问题", Question: true})
+				records = append(records, console.LogRecord{Time: now.Add(-age), Exchange: fmt.Sprintf("age-%d", i), Text: "问题", Question: true})
 			}
 			if err := db.InsertLogs(t.Context(), records); err != nil {
 				t.Fatal(err)
@@ -143,7 +143,7 @@ func TestRunRetentionPurges(t *testing.T) {
 			cancel()
 			<-done
 			var kept []string
-			if err := db.EachLog(t.Context(), sqldb.LogFilter{}, func(r sqldb.LogRecord) error {
+			if err := db.EachLog(t.Context(), console.LogFilter{}, func(r console.LogRecord) error {
 				kept = append(kept, r.Exchange)
 				return nil
 			}); err != nil {

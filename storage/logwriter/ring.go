@@ -1,12 +1,12 @@
 package logwriter
 
-import "fazhibot/storage/sqldb"
+import "fazhibot/console"
 
 // ring is a FIFO queue of records in a circular slice that grows by
 // doubling up to a limit and shrinks when mostly empty, so that an idle
 // writer holds little memory after an outage. Its zero value is empty.
 type ring struct {
-	buf  []sqldb.LogRecord
+	buf  []console.LogRecord
 	head int // index of the oldest record
 	n    int // number of records
 }
@@ -17,7 +17,7 @@ const minRing = 64
 func (r *ring) len() int { return r.n }
 
 // push appends x; the caller keeps len below limit, which caps growth.
-func (r *ring) push(x sqldb.LogRecord, limit int) {
+func (r *ring) push(x console.LogRecord, limit int) {
 	if r.n == len(r.buf) {
 		r.resize(min(max(minRing, 2*len(r.buf)), max(limit, r.n+1)))
 	}
@@ -30,18 +30,18 @@ func (r *ring) popFront() {
 	if r.n == 0 {
 		return
 	}
-	r.buf[r.head] = sqldb.LogRecord{} // let the collector have its strings
+	r.buf[r.head] = console.LogRecord{} // let the collector have its strings
 	r.head = (r.head + 1) % len(r.buf)
 	r.n--
 }
 
 // take removes and returns up to k of the oldest records, oldest first.
-func (r *ring) take(k int) []sqldb.LogRecord {
+func (r *ring) take(k int) []console.LogRecord {
 	k = min(k, r.n)
 	if k == 0 {
 		return nil
 	}
-	out := make([]sqldb.LogRecord, k)
+	out := make([]console.LogRecord, k)
 	for i := range out {
 		out[i] = r.buf[r.head]
 		r.popFront()
@@ -54,7 +54,7 @@ func (r *ring) take(k int) []sqldb.LogRecord {
 
 // resize moves the records to a new slice of size c >= r.n.
 func (r *ring) resize(c int) {
-	buf := make([]sqldb.LogRecord, c)
+	buf := make([]console.LogRecord, c)
 	for i := range r.n {
 		buf[i] = r.buf[(r.head+i)%len(r.buf)]
 	}

@@ -13,25 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// The sentinel errors. Methods wrap them with context; test with errors.Is.
-var (
-	// ErrNotFound: the object does not exist (or, for sessions and tokens,
-	// is no longer valid).
-	ErrNotFound = errors.New("sqldb: not found")
-	// ErrExists: an object with the same unique name or key exists.
-	ErrExists = errors.New("sqldb: already exists")
-	// ErrConflict: the object was changed by someone else since the given
-	// revision was read, or is no longer in the state the operation needs.
-	ErrConflict = errors.New("sqldb: changed by someone else")
-	// ErrInvalid: the arguments are invalid, or the operation would break
-	// an invariant of the stored data.
-	ErrInvalid = errors.New("sqldb: invalid")
-	// ErrUnchanged: the draft holds exactly what the live version holds,
-	// so publishing or submitting it would make a version that changes
-	// nothing. It wraps ErrInvalid; test for it first.
-	ErrUnchanged = fmt.Errorf("sqldb: draft unchanged since the live version: %w", ErrInvalid)
+	"fazhibot/console"
 )
 
 // Dialect is the SQL flavour of the database behind a DB.
@@ -191,7 +174,7 @@ func checkArgs(args []any) error {
 			s = rv.String()
 		}
 		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
-			return fmt.Errorf("sqldb: argument %d holds a NUL byte or invalid UTF-8: %w", i+1, ErrInvalid)
+			return fmt.Errorf("sqldb: argument %d holds a NUL byte or invalid UTF-8: %w", i+1, console.ErrInvalid)
 		}
 	}
 	return nil

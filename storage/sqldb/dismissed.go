@@ -6,16 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"fazhibot/console"
 )
-
-// MaxDismissTexts bounds the texts one DismissQuestions call takes.
-const MaxDismissTexts = 300
-
-// DismissedText is a question text dismissed from the unanswered queue.
-type DismissedText struct {
-	Text   string // normalised, as NormalizeQuestion returns it
-	Sample string // as a citizen wrote it
-}
 
 // questionTarget is the audit target of a dismissal: the sample of the
 // first text dismissed.
@@ -27,18 +20,18 @@ func questionTarget(sample string) string { return "question:" + sample }
 // of texts as detail. Each Text must be non-empty, valid UTF-8 without
 // NUL and already normalised; texts dismissed before stay as they were.
 // Errors wrap ErrInvalid for bad input. Safe for concurrent use.
-func (db *DB) DismissQuestions(ctx context.Context, texts []DismissedText, by string) error {
-	if len(texts) == 0 || len(texts) > MaxDismissTexts {
-		return fmt.Errorf("sqldb: dismiss %d texts: %w", len(texts), ErrInvalid)
+func (db *DB) DismissQuestions(ctx context.Context, texts []console.DismissedText, by string) error {
+	if len(texts) == 0 || len(texts) > console.MaxDismissTexts {
+		return fmt.Errorf("sqldb: dismiss %d texts: %w", len(texts), console.ErrInvalid)
 	}
 	for _, t := range texts {
 		for _, s := range []string{t.Text, t.Sample} {
 			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-				return fmt.Errorf("sqldb: dismiss %q: invalid text: %w", t.Text, ErrInvalid)
+				return fmt.Errorf("sqldb: dismiss %q: invalid text: %w", t.Text, console.ErrInvalid)
 			}
 		}
-		if t.Text == "" || NormalizeQuestion(t.Text) != t.Text {
-			return fmt.Errorf("sqldb: dismiss %q: not a normalised text: %w", t.Text, ErrInvalid)
+		if t.Text == "" || console.NormalizeQuestion(t.Text) != t.Text {
+			return fmt.Errorf("sqldb: dismiss %q: not a normalised text: %w", t.Text, console.ErrInvalid)
 		}
 	}
 	err := db.writeTx(ctx, func(tx *wtx) error {
@@ -52,7 +45,7 @@ func (db *DB) DismissQuestions(ctx context.Context, texts []DismissedText, by st
 		if sample == "" {
 			sample = texts[0].Text
 		}
-		return tx.audit(ctx, by, ActionQuestionDismiss, questionTarget(sample), strconv.Itoa(len(texts)))
+		return tx.audit(ctx, by, console.ActionQuestionDismiss, questionTarget(sample), strconv.Itoa(len(texts)))
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: dismiss questions: %w", err)

@@ -1,5 +1,6 @@
-// Package sqldb is fazhibot's knowledge-base store on database/sql: the
-// one implementation of its SQL, shared by the embedded SQLite database
+// Package sqldb is fazhibot's knowledge-base store on database/sql: it
+// keeps the records of package console and the query log. It is the one
+// implementation of their SQL, shared by the embedded SQLite database
 // (package storage/sqlite) and PostgreSQL (package storage/postgres), which
 // only open connections and hand them to New.
 //
@@ -53,8 +54,8 @@
 //
 // # Errors
 //
-// Errors wrap one of the sentinels ErrNotFound, ErrExists, ErrConflict and
-// ErrInvalid when they have those causes; test with errors.Is. A method
+// Errors wrap one of console's sentinels ErrNotFound, ErrExists, ErrConflict
+// and ErrInvalid when they have those causes; test with errors.Is. A method
 // that fails changes nothing. Every method refuses a text argument (an ID,
 // a filter, a name, a text to store) that holds a NUL byte or invalid
 // UTF-8 with ErrInvalid before the database sees it, so such input is the

@@ -9,8 +9,8 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
 
@@ -54,7 +54,7 @@ func loadDraft(ctx context.Context, q q) (*knowledge.Content, error) {
 // a new revision. Reports keep the import attribution imports gives them;
 // those it lacks are recorded as imported by by now. Term files missing
 // from c are marked absent.
-func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map[knowledge.ReportID]ReportImport, by string) error {
+func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map[knowledge.ReportID]console.ReportImport, by string) error {
 	rev, err := tx.next(ctx, counterDraftRev)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map
 	for _, r := range c.Reports {
 		imp, ok := imports[r.ID]
 		if !ok || imp.By == "" || imp.At.IsZero() {
-			imp = ReportImport{At: tx.now, By: by}
+			imp = console.ReportImport{At: tx.now, By: by}
 		}
 		if err := tx.saveReport(ctx, r, rev, imp); err != nil {
 			return fmt.Errorf("report %q: %w", r.ID, err)
@@ -75,7 +75,7 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map
 	}
 	for i, f := range c.FAQs {
 		if f.ID == "" {
-			return fmt.Errorf("faq #%d has no ID: %w", i+1, ErrInvalid)
+			return fmt.Errorf("faq #%d has no ID: %w", i+1, console.ErrInvalid)
 		}
 		if err := tx.insertFAQ(ctx, f, rev, by); err != nil {
 			return fmt.Errorf("faq %q: %w", f.ID, err)
@@ -87,7 +87,7 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.TermFiles)) {
 		if !slices.Contains(knowledge.TermFileNames(), name) {
-			return fmt.Errorf("unknown term file %q: %w", name, ErrInvalid)
+			return fmt.Errorf("unknown term file %q: %w", name, console.ErrInvalid)
 		}
 		if err := tx.putTermFile(ctx, name, c.TermFiles[name], rev, by); err != nil {
 			return err
@@ -96,25 +96,18 @@ func (tx *wtx) resetDraft(ctx context.Context, c *knowledge.Content, imports map
 	return nil
 }
 
-// ReportImport is who saved a report whole into the draft and when: the
-// 导入人 and 导入时间 staff see.
-type ReportImport struct {
-	At time.Time // UTC
-	By string
-}
-
 // loadImports reads the import attribution of every draft report.
-func loadImports(ctx context.Context, q q) (map[knowledge.ReportID]ReportImport, error) {
+func loadImports(ctx context.Context, q q) (map[knowledge.ReportID]console.ReportImport, error) {
 	rows, err := q.query(ctx, `SELECT id, imported_at, imported_by FROM reports`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	imports := map[knowledge.ReportID]ReportImport{}
+	imports := map[knowledge.ReportID]console.ReportImport{}
 	for rows.Next() {
 		var id knowledge.ReportID
 		var at string
-		var imp ReportImport
+		var imp console.ReportImport
 		if err := rows.Scan(&id, &at, &imp.By); err != nil {
 			return nil, err
 		}
@@ -131,7 +124,7 @@ func loadImports(ctx context.Context, q q) (map[knowledge.ReportID]ReportImport,
 // stored before the attribution was kept have no Imports.
 type snapshot struct {
 	*knowledge.Content
-	Imports map[knowledge.ReportID]ReportImport `json:",omitempty"`
+	Imports map[knowledge.ReportID]console.ReportImport `json:",omitempty"`
 }
 
 // sameContent reports whether a and b hold the same reports, FAQ entries

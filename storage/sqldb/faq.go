@@ -6,41 +6,33 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
-
-// FAQEntry is a draft FAQ entry with its revision.
-type FAQEntry struct {
-	knowledge.FAQ
-	Rev       int64     // see "Revisions" in the package documentation
-	UpdatedAt time.Time // when the entry was last saved, in UTC
-	UpdatedBy string    // who saved it
-}
 
 // faqColumns are the columns scanFAQ reads.
 const faqColumns = `id, questions, answer, report_id, seq, rev, updated_at, updated_by`
 
-func scanFAQ(row interface{ Scan(...any) error }) (FAQEntry, error) {
-	var e FAQEntry
+func scanFAQ(row interface{ Scan(...any) error }) (console.FAQEntry, error) {
+	var e console.FAQEntry
 	var questions, updatedAt string
 	if err := row.Scan(&e.ID, &questions, &e.Answer, &e.Report, &e.Seq, &e.Rev, &updatedAt, &e.UpdatedBy); err != nil {
-		return FAQEntry{}, err
+		return console.FAQEntry{}, err
 	}
 	var err error
 	if e.Questions, err = decodeList(questions); err != nil {
-		return FAQEntry{}, fmt.Errorf("faq %q questions: %w", e.ID, err)
+		return console.FAQEntry{}, fmt.Errorf("faq %q questions: %w", e.ID, err)
 	}
 	if e.UpdatedAt, err = parseTime(updatedAt); err != nil {
-		return FAQEntry{}, fmt.Errorf("faq %q updated_at: %w", e.ID, err)
+		return console.FAQEntry{}, fmt.Errorf("faq %q updated_at: %w", e.ID, err)
 	}
 	return e, nil
 }
 
 // FAQs returns the draft FAQ entries in list order: the order they were
 // created in, or the order of the restored version.
-func (db *DB) FAQs(ctx context.Context) ([]FAQEntry, error) {
+func (db *DB) FAQs(ctx context.Context) ([]console.FAQEntry, error) {
 	list, err := loadFAQs(ctx, q{db.dialect, db.read})
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: faqs: %w", err)
@@ -48,13 +40,13 @@ func (db *DB) FAQs(ctx context.Context) ([]FAQEntry, error) {
 	return list, nil
 }
 
-func loadFAQs(ctx context.Context, q q) ([]FAQEntry, error) {
+func loadFAQs(ctx context.Context, q q) ([]console.FAQEntry, error) {
 	rows, err := q.query(ctx, `SELECT `+faqColumns+` FROM faqs ORDER BY pos, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var list []FAQEntry
+	var list []console.FAQEntry
 	for rows.Next() {
 		e, err := scanFAQ(rows)
 		if err != nil {
@@ -67,13 +59,13 @@ func loadFAQs(ctx context.Context, q q) ([]FAQEntry, error) {
 
 // FAQ returns the draft FAQ entry with the given ID, or an error wrapping
 // ErrNotFound.
-func (db *DB) FAQ(ctx context.Context, id knowledge.FAQID) (FAQEntry, error) {
+func (db *DB) FAQ(ctx context.Context, id knowledge.FAQID) (console.FAQEntry, error) {
 	e, err := scanFAQ(q{db.dialect, db.read}.row(ctx, `SELECT `+faqColumns+` FROM faqs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err != nil {
-		return FAQEntry{}, fmt.Errorf("sqldb: faq %q: %w", id, err)
+		return console.FAQEntry{}, fmt.Errorf("sqldb: faq %q: %w", id, err)
 	}
 	return e, nil
 }
@@ -82,20 +74,20 @@ func (db *DB) FAQ(ctx context.Context, id knowledge.FAQID) (FAQEntry, error) {
 // of at most knowledge.MaxReplyBytes and a non-negative Seq.
 func validFAQ(f knowledge.FAQ) error {
 	if len(f.Questions) == 0 {
-		return fmt.Errorf("no question: %w", ErrInvalid)
+		return fmt.Errorf("no question: %w", console.ErrInvalid)
 	}
 	for i, question := range f.Questions {
 		if strings.TrimSpace(question) == "" {
-			return fmt.Errorf("question %d is blank: %w", i+1, ErrInvalid)
+			return fmt.Errorf("question %d is blank: %w", i+1, console.ErrInvalid)
 		}
 	}
 	switch {
 	case strings.TrimSpace(f.Answer) == "":
-		return fmt.Errorf("blank answer: %w", ErrInvalid)
+		return fmt.Errorf("blank answer: %w", console.ErrInvalid)
 	case len(f.Answer) > knowledge.MaxReplyBytes:
-		return fmt.Errorf("answer of %d bytes, over %d: %w", len(f.Answer), knowledge.MaxReplyBytes, ErrInvalid)
+		return fmt.Errorf("answer of %d bytes, over %d: %w", len(f.Answer), knowledge.MaxReplyBytes, console.ErrInvalid)
 	case f.Seq < 0:
-		return fmt.Errorf("negative seq: %w", ErrInvalid)
+		return fmt.Errorf("negative seq: %w", console.ErrInvalid)
 	}
 	return nil
 }
@@ -110,15 +102,15 @@ func validFAQ(f knowledge.FAQ) error {
 // knowledge.FAQ), and for an entry without ID given a revision. The linked
 // passage (Report, Seq) is not checked: drafts may link reports that are
 // to be imported later.
-func (db *DB) SaveFAQ(ctx context.Context, f knowledge.FAQ, rev int64, by string) (FAQEntry, error) {
-	var e FAQEntry
+func (db *DB) SaveFAQ(ctx context.Context, f knowledge.FAQ, rev int64, by string) (console.FAQEntry, error) {
+	var e console.FAQEntry
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if err := validFAQ(f); err != nil {
 			return err
 		}
 		if f.ID == "" {
 			if rev != 0 {
-				return fmt.Errorf("revision %d for a new entry: %w", rev, ErrInvalid)
+				return fmt.Errorf("revision %d for a new entry: %w", rev, console.ErrInvalid)
 			}
 			f.ID = knowledge.FAQID("faq-" + randomHex(8))
 		}
@@ -130,9 +122,9 @@ func (db *DB) SaveFAQ(ctx context.Context, f knowledge.FAQ, rev int64, by string
 		}
 		if rev != 0 && rev != cur {
 			if !exists {
-				return fmt.Errorf("revision %d, entry deleted: %w", rev, ErrConflict)
+				return fmt.Errorf("revision %d, entry deleted: %w", rev, console.ErrConflict)
 			}
-			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, ErrConflict)
+			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, console.ErrConflict)
 		}
 		newRev, err := tx.next(ctx, counterDraftRev)
 		if err != nil {
@@ -148,14 +140,14 @@ func (db *DB) SaveFAQ(ctx context.Context, f knowledge.FAQ, rev int64, by string
 		if err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionFAQSave, faqTarget(f.ID), f.Questions[0]); err != nil {
+		if err := tx.audit(ctx, by, console.ActionFAQSave, faqTarget(f.ID), f.Questions[0]); err != nil {
 			return err
 		}
 		e, err = scanFAQ(tx.row(ctx, `SELECT `+faqColumns+` FROM faqs WHERE id = ?`, f.ID))
 		return err
 	})
 	if err != nil {
-		return FAQEntry{}, fmt.Errorf("sqldb: save faq %q: %w", f.ID, err)
+		return console.FAQEntry{}, fmt.Errorf("sqldb: save faq %q: %w", f.ID, err)
 	}
 	return e, nil
 }
@@ -178,12 +170,12 @@ func (db *DB) DeleteFAQ(ctx context.Context, id knowledge.FAQID, rev int64, by s
 		var questions string
 		err := tx.row(ctx, `SELECT rev, questions FROM faqs WHERE id = ?`, id).Scan(&cur, &questions)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return console.ErrNotFound
 		} else if err != nil {
 			return err
 		}
 		if rev != 0 && rev != cur {
-			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, ErrConflict)
+			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, console.ErrConflict)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM faqs WHERE id = ?`, id); err != nil {
 			return err
@@ -192,7 +184,7 @@ func (db *DB) DeleteFAQ(ctx context.Context, id knowledge.FAQID, rev int64, by s
 		if list, err := decodeList(questions); err == nil && len(list) > 0 {
 			first = list[0]
 		}
-		return tx.audit(ctx, by, ActionFAQDelete, faqTarget(id), first)
+		return tx.audit(ctx, by, console.ActionFAQDelete, faqTarget(id), first)
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: delete faq %q: %w", id, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fazhibot/console"
 	"fazhibot/internal/testenv"
 	"fmt"
 	"math"
@@ -48,7 +49,7 @@ func BenchmarkLogs1M(b *testing.B) {
 	for _, target := range targets {
 		b.Run(target.name, func(b *testing.B) {
 			db := target.open(b)
-			end := time.Date(2026, 6, 30, 0, 0, 0, 0, logZone)
+			end := time.Date(2026, 6, 30, 0, 0, 0, 0, console.LogZone())
 			var have int
 			if err := db.read.QueryRow(`SELECT COUNT(*) FROM query_logs`).Scan(&have); err != nil {
 				b.Fatal(err)
@@ -160,11 +161,11 @@ func seedLogs(b *testing.B, db *DB, n int, end time.Time) {
 		reply += "江津区司法局全年办理行政复议案件186件，依法纠错12件，纠错率6.5%。"
 	}
 	const batchSize = 2000
-	batch := make([]LogRecord, 0, batchSize)
+	batch := make([]console.LogRecord, 0, batchSize)
 	var recent []string // recent question exchanges, for feedback
 	for i := range n {
 		at := first.Add(times[i])
-		r := LogRecord{
+		r := console.LogRecord{
 			Time: at, Exchange: fmt.Sprintf("%016x", i+1), Channel: "wechat",
 			User: fmt.Sprintf("%032x", rng.IntN(50000)), Kind: "text",
 			Latency: time.Duration(math.Exp(rng.NormFloat64()*0.6+4.3)) * time.Millisecond, // ~75ms median
@@ -194,7 +195,7 @@ func seedLogs(b *testing.B, db *DB, n int, end time.Time) {
 				r.Intent, r.Reason = "not_covered", knowledge.ReasonLowConfidence
 			}
 			for h := range 1 + rng.IntN(5) {
-				r.Hits = append(r.Hits, LogHit{
+				r.Hits = append(r.Hits, console.LogHit{
 					Report: knowledge.ReportID(fmt.Sprintf("report-%02d", zipf(60))), Seq: zipf(80),
 					Score: 10 - float64(h), Confidence: 0.8,
 				})
@@ -206,9 +207,9 @@ func seedLogs(b *testing.B, db *DB, n int, end time.Time) {
 			}
 		case k < 77 && len(recent) > 0: // feedback on a recent answer
 			r.Intent, r.Text = "feedback", "满意"
-			r.Gives, r.RefersTo = FeedbackSatisfied, recent[rng.IntN(len(recent))]
+			r.Gives, r.RefersTo = console.FeedbackSatisfied, recent[rng.IntN(len(recent))]
 			if rng.IntN(100) < 30 {
-				r.Text, r.Gives = "不满意", FeedbackUnsatisfied
+				r.Text, r.Gives = "不满意", console.FeedbackUnsatisfied
 			}
 			r.Reply = "感谢您的评价。"
 		default:
@@ -233,7 +234,7 @@ func benchQueries(b *testing.B, db *DB, end time.Time) {
 		b.Fatal(err)
 	}
 	var cursor string
-	page := LogFilter{From: month}
+	page := console.LogFilter{From: month}
 	for range 10 { // the 11th page of the last 30 days
 		p, err := db.Logs(ctx, page)
 		if err != nil {
@@ -242,7 +243,7 @@ func benchQueries(b *testing.B, db *DB, end time.Time) {
 		page.After = p.Next
 	}
 	cursor = page.After
-	next := func(f LogFilter) string { // the cursor of the second page of f
+	next := func(f console.LogFilter) string { // the cursor of the second page of f
 		p, err := db.Logs(ctx, f)
 		if err != nil {
 			b.Fatal(err)
@@ -251,27 +252,27 @@ func benchQueries(b *testing.B, db *DB, end time.Time) {
 	}
 	lists := []struct {
 		name string
-		f    LogFilter
+		f    console.LogFilter
 	}{
-		{"first-page", LogFilter{}},
-		{"30-days", LogFilter{From: month, To: end}},
-		{"page-11", LogFilter{From: month, After: cursor}},
-		{"unanswered-30-days", LogFilter{From: month, Answer: OnlyUnanswered}},
-		{"unanswered-page-2", LogFilter{From: month, Answer: OnlyUnanswered, After: next(LogFilter{From: month, Answer: OnlyUnanswered})}},
-		{"department-page-2", LogFilter{Department: benchDepts[5], After: next(LogFilter{Department: benchDepts[5]})}},
-		{"text-common-page-2", LogFilter{From: month, Text: "行政复议", After: next(LogFilter{From: month, Text: "行政复议"})}},
-		{"answered", LogFilter{Answer: OnlyAnswered}},
-		{"unsatisfied", LogFilter{Feedback: FeedbackUnsatisfied}},
-		{"department-30-days", LogFilter{From: month, Department: benchDepts[5]}},
-		{"report", LogFilter{Report: "report-59"}},
-		{"channel-api", LogFilter{Channel: "api"}},
-		{"user", LogFilter{User: user}},
-		{"dept-unanswered-30-days", LogFilter{From: month, Department: benchDepts[5], Answer: OnlyUnanswered}},
-		{"text-common-30-days", LogFilter{From: month, Text: "行政复议"}},
-		{"text-rare-30-days", LogFilter{From: month, Text: "编号是12345"}},
-		{"text-none-30-days", LogFilter{From: month, Text: "没有这样的问题"}},
-		{"text-none-all-time", LogFilter{Text: "没有这样的问题"}},
-		{"old-range", LogFilter{From: end.AddDate(0, 0, -170), To: end.AddDate(0, 0, -160)}},
+		{"first-page", console.LogFilter{}},
+		{"30-days", console.LogFilter{From: month, To: end}},
+		{"page-11", console.LogFilter{From: month, After: cursor}},
+		{"unanswered-30-days", console.LogFilter{From: month, Answer: console.OnlyUnanswered}},
+		{"unanswered-page-2", console.LogFilter{From: month, Answer: console.OnlyUnanswered, After: next(console.LogFilter{From: month, Answer: console.OnlyUnanswered})}},
+		{"department-page-2", console.LogFilter{Department: benchDepts[5], After: next(console.LogFilter{Department: benchDepts[5]})}},
+		{"text-common-page-2", console.LogFilter{From: month, Text: "行政复议", After: next(console.LogFilter{From: month, Text: "行政复议"})}},
+		{"answered", console.LogFilter{Answer: console.OnlyAnswered}},
+		{"unsatisfied", console.LogFilter{Feedback: console.FeedbackUnsatisfied}},
+		{"department-30-days", console.LogFilter{From: month, Department: benchDepts[5]}},
+		{"report", console.LogFilter{Report: "report-59"}},
+		{"channel-api", console.LogFilter{Channel: "api"}},
+		{"user", console.LogFilter{User: user}},
+		{"dept-unanswered-30-days", console.LogFilter{From: month, Department: benchDepts[5], Answer: console.OnlyUnanswered}},
+		{"text-common-30-days", console.LogFilter{From: month, Text: "行政复议"}},
+		{"text-rare-30-days", console.LogFilter{From: month, Text: "编号是12345"}},
+		{"text-none-30-days", console.LogFilter{From: month, Text: "没有这样的问题"}},
+		{"text-none-all-time", console.LogFilter{Text: "没有这样的问题"}},
+		{"old-range", console.LogFilter{From: end.AddDate(0, 0, -170), To: end.AddDate(0, 0, -160)}},
 	}
 	for _, l := range lists {
 		b.Run("Logs/"+l.name, func(b *testing.B) {

@@ -8,102 +8,18 @@ import (
 	"sync"
 	"time"
 
-	"fazhibot/knowledge"
+	"fazhibot/console"
 )
-
-// DayStats are the counts of one day, or of a range of days.
-type DayStats struct {
-	Day       time.Time // midnight in LogZone; the first day for a range
-	Messages  int64     // every message, questions or not
-	Questions int64     // messages searched in the knowledge base
-	Answered  int64     // questions answered
-	// Satisfied and Unsatisfied count the verdicts on the day's exchanges.
-	Satisfied   int64
-	Unsatisfied int64
-	// P95Latency is the 95th percentile of the reply latency of all
-	// messages, estimated from a histogram with bounds 5ms, 10ms, 25ms,
-	// 50ms, 100ms, 200ms, 300ms, 500ms, 750ms, 1s, 1.5s, 2s, 3s, 4.5s, 6s
-	// and 10s by linear interpolation in its bucket; 10s stands for
-	// anything slower. It is 0 without messages.
-	P95Latency time.Duration
-}
-
-// AnsweredRate returns Answered/Questions, or 0 without questions.
-func (d DayStats) AnsweredRate() float64 {
-	if d.Questions == 0 {
-		return 0
-	}
-	return float64(d.Answered) / float64(d.Questions)
-}
-
-// SatisfactionRate returns the share of satisfied verdicts, or 0 without
-// verdicts.
-func (d DayStats) SatisfactionRate() float64 {
-	if n := d.Satisfied + d.Unsatisfied; n > 0 {
-		return float64(d.Satisfied) / float64(n)
-	}
-	return 0
-}
-
-// TextCount is how often one normalised question was asked.
-type TextCount struct {
-	Text     string // the question as NormalizeQuestion returns it
-	Sample   string // the first text counted under it, as the citizen wrote it
-	Asked    int64
-	Answered int64
-}
-
-// Unanswered returns how often the question was not answered.
-func (t TextCount) Unanswered() int64 { return t.Asked - t.Answered }
-
-// ReportHits counts the hits of one report.
-type ReportHits struct {
-	Report knowledge.ReportID
-	// Hits counts the messages whose best hit is from the report (those
-	// LogFilter.Report selects), Quoted the answered ones among them.
-	Hits, Quoted int64
-}
-
-// PassageHits counts the hits of one passage.
-type PassageHits struct {
-	Report knowledge.ReportID
-	Seq    int
-	// Hits counts the messages whose best hit is the passage, Quoted the
-	// answered ones among them.
-	Hits, Quoted int64
-}
-
-// Dashboard summarizes the query log over a range of days.
-type Dashboard struct {
-	From, To time.Time  // the first and the last day, midnight in LogZone
-	Days     []DayStats // every day of the range, oldest first, idle days included
-	Total    DayStats   // the whole range
-	// TopQuestions are the DashboardTop most asked questions, most asked
-	// first; TopUnanswered the DashboardTop questions most often not
-	// answered, most often first (only those not answered at least once).
-	TopQuestions  []TextCount
-	TopUnanswered []TextCount
-	// Reports are all reports hit in the range, most quoted first, then
-	// most hit; Passages the DashboardTop passages in the same order.
-	Reports  []ReportHits
-	Passages []PassageHits
-}
-
-// DashboardTop is the length of the top lists of a Dashboard.
-const DashboardTop = 20
-
-// MaxDashboardDays is the longest range Dashboard and the top lists cover.
-const MaxDashboardDays = 366
 
 // dayRange returns the stored days of from and to and midnight of each,
 // checking the range.
 func dayRange(from, to time.Time) (first, last string, start, end time.Time, err error) {
-	start, end = StartOfDay(from), StartOfDay(to)
+	start, end = console.StartOfDay(from), console.StartOfDay(to)
 	if end.Before(start) {
-		return "", "", start, end, fmt.Errorf("range %s to %s: %w", dayOf(from), dayOf(to), ErrInvalid)
+		return "", "", start, end, fmt.Errorf("range %s to %s: %w", dayOf(from), dayOf(to), console.ErrInvalid)
 	}
-	if days := int(end.Sub(start).Hours()/24) + 1; days > MaxDashboardDays {
-		return "", "", start, end, fmt.Errorf("range of %d days, more than %d: %w", days, MaxDashboardDays, ErrInvalid)
+	if days := int(end.Sub(start).Hours()/24) + 1; days > console.MaxDashboardDays {
+		return "", "", start, end, fmt.Errorf("range of %d days, more than %d: %w", days, console.MaxDashboardDays, console.ErrInvalid)
 	}
 	return dayOf(start), dayOf(end), start, end, nil
 }
@@ -115,19 +31,19 @@ func dayRange(from, to time.Time) (first, last string, start, end time.Time, err
 // questions of the range: see the package benchmark. It returns
 // ErrInvalid when to's day is before from's or the range is longer than
 // MaxDashboardDays. It is safe for concurrent use.
-func (db *DB) Dashboard(ctx context.Context, from, to time.Time) (Dashboard, error) {
+func (db *DB) Dashboard(ctx context.Context, from, to time.Time) (console.Dashboard, error) {
 	first, last, start, end, err := dayRange(from, to)
 	if err != nil {
-		return Dashboard{}, fmt.Errorf("sqldb: dashboard: %w", err)
+		return console.Dashboard{}, fmt.Errorf("sqldb: dashboard: %w", err)
 	}
-	d := Dashboard{From: start, To: end}
+	d := console.Dashboard{From: start, To: end}
 	// The three parts are read at once, each in a read transaction.
 	var wg sync.WaitGroup
 	var textErr, hitErr error
 	wg.Go(func() {
 		textErr = db.readTx(ctx, func(q q) error {
 			var err error
-			d.TopQuestions, d.TopUnanswered, err = topTexts(ctx, q, first, last, DashboardTop, DashboardTop)
+			d.TopQuestions, d.TopUnanswered, err = topTexts(ctx, q, first, last, console.DashboardTop, console.DashboardTop)
 			return err
 		})
 	})
@@ -137,86 +53,16 @@ func (db *DB) Dashboard(ctx context.Context, from, to time.Time) (Dashboard, err
 			if d.Reports, err = reportHits(ctx, q, first, last); err != nil {
 				return err
 			}
-			d.Passages, err = passageHits(ctx, q, first, last, DashboardTop)
+			d.Passages, err = passageHits(ctx, q, first, last, console.DashboardTop)
 			return err
 		})
 	})
-	dayErr := db.readTx(ctx, func(q q) error { return d.readDays(ctx, q, first, last) })
+	dayErr := db.readTx(ctx, func(q q) error { return readDays(ctx, q, &d, first, last) })
 	wg.Wait()
 	if err := errors.Join(dayErr, textErr, hitErr); err != nil {
-		return Dashboard{}, fmt.Errorf("sqldb: dashboard: %w", err)
+		return console.Dashboard{}, fmt.Errorf("sqldb: dashboard: %w", err)
 	}
 	return d, nil
-}
-
-// readDays fills in d.Days and d.Total from the daily rollups of the
-// stored days first through last.
-func (d *Dashboard) readDays(ctx context.Context, q q, first, last string) error {
-	byDay := map[string]*DayStats{}
-	hist := map[string]*[latencyBuckets]int64{}
-	for t := d.From; !t.After(d.To); t = t.AddDate(0, 0, 1) {
-		d.Days = append(d.Days, DayStats{Day: t})
-		hist[dayOf(t)] = &[latencyBuckets]int64{}
-	}
-	for i := range d.Days {
-		byDay[dayOf(d.Days[i].Day)] = &d.Days[i]
-	}
-	rows, err := q.query(ctx, `SELECT day, messages, questions, answered, satisfied, unsatisfied
-		FROM query_daily WHERE day >= ? AND day <= ?`, first, last)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day string
-		var s DayStats
-		if err := rows.Scan(&day, &s.Messages, &s.Questions, &s.Answered, &s.Satisfied, &s.Unsatisfied); err != nil {
-			return err
-		}
-		if p := byDay[day]; p != nil {
-			s.Day = p.Day
-			*p = s
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows.Close()
-
-	rows, err = q.query(ctx, `SELECT day, bucket, n FROM query_latency_daily WHERE day >= ? AND day <= ?`, first, last)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var total [latencyBuckets]int64
-	for rows.Next() {
-		var day string
-		var bucket int
-		var n int64
-		if err := rows.Scan(&day, &bucket, &n); err != nil {
-			return err
-		}
-		if h := hist[day]; h != nil && bucket >= 0 && bucket < latencyBuckets {
-			h[bucket] += n
-			total[bucket] += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	d.Total = DayStats{Day: d.From}
-	for i := range d.Days {
-		s := &d.Days[i]
-		s.P95Latency = percentile(hist[dayOf(s.Day)][:], 0.95)
-		d.Total.Messages += s.Messages
-		d.Total.Questions += s.Questions
-		d.Total.Answered += s.Answered
-		d.Total.Satisfied += s.Satisfied
-		d.Total.Unsatisfied += s.Unsatisfied
-	}
-	d.Total.P95Latency = percentile(total[:], 0.95)
-	return nil
 }
 
 // percentile estimates the p-quantile of the latency histogram h.
@@ -253,7 +99,7 @@ func percentile(h []int64, p float64) time.Duration {
 // come in an arbitrary but stable order, and questions asked only once
 // ever come last, the latest first. It reads only the rollups. It returns ErrInvalid for a limit outside
 // 1 to 1000 and a range Dashboard refuses. It is safe for concurrent use.
-func (db *DB) TopQuestions(ctx context.Context, from, to time.Time, limit int) ([]TextCount, error) {
+func (db *DB) TopQuestions(ctx context.Context, from, to time.Time, limit int) ([]console.TextCount, error) {
 	return db.top(ctx, "top questions", from, to, false, limit)
 }
 
@@ -262,13 +108,13 @@ func (db *DB) TopQuestions(ctx context.Context, from, to time.Time, limit int) (
 // often first; questions always answered are left out. The staff pages
 // group similar texts themselves. Errors are those of TopQuestions. It is
 // safe for concurrent use.
-func (db *DB) TopUnanswered(ctx context.Context, from, to time.Time, limit int) ([]TextCount, error) {
+func (db *DB) TopUnanswered(ctx context.Context, from, to time.Time, limit int) ([]console.TextCount, error) {
 	return db.top(ctx, "top unanswered", from, to, true, limit)
 }
 
-func (db *DB) top(ctx context.Context, what string, from, to time.Time, unanswered bool, limit int) ([]TextCount, error) {
-	if limit < 1 || limit > MaxLogLimit {
-		return nil, fmt.Errorf("sqldb: %s: limit %d: %w", what, limit, ErrInvalid)
+func (db *DB) top(ctx context.Context, what string, from, to time.Time, unanswered bool, limit int) ([]console.TextCount, error) {
+	if limit < 1 || limit > console.MaxLogLimit {
+		return nil, fmt.Errorf("sqldb: %s: limit %d: %w", what, limit, console.ErrInvalid)
 	}
 	first, last, _, _, err := dayRange(from, to)
 	if err != nil {
@@ -295,7 +141,7 @@ func (db *DB) top(ctx context.Context, what string, from, to time.Time, unanswer
 // most asked and up to unanswered of the most often unanswered. Ties are
 // broken by text key, which is arbitrary but stable; texts asked once ever
 // come last, the latest first.
-func topTexts(ctx context.Context, q q, first, last string, asked, unanswered int) (top, notAnswered []TextCount, err error) {
+func topTexts(ctx context.Context, q q, first, last string, asked, unanswered int) (top, notAnswered []console.TextCount, err error) {
 	rows, err := q.query(ctx, `WITH agg AS MATERIALIZED (
 			SELECT text_key, CAST(SUM(asked) AS BIGINT) AS asked, CAST(SUM(answered) AS BIGINT) AS answered
 			FROM query_text_daily WHERE day >= ? AND day <= ? GROUP BY text_key
@@ -316,7 +162,7 @@ func topTexts(ctx context.Context, q q, first, last string, asked, unanswered in
 	defer rows.Close()
 	for rows.Next() {
 		var list int
-		var t TextCount
+		var t console.TextCount
 		if err := rows.Scan(&list, &t.Text, &t.Sample, &t.Asked, &t.Answered); err != nil {
 			return nil, nil, err
 		}
@@ -340,7 +186,7 @@ func topTexts(ctx context.Context, q q, first, last string, asked, unanswered in
 // padTexts fills a list shorter than limit with texts asked once ever (which
 // query_text_daily leaves out) on the days first through last, the latest
 // first; only unanswered ones when unanswered is set.
-func padTexts(ctx context.Context, q q, first, last string, list []TextCount, limit int, unanswered bool) ([]TextCount, error) {
+func padTexts(ctx context.Context, q q, first, last string, list []console.TextCount, limit int, unanswered bool) ([]console.TextCount, error) {
 	if len(list) >= limit {
 		return list, nil
 	}
@@ -356,7 +202,7 @@ func padTexts(ctx context.Context, q q, first, last string, list []TextCount, li
 	}
 	defer rows.Close()
 	for rows.Next() {
-		t := TextCount{Asked: 1}
+		t := console.TextCount{Asked: 1}
 		if err := rows.Scan(&t.Text, &t.Sample, &t.Answered); err != nil {
 			return nil, err
 		}
@@ -365,7 +211,7 @@ func padTexts(ctx context.Context, q q, first, last string, list []TextCount, li
 	return list, rows.Err()
 }
 
-func reportHits(ctx context.Context, q q, first, last string) ([]ReportHits, error) {
+func reportHits(ctx context.Context, q q, first, last string) ([]console.ReportHits, error) {
 	rows, err := q.query(ctx, `SELECT report_id, CAST(SUM(hits) AS BIGINT) AS h, CAST(SUM(quoted) AS BIGINT) AS qu
 		FROM query_report_daily WHERE day >= ? AND day <= ?
 		GROUP BY report_id ORDER BY qu DESC, h DESC, report_id`, first, last)
@@ -373,9 +219,9 @@ func reportHits(ctx context.Context, q q, first, last string) ([]ReportHits, err
 		return nil, err
 	}
 	defer rows.Close()
-	var list []ReportHits
+	var list []console.ReportHits
 	for rows.Next() {
-		var r ReportHits
+		var r console.ReportHits
 		if err := rows.Scan(&r.Report, &r.Hits, &r.Quoted); err != nil {
 			return nil, err
 		}
@@ -384,7 +230,7 @@ func reportHits(ctx context.Context, q q, first, last string) ([]ReportHits, err
 	return list, rows.Err()
 }
 
-func passageHits(ctx context.Context, q q, first, last string, limit int) ([]PassageHits, error) {
+func passageHits(ctx context.Context, q q, first, last string, limit int) ([]console.PassageHits, error) {
 	rows, err := q.query(ctx, `SELECT report_id, seq, CAST(SUM(hits) AS BIGINT) AS h, CAST(SUM(quoted) AS BIGINT) AS qu
 		FROM query_hits_daily WHERE day >= ? AND day <= ?
 		GROUP BY report_id, seq ORDER BY qu DESC, h DESC, report_id, seq LIMIT ?`, first, last, limit)
@@ -392,13 +238,83 @@ func passageHits(ctx context.Context, q q, first, last string, limit int) ([]Pas
 		return nil, err
 	}
 	defer rows.Close()
-	var list []PassageHits
+	var list []console.PassageHits
 	for rows.Next() {
-		var p PassageHits
+		var p console.PassageHits
 		if err := rows.Scan(&p.Report, &p.Seq, &p.Hits, &p.Quoted); err != nil {
 			return nil, err
 		}
 		list = append(list, p)
 	}
 	return list, rows.Err()
+}
+
+// readDays fills in d.Days and d.Total from the daily rollups of the
+// stored days first through last.
+func readDays(ctx context.Context, q q, d *console.Dashboard, first, last string) error {
+	byDay := map[string]*console.DayStats{}
+	hist := map[string]*[latencyBuckets]int64{}
+	for t := d.From; !t.After(d.To); t = t.AddDate(0, 0, 1) {
+		d.Days = append(d.Days, console.DayStats{Day: t})
+		hist[dayOf(t)] = &[latencyBuckets]int64{}
+	}
+	for i := range d.Days {
+		byDay[dayOf(d.Days[i].Day)] = &d.Days[i]
+	}
+	rows, err := q.query(ctx, `SELECT day, messages, questions, answered, satisfied, unsatisfied
+		FROM query_daily WHERE day >= ? AND day <= ?`, first, last)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day string
+		var s console.DayStats
+		if err := rows.Scan(&day, &s.Messages, &s.Questions, &s.Answered, &s.Satisfied, &s.Unsatisfied); err != nil {
+			return err
+		}
+		if p := byDay[day]; p != nil {
+			s.Day = p.Day
+			*p = s
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+
+	rows, err = q.query(ctx, `SELECT day, bucket, n FROM query_latency_daily WHERE day >= ? AND day <= ?`, first, last)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var total [latencyBuckets]int64
+	for rows.Next() {
+		var day string
+		var bucket int
+		var n int64
+		if err := rows.Scan(&day, &bucket, &n); err != nil {
+			return err
+		}
+		if h := hist[day]; h != nil && bucket >= 0 && bucket < latencyBuckets {
+			h[bucket] += n
+			total[bucket] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	d.Total = console.DayStats{Day: d.From}
+	for i := range d.Days {
+		s := &d.Days[i]
+		s.P95Latency = percentile(hist[dayOf(s.Day)][:], 0.95)
+		d.Total.Messages += s.Messages
+		d.Total.Questions += s.Questions
+		d.Total.Answered += s.Answered
+		d.Total.Satisfied += s.Satisfied
+		d.Total.Unsatisfied += s.Unsatisfied
+	}
+	d.Total.P95Latency = percentile(total[:], 0.95)
+	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"fazhibot/console"
 )
 
 // verdict is the latest feedback on one exchange.
 type verdict struct {
-	feedback Feedback
+	feedback console.Feedback
 	at       time.Time
 }
 
@@ -25,11 +27,11 @@ type verdict struct {
 // with the latest Time wins. It returns ErrInvalid, storing nothing, for a
 // record without Exchange or Time or with an unknown verdict. It is safe
 // for concurrent use, also from several processes.
-func (db *DB) InsertLogs(ctx context.Context, records []LogRecord) error {
+func (db *DB) InsertLogs(ctx context.Context, records []console.LogRecord) error {
 	if len(records) == 0 {
 		return nil
 	}
-	batch := make([]LogRecord, 0, len(records))
+	batch := make([]console.LogRecord, 0, len(records))
 	seen := make(map[string]bool, len(records))
 	for _, r := range records {
 		r, err := prepareLog(r)
@@ -100,13 +102,13 @@ func placeholders(rows, cols int) string {
 	return b.String()
 }
 
-func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
+func (tx *wtx) insertLogs(ctx context.Context, batch []console.LogRecord) error {
 	// Verdicts given in this batch, the latest per rated exchange, go to
 	// query_feedback first, so that a rated record in the same batch
 	// picks its verdict up when inserted.
 	given := map[string]verdict{}
 	for _, r := range batch {
-		if r.Gives != FeedbackNone && r.RefersTo != "" {
+		if r.Gives != console.FeedbackNone && r.RefersTo != "" {
 			if v, ok := given[r.RefersTo]; !ok || !r.Time.Before(v.at) {
 				given[r.RefersTo] = verdict{r.Gives, r.Time}
 			}
@@ -141,7 +143,7 @@ func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
 	first := last - int64(len(batch)) + 1
 	for i := range batch {
 		r := &batch[i]
-		r.ID = LogID(first + int64(i))
+		r.ID = console.LogID(first + int64(i))
 		if v, ok := pending[r.Exchange]; ok {
 			r.Feedback, r.FeedbackAt = v.feedback, v.at
 		}
@@ -149,7 +151,7 @@ func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
 
 	// The records, skipping stored exchanges; RETURNING tells which were
 	// inserted (in no particular order).
-	insertedIDs := make(map[LogID]bool, len(batch))
+	insertedIDs := make(map[console.LogID]bool, len(batch))
 	err = chunks(len(batch), insertColumnCount, func(lo, hi int) error {
 		args := make([]any, 0, insertColumnCount*(hi-lo))
 		for i := lo; i < hi; i++ {
@@ -162,7 +164,7 @@ func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id LogID
+			var id console.LogID
 			if err := rows.Scan(&id); err != nil {
 				return err
 			}
@@ -173,7 +175,7 @@ func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
-	inserted := make([]*LogRecord, 0, len(insertedIDs))
+	inserted := make([]*console.LogRecord, 0, len(insertedIDs))
 	for i := range batch {
 		if insertedIDs[batch[i].ID] {
 			inserted = append(inserted, &batch[i])
@@ -186,7 +188,7 @@ func (tx *wtx) insertLogs(ctx context.Context, batch []LogRecord) error {
 }
 
 // verdicts returns the stored verdicts on the exchanges of batch.
-func (tx *wtx) verdicts(ctx context.Context, batch []LogRecord) (map[string]verdict, error) {
+func (tx *wtx) verdicts(ctx context.Context, batch []console.LogRecord) (map[string]verdict, error) {
 	found := map[string]verdict{}
 	err := chunks(len(batch), 1, func(lo, hi int) error {
 		args := make([]any, 0, hi-lo)
@@ -208,7 +210,7 @@ func (tx *wtx) verdicts(ctx context.Context, batch []LogRecord) (map[string]verd
 			if err != nil {
 				return err
 			}
-			found[ex] = verdict{Feedback(f), t}
+			found[ex] = verdict{console.Feedback(f), t}
 		}
 		return rows.Err()
 	})
@@ -222,9 +224,9 @@ func (tx *wtx) verdicts(ctx context.Context, batch []LogRecord) (map[string]verd
 // of the rated exchanges whose verdict differs, moving their day's counts.
 func (tx *wtx) applyVerdicts(ctx context.Context, rated []string) error {
 	type change struct {
-		id       LogID
+		id       console.LogID
 		day      string
-		old, new Feedback
+		old, new console.Feedback
 		at       string
 	}
 	var changes []change
@@ -251,7 +253,7 @@ func (tx *wtx) applyVerdicts(ctx context.Context, rated []string) error {
 			if err != nil {
 				return err
 			}
-			c.day, c.old, c.new = dayOf(t), Feedback(old), Feedback(nu)
+			c.day, c.old, c.new = dayOf(t), console.Feedback(old), console.Feedback(nu)
 			changes = append(changes, c)
 		}
 		return rows.Err()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
 
@@ -16,11 +17,11 @@ type dayCounts struct {
 	messages, questions, answered, satisfied, unsatisfied int64
 }
 
-func (d *dayCounts) addVerdict(f Feedback, n int64) {
+func (d *dayCounts) addVerdict(f console.Feedback, n int64) {
 	switch f {
-	case FeedbackSatisfied:
+	case console.FeedbackSatisfied:
 		d.satisfied += n
-	case FeedbackUnsatisfied:
+	case console.FeedbackUnsatisfied:
 		d.unsatisfied += n
 	}
 }
@@ -73,7 +74,7 @@ func newRollups() *rollups {
 }
 
 // add counts r.
-func (ru *rollups) add(r *LogRecord) {
+func (ru *rollups) add(r *console.LogRecord) {
 	day := dayOf(r.Time)
 	d := ru.days[day]
 	if d == nil {
@@ -88,7 +89,7 @@ func (ru *rollups) add(r *LogRecord) {
 		if r.Answered {
 			d.answered++
 		}
-		if norm := NormalizeQuestion(r.Text); norm != "" {
+		if norm := console.NormalizeQuestion(r.Text); norm != "" {
 			k := textKey(norm)
 			t := ru.texts[k]
 			if t == nil {
@@ -130,7 +131,7 @@ func (ru *rollups) add(r *LogRecord) {
 }
 
 // addRollups adds the inserted records to the rollups.
-func (tx *wtx) addRollups(ctx context.Context, inserted []*LogRecord) error {
+func (tx *wtx) addRollups(ctx context.Context, inserted []*console.LogRecord) error {
 	if len(inserted) == 0 {
 		return nil
 	}

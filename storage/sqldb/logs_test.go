@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fazhibot/console"
 )
 
 func TestNormalizeQuestion(t *testing.T) {
@@ -21,7 +23,7 @@ func TestNormalizeQuestion(t *testing.T) {
 		{strings.Repeat("长", 300), strings.Repeat("长", 200)},
 	}
 	for _, tt := range tests {
-		if got := NormalizeQuestion(tt.in); got != tt.want {
+		if got := console.NormalizeQuestion(tt.in); got != tt.want {
 			t.Errorf("NormalizeQuestion(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -92,13 +94,13 @@ func TestPercentile(t *testing.T) {
 }
 
 func TestCursor(t *testing.T) {
-	r := LogRecord{ID: 42, Time: time.Date(2026, 3, 10, 1, 2, 3, 4000, time.UTC)}
+	r := console.LogRecord{ID: 42, Time: time.Date(2026, 3, 10, 1, 2, 3, 4000, time.UTC)}
 	at, id, err := parseCursor(cursor(r))
 	if err != nil || at != "2026-03-10T01:02:03.000004Z" || id != 42 {
 		t.Errorf("parseCursor(cursor) = %q, %d, %v", at, id, err)
 	}
 	for _, bad := range []string{"", "!!", "MjAyNg", "MjAyNi0wMy0xMFQwMTowMjowMy4wMDAwMDRafHg"} {
-		if _, _, err := parseCursor(bad); !errors.Is(err, ErrInvalid) {
+		if _, _, err := parseCursor(bad); !errors.Is(err, console.ErrInvalid) {
 			t.Errorf("parseCursor(%q) = %v, want ErrInvalid", bad, err)
 		}
 	}

@@ -5,44 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 	"unicode/utf8"
-)
 
-// ActionNotifySend: BeginNotification, citizens were sent a later answer.
-const ActionNotifySend Action = "notify.send"
+	"fazhibot/console"
+)
 
 // counterNotification numbers NotificationIDs.
 const counterNotification = "notification"
-
-// NotificationID identifies a send of a later answer.
-type NotificationID int64
-
-// NotificationCounts are a send's outcome, as package notify counts it.
-type NotificationCounts struct {
-	Notified, Expired, Unsubscribed, Failed, Deferred, Skipped int64
-}
-
-// Notification is one send of a later answer to the citizens who asked a
-// question group.
-type Notification struct {
-	ID       NotificationID
-	GroupKey string // the representative, normalised
-	Question string // as a citizen wrote it
-	Answer   string
-	Version  int64
-	Citizens int64
-	Counts   NotificationCounts
-	SentBy   string
-	Started  time.Time // UTC
-	Finished time.Time // UTC; zero while running (or when the instance stopped)
-}
 
 // BeginNotification records that n.SentBy is sending n.Answer to
 // n.Citizens citizens, with an audit entry (ActionNotifySend, target
 // "question:<n.Question>", detail "<citizens>位市民：<answer's start>"),
 // and returns its ID. Safe for concurrent use.
-func (db *DB) BeginNotification(ctx context.Context, n Notification) (NotificationID, error) {
+func (db *DB) BeginNotification(ctx context.Context, n console.Notification) (console.NotificationID, error) {
 	var id int64
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		var err error
@@ -57,17 +32,17 @@ func (db *DB) BeginNotification(ctx context.Context, n Notification) (Notificati
 		if q == "" {
 			q = n.GroupKey
 		}
-		return tx.audit(ctx, n.SentBy, ActionNotifySend, questionTarget(q), fmt.Sprintf("%d位市民：%s", n.Citizens, shorten(n.Answer, 60)))
+		return tx.audit(ctx, n.SentBy, console.ActionNotifySend, questionTarget(q), fmt.Sprintf("%d位市民：%s", n.Citizens, shorten(n.Answer, 60)))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqldb: begin notification: %w", err)
 	}
-	return NotificationID(id), nil
+	return console.NotificationID(id), nil
 }
 
 // FinishNotification records the outcome of send id. It returns an error
 // wrapping ErrNotFound for an unknown id. Safe for concurrent use.
-func (db *DB) FinishNotification(ctx context.Context, id NotificationID, c NotificationCounts) error {
+func (db *DB) FinishNotification(ctx context.Context, id console.NotificationID, c console.NotificationCounts) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		res, err := tx.exec(ctx, `UPDATE notifications SET notified = ?, expired = ?, unsubscribed = ?, failed = ?,
 			deferred = ?, skipped = ?, finished_at = ? WHERE id = ?`,
@@ -76,7 +51,7 @@ func (db *DB) FinishNotification(ctx context.Context, id NotificationID, c Notif
 			return err
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return ErrNotFound
+			return console.ErrNotFound
 		}
 		return nil
 	})
@@ -88,16 +63,16 @@ func (db *DB) FinishNotification(ctx context.Context, id NotificationID, c Notif
 
 // Notifications returns the latest limit sends, newest first. Safe for
 // concurrent use.
-func (db *DB) Notifications(ctx context.Context, limit int) ([]Notification, error) {
+func (db *DB) Notifications(ctx context.Context, limit int) ([]console.Notification, error) {
 	rows, err := q{db.dialect, db.read}.query(ctx, `SELECT id, group_key, question, answer, version, citizens, notified, expired,
 		unsubscribed, failed, deferred, skipped, sent_by, started_at, finished_at FROM notifications ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: notifications: %w", err)
 	}
 	defer rows.Close()
-	var out []Notification
+	var out []console.Notification
 	for rows.Next() {
-		var n Notification
+		var n console.Notification
 		var started, finished string
 		c := &n.Counts
 		if err := rows.Scan(&n.ID, &n.GroupKey, &n.Question, &n.Answer, &n.Version, &n.Citizens, &c.Notified, &c.Expired,

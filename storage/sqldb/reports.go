@@ -6,30 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
-
-// ReportSummary describes a stored draft report for listings.
-type ReportSummary struct {
-	ID         knowledge.ReportID
-	Title      string
-	Department string
-	Year       int
-	Passages   int       // number of passages
-	ImportedAt time.Time // when the report was last saved whole, in UTC
-	ImportedBy string    // who saved it, as given to SaveReports or Restore
-}
-
-// PassageEntry is a draft passage with its revision.
-type PassageEntry struct {
-	Report knowledge.ReportID
-	knowledge.Passage
-	Rev       int64     // see "Revisions" in the package documentation
-	UpdatedAt time.Time // when the passage was last saved, in UTC
-	UpdatedBy string    // who saved it
-}
 
 // SaveReports stores reports in the draft workspace in one transaction,
 // recording by as the importer and the current time as the import time,
@@ -50,16 +30,16 @@ func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.
 		for i, r := range reports {
 			if r != nil {
 				if err := knowledge.CheckReportID(r.ID); err != nil {
-					return fmt.Errorf("report #%d: %w: %w", i+1, ErrInvalid, err)
+					return fmt.Errorf("report #%d: %w: %w", i+1, console.ErrInvalid, err)
 				}
 			}
-			if err := tx.saveReport(ctx, r, rev, ReportImport{At: tx.now, By: by}); err != nil {
+			if err := tx.saveReport(ctx, r, rev, console.ReportImport{At: tx.now, By: by}); err != nil {
 				if r == nil {
 					return fmt.Errorf("report #%d: %w", i+1, err)
 				}
 				return fmt.Errorf("report %q: %w", r.ID, err)
 			}
-			if err := tx.audit(ctx, by, ActionReportImport, reportTarget(r.ID), r.Title); err != nil {
+			if err := tx.audit(ctx, by, console.ActionReportImport, reportTarget(r.ID), r.Title); err != nil {
 				return err
 			}
 		}
@@ -74,17 +54,17 @@ func (db *DB) SaveReports(ctx context.Context, by string, reports ...*knowledge.
 // saveReport replaces the draft report r, giving its passages revision rev
 // and the report the import attribution imp. Its passages are recorded as
 // saved by imp.By now.
-func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, imp ReportImport) error {
+func (tx *wtx) saveReport(ctx context.Context, r *knowledge.Report, rev int64, imp console.ReportImport) error {
 	switch {
 	case r == nil:
-		return fmt.Errorf("nil report: %w", ErrInvalid)
+		return fmt.Errorf("nil report: %w", console.ErrInvalid)
 	case r.ID == "":
-		return fmt.Errorf("empty report ID: %w", ErrInvalid)
+		return fmt.Errorf("empty report ID: %w", console.ErrInvalid)
 	}
 	seen := make(map[int]bool, len(r.Passages))
 	for _, p := range r.Passages {
 		if seen[p.Seq] {
-			return fmt.Errorf("two passages with seq %d: %w", p.Seq, ErrInvalid)
+			return fmt.Errorf("two passages with seq %d: %w", p.Seq, console.ErrInvalid)
 		}
 		seen[p.Seq] = true
 	}
@@ -143,7 +123,7 @@ func (db *DB) Report(ctx context.Context, id knowledge.ReportID) (*knowledge.Rep
 	case err != nil:
 		return nil, fmt.Errorf("sqldb: report %q: %w", id, err)
 	case len(reports) == 0:
-		return nil, fmt.Errorf("sqldb: report %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("sqldb: report %q: %w", id, console.ErrNotFound)
 	}
 	return reports[0], nil
 }
@@ -209,7 +189,7 @@ func loadReports(ctx context.Context, q q, id *knowledge.ReportID) ([]*knowledge
 }
 
 // ListReports summarizes every draft report, ordered by ID.
-func (db *DB) ListReports(ctx context.Context) ([]ReportSummary, error) {
+func (db *DB) ListReports(ctx context.Context) ([]console.ReportSummary, error) {
 	rows, err := db.read.QueryContext(ctx, `
 		SELECT r.id, r.title, r.department, r.year, r.imported_at, r.imported_by,
 			(SELECT COUNT(*) FROM passages p WHERE p.report_id = r.id)
@@ -218,9 +198,9 @@ func (db *DB) ListReports(ctx context.Context) ([]ReportSummary, error) {
 		return nil, fmt.Errorf("sqldb: list reports: %w", err)
 	}
 	defer rows.Close()
-	var list []ReportSummary
+	var list []console.ReportSummary
 	for rows.Next() {
-		var s ReportSummary
+		var s console.ReportSummary
 		var importedAt string
 		if err := rows.Scan(&s.ID, &s.Title, &s.Department, &s.Year, &importedAt,
 			&s.ImportedBy, &s.Passages); err != nil {
@@ -253,7 +233,7 @@ func (db *DB) DeleteReportBy(ctx context.Context, id knowledge.ReportID, by stri
 		var title string
 		err := tx.row(ctx, `SELECT title FROM reports WHERE id = ?`, id).Scan(&title)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return console.ErrNotFound
 		} else if err != nil {
 			return err
 		}
@@ -261,7 +241,7 @@ func (db *DB) DeleteReportBy(ctx context.Context, id knowledge.ReportID, by stri
 		if _, err := tx.exec(ctx, `DELETE FROM reports WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, by, ActionReportDelete, reportTarget(id), title)
+		return tx.audit(ctx, by, console.ActionReportDelete, reportTarget(id), title)
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: delete report %q: %w", id, err)
@@ -281,35 +261,35 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 // passageColumns are the columns scanPassage reads.
 const passageColumns = `report_id, seq, path, text, keywords, rev, updated_at, updated_by`
 
-func scanPassage(row interface{ Scan(...any) error }) (PassageEntry, error) {
-	var e PassageEntry
+func scanPassage(row interface{ Scan(...any) error }) (console.PassageEntry, error) {
+	var e console.PassageEntry
 	var path, keywords, updatedAt string
 	if err := row.Scan(&e.Report, &e.Seq, &path, &e.Text, &keywords, &e.Rev, &updatedAt, &e.UpdatedBy); err != nil {
-		return PassageEntry{}, err
+		return console.PassageEntry{}, err
 	}
 	var err error
 	if e.Path, err = decodeList(path); err != nil {
-		return PassageEntry{}, fmt.Errorf("path: %w", err)
+		return console.PassageEntry{}, fmt.Errorf("path: %w", err)
 	}
 	if e.Keywords, err = decodeList(keywords); err != nil {
-		return PassageEntry{}, fmt.Errorf("keywords: %w", err)
+		return console.PassageEntry{}, fmt.Errorf("keywords: %w", err)
 	}
 	if e.UpdatedAt, err = parseTime(updatedAt); err != nil {
-		return PassageEntry{}, fmt.Errorf("updated_at: %w", err)
+		return console.PassageEntry{}, fmt.Errorf("updated_at: %w", err)
 	}
 	return e, nil
 }
 
 // Passage returns draft passage seq of report id with its revision, or an
 // error wrapping ErrNotFound.
-func (db *DB) Passage(ctx context.Context, id knowledge.ReportID, seq int) (PassageEntry, error) {
+func (db *DB) Passage(ctx context.Context, id knowledge.ReportID, seq int) (console.PassageEntry, error) {
 	e, err := scanPassage(q{db.dialect, db.read}.row(ctx, `SELECT `+passageColumns+`
 		FROM passages WHERE report_id = ? AND seq = ?`, id, seq))
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err != nil {
-		return PassageEntry{}, fmt.Errorf("sqldb: passage %q #%d: %w", id, seq, err)
+		return console.PassageEntry{}, fmt.Errorf("sqldb: passage %q #%d: %w", id, seq, err)
 	}
 	return e, nil
 }
@@ -317,15 +297,15 @@ func (db *DB) Passage(ctx context.Context, id knowledge.ReportID, seq int) (Pass
 // Passages returns the draft passages of report id with their revisions,
 // ordered by Seq, or an error wrapping ErrNotFound when there is no such
 // report.
-func (db *DB) Passages(ctx context.Context, id knowledge.ReportID) ([]PassageEntry, error) {
-	var list []PassageEntry
+func (db *DB) Passages(ctx context.Context, id knowledge.ReportID) ([]console.PassageEntry, error) {
+	var list []console.PassageEntry
 	err := db.readTx(ctx, func(q q) error {
 		var exists bool
 		if err := q.row(ctx, `SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?)`, id).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
-			return ErrNotFound
+			return console.ErrNotFound
 		}
 		rows, err := q.query(ctx, `SELECT `+passageColumns+` FROM passages
 			WHERE report_id = ? ORDER BY seq`, id)
@@ -356,21 +336,21 @@ func (db *DB) Passages(ctx context.Context, id knowledge.ReportID) ([]PassageEnt
 // passage and ErrInvalid when text is blank. Empty keywords are stored as
 // no keywords.
 func (db *DB) UpdatePassage(ctx context.Context, id knowledge.ReportID, seq int, text string,
-	keywords []string, rev int64, by string) (PassageEntry, error) {
-	var e PassageEntry
+	keywords []string, rev int64, by string) (console.PassageEntry, error) {
+	var e console.PassageEntry
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if strings.TrimSpace(text) == "" {
-			return fmt.Errorf("blank text: %w", ErrInvalid)
+			return fmt.Errorf("blank text: %w", console.ErrInvalid)
 		}
 		var cur int64
 		err := tx.row(ctx, `SELECT rev FROM passages WHERE report_id = ? AND seq = ?`, id, seq).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return console.ErrNotFound
 		} else if err != nil {
 			return err
 		}
 		if rev != 0 && rev != cur {
-			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, ErrConflict)
+			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, console.ErrConflict)
 		}
 		newRev, err := tx.next(ctx, counterDraftRev)
 		if err != nil {
@@ -381,7 +361,7 @@ func (db *DB) UpdatePassage(ctx context.Context, id knowledge.ReportID, seq int,
 			text, encodeList(keywords), newRev, formatTime(tx.now), by, id, seq); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionPassageUpdate, passageTarget(id, seq), ""); err != nil {
+		if err := tx.audit(ctx, by, console.ActionPassageUpdate, passageTarget(id, seq), ""); err != nil {
 			return err
 		}
 		e, err = scanPassage(tx.row(ctx, `SELECT `+passageColumns+`
@@ -389,7 +369,7 @@ func (db *DB) UpdatePassage(ctx context.Context, id knowledge.ReportID, seq int,
 		return err
 	})
 	if err != nil {
-		return PassageEntry{}, fmt.Errorf("sqldb: update passage %q #%d: %w", id, seq, err)
+		return console.PassageEntry{}, fmt.Errorf("sqldb: update passage %q #%d: %w", id, seq, err)
 	}
 	return e, nil
 }

@@ -5,14 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"fazhibot/knowledge"
-)
-
-// MaxSearchTerms bounds the terms of one search, and MaxAuditMatchIDs the
-// IDs an AuditMatch may name in all.
-const (
-	MaxSearchTerms   = 8
-	MaxAuditMatchIDs = 500
+	"fazhibot/console"
 )
 
 // lowerASCII lower-cases the ASCII letters of s, as the LOWER of both
@@ -35,12 +28,12 @@ func containsPattern(term string) string {
 // checkTerms refuses an empty or too long list of search terms, and blank
 // terms.
 func checkTerms(terms []string) error {
-	if len(terms) == 0 || len(terms) > MaxSearchTerms {
-		return fmt.Errorf("%d search terms: %w", len(terms), ErrInvalid)
+	if len(terms) == 0 || len(terms) > console.MaxSearchTerms {
+		return fmt.Errorf("%d search terms: %w", len(terms), console.ErrInvalid)
 	}
 	for _, t := range terms {
 		if strings.TrimSpace(t) == "" {
-			return fmt.Errorf("blank search term: %w", ErrInvalid)
+			return fmt.Errorf("blank search term: %w", console.ErrInvalid)
 		}
 	}
 	return nil
@@ -53,9 +46,9 @@ func checkTerms(terms []string) error {
 // is not positive, terms is empty or holds more than MaxSearchTerms terms
 // or a blank one. Every passage is read, so it suits the console, not the
 // citizens' questions. It is safe for concurrent use.
-func (db *DB) SearchPassages(ctx context.Context, terms []string, limit int) ([]PassageEntry, error) {
+func (db *DB) SearchPassages(ctx context.Context, terms []string, limit int) ([]console.PassageEntry, error) {
 	if err := checkTerms(terms); err != nil || limit <= 0 {
-		return nil, fmt.Errorf("sqldb: search passages: limit %d: %w", limit, cmpErr(err, ErrInvalid))
+		return nil, fmt.Errorf("sqldb: search passages: limit %d: %w", limit, cmpErr(err, console.ErrInvalid))
 	}
 	var conds []string
 	var args []any
@@ -71,7 +64,7 @@ func (db *DB) SearchPassages(ctx context.Context, terms []string, limit int) ([]
 		return nil, fmt.Errorf("sqldb: search passages: %w", err)
 	}
 	defer rows.Close()
-	var list []PassageEntry
+	var list []console.PassageEntry
 	for rows.Next() {
 		e, err := scanPassage(rows)
 		if err != nil {
@@ -93,34 +86,14 @@ func cmpErr(err, def error) error {
 	return def
 }
 
-// AuditMatch selects audit-log entries for SearchAudit. An entry matches
-// when its actor, target or detail contains Text (ASCII letters in either
-// case; "" matches nothing this way), or when it is about one of the named
-// reports (the report or any of its passages), passages, FAQ entries,
-// accounts or term files.
-type AuditMatch struct {
-	Text     string
-	Reports  []knowledge.ReportID
-	Passages []PassageKey
-	FAQs     []knowledge.FAQID
-	Users    []UserID
-	Terms    []string // term-file names
-}
-
-// PassageKey names a passage: its report and Seq.
-type PassageKey struct {
-	Report knowledge.ReportID
-	Seq    int
-}
-
 // SearchAudit returns up to limit audit-log entries m selects, newest
 // first; none when m selects nothing. It returns ErrInvalid when limit is
 // not positive or m names more than MaxAuditMatchIDs IDs in all. Every
 // entry is read, which the audit log's size allows. It is safe for
 // concurrent use.
-func (db *DB) SearchAudit(ctx context.Context, m AuditMatch, limit int) ([]AuditEntry, error) {
-	if n := len(m.Reports) + len(m.Passages) + len(m.FAQs) + len(m.Users) + len(m.Terms); limit <= 0 || n > MaxAuditMatchIDs {
-		return nil, fmt.Errorf("sqldb: search audit: limit %d, %d IDs: %w", limit, n, ErrInvalid)
+func (db *DB) SearchAudit(ctx context.Context, m console.AuditMatch, limit int) ([]console.AuditEntry, error) {
+	if n := len(m.Reports) + len(m.Passages) + len(m.FAQs) + len(m.Users) + len(m.Terms); limit <= 0 || n > console.MaxAuditMatchIDs {
+		return nil, fmt.Errorf("sqldb: search audit: limit %d, %d IDs: %w", limit, n, console.ErrInvalid)
 	}
 	var conds []string
 	var args []any

@@ -5,18 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// WebSession is a cookie session of the staff pages. The cookie's secret
-// is never stored, only its hash.
-type WebSession struct {
-	IDHash    string // hash of the cookie's session ID, chosen by the caller
-	UserID    UserID
-	CSRFToken string
-	CreatedAt time.Time // UTC
-	ExpiresAt time.Time // UTC; the session is gone from then on
-}
+	"fazhibot/console"
+)
 
 // CreateWebSession stores s, a log-in of account s.UserID, recorded in the
 // audit log under the account's name. A zero s.CreatedAt means now. It
@@ -24,13 +15,13 @@ type WebSession struct {
 // ErrNotFound when there is no such account, ErrInvalid when the account
 // is disabled (so a log-in racing DisableUser cannot outlive it), and
 // ErrExists when a session with the same IDHash exists.
-func (db *DB) CreateWebSession(ctx context.Context, s WebSession) error {
+func (db *DB) CreateWebSession(ctx context.Context, s console.WebSession) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		switch {
 		case s.IDHash == "" || s.CSRFToken == "":
-			return fmt.Errorf("empty ID hash or CSRF token: %w", ErrInvalid)
+			return fmt.Errorf("empty ID hash or CSRF token: %w", console.ErrInvalid)
 		case s.ExpiresAt.IsZero():
-			return fmt.Errorf("no expiry: %w", ErrInvalid)
+			return fmt.Errorf("no expiry: %w", console.ErrInvalid)
 		}
 		if s.CreatedAt.IsZero() {
 			s.CreatedAt = tx.now
@@ -40,21 +31,21 @@ func (db *DB) CreateWebSession(ctx context.Context, s WebSession) error {
 			return fmt.Errorf("user %d: %w", s.UserID, err)
 		}
 		if u.Disabled {
-			return fmt.Errorf("user %d is disabled: %w", s.UserID, ErrInvalid)
+			return fmt.Errorf("user %d is disabled: %w", s.UserID, console.ErrInvalid)
 		}
 		var taken bool
 		if err := tx.row(ctx, `SELECT EXISTS (SELECT 1 FROM web_sessions WHERE id_hash = ?)`, s.IDHash).Scan(&taken); err != nil {
 			return err
 		}
 		if taken {
-			return ErrExists
+			return console.ErrExists
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?)`, s.IDHash, int64(s.UserID), s.CSRFToken,
 			formatTime(s.CreatedAt), formatTime(s.ExpiresAt)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, u.Name, ActionSessionCreate, userTarget(u.ID), "")
+		return tx.audit(ctx, u.Name, console.ActionSessionCreate, userTarget(u.ID), "")
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: create web session of user %d: %w", s.UserID, err)
@@ -65,15 +56,15 @@ func (db *DB) CreateWebSession(ctx context.Context, s WebSession) error {
 // WebSession returns the session with the given ID hash. It returns an
 // error wrapping ErrNotFound when there is none, when it has expired and
 // when its account is disabled.
-func (db *DB) WebSession(ctx context.Context, idHash string) (WebSession, error) {
-	var s WebSession
+func (db *DB) WebSession(ctx context.Context, idHash string) (console.WebSession, error) {
+	var s console.WebSession
 	var createdAt, expiresAt string
 	err := q{db.dialect, db.read}.row(ctx, `SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at
 		FROM web_sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0`, idHash, formatTime(now())).
 		Scan(&s.IDHash, &s.UserID, &s.CSRFToken, &createdAt, &expiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err == nil {
 		if s.CreatedAt, err = parseTime(createdAt); err == nil {
@@ -81,7 +72,7 @@ func (db *DB) WebSession(ctx context.Context, idHash string) (WebSession, error)
 		}
 	}
 	if err != nil {
-		return WebSession{}, fmt.Errorf("sqldb: web session: %w", err)
+		return console.WebSession{}, fmt.Errorf("sqldb: web session: %w", err)
 	}
 	return s, nil
 }
@@ -92,7 +83,7 @@ func (db *DB) WebSession(ctx context.Context, idHash string) (WebSession, error)
 func (db *DB) DeleteWebSession(ctx context.Context, idHash string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		var name string
-		var userID UserID
+		var userID console.UserID
 		err := tx.row(ctx, `SELECT u.id, u.name FROM web_sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.id_hash = ?`, idHash).Scan(&userID, &name)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -103,7 +94,7 @@ func (db *DB) DeleteWebSession(ctx context.Context, idHash string) error {
 		if _, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE id_hash = ?`, idHash); err != nil {
 			return err
 		}
-		return tx.audit(ctx, name, ActionSessionDelete, userTarget(userID), "")
+		return tx.audit(ctx, name, console.ActionSessionDelete, userTarget(userID), "")
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: delete web session: %w", err)

@@ -7,28 +7,19 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
-
-// TermFile is a draft term-list file with its revision.
-type TermFile struct {
-	Name      string // knowledge.SynonymsFile, knowledge.DepartmentsFile …
-	Text      string // in the format knowledge.LoadTerms reads
-	Rev       int64  // see "Revisions" in the package documentation
-	UpdatedAt time.Time
-	UpdatedBy string
-}
 
 // checkTermFile returns ErrInvalid for an unknown name or for text that
 // knowledge.LoadTerms rejects.
 func checkTermFile(name, text string) error {
 	if !slices.Contains(knowledge.TermFileNames(), name) {
-		return fmt.Errorf("unknown term file %q: %w", name, ErrInvalid)
+		return fmt.Errorf("unknown term file %q: %w", name, console.ErrInvalid)
 	}
 	if _, err := knowledge.LoadTerms(knowledge.TermTexts{name: text}); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", console.ErrInvalid, err)
 	}
 	return nil
 }
@@ -64,23 +55,23 @@ func loadTermFiles(ctx context.Context, q q) (map[string]string, error) {
 // TermFile returns the draft term file with the given name and its
 // revision. It returns ErrInvalid for an unknown name and ErrNotFound for
 // a file that is missing from the draft.
-func (db *DB) TermFile(ctx context.Context, name string) (TermFile, error) {
+func (db *DB) TermFile(ctx context.Context, name string) (console.TermFile, error) {
 	if !slices.Contains(knowledge.TermFileNames(), name) {
-		return TermFile{}, fmt.Errorf("sqldb: term file %q: unknown: %w", name, ErrInvalid)
+		return console.TermFile{}, fmt.Errorf("sqldb: term file %q: unknown: %w", name, console.ErrInvalid)
 	}
-	f := TermFile{Name: name}
+	f := console.TermFile{Name: name}
 	var present bool
 	var updatedAt string
 	err := q{db.dialect, db.read}.row(ctx, `SELECT text, present, rev, updated_at, updated_by
 		FROM term_files WHERE name = ?`, name).Scan(&f.Text, &present, &f.Rev, &updatedAt, &f.UpdatedBy)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !present) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err == nil {
 		f.UpdatedAt, err = parseTime(updatedAt)
 	}
 	if err != nil {
-		return TermFile{}, fmt.Errorf("sqldb: term file %q: %w", name, err)
+		return console.TermFile{}, fmt.Errorf("sqldb: term file %q: %w", name, err)
 	}
 	return f, nil
 }
@@ -92,8 +83,8 @@ func (db *DB) TermFile(ctx context.Context, name string) (TermFile, error) {
 // ErrInvalid for a name other than the knowledge package's term-file names
 // and for text that knowledge.LoadTerms rejects, with its message. The
 // audit entry's Detail is the TermsChange from the stored text.
-func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by string) (TermFile, error) {
-	var f TermFile
+func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by string) (console.TermFile, error) {
+	var f console.TermFile
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if err := checkTermFile(name, text); err != nil {
 			return err
@@ -106,7 +97,7 @@ func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by
 			return err
 		}
 		if rev != 0 && rev != cur {
-			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, ErrConflict)
+			return fmt.Errorf("revision %d, stored %d: %w", rev, cur, console.ErrConflict)
 		}
 		newRev, err := tx.next(ctx, counterDraftRev)
 		if err != nil {
@@ -115,14 +106,14 @@ func (db *DB) SaveTermFile(ctx context.Context, name, text string, rev int64, by
 		if err := tx.putTermFile(ctx, name, text, newRev, by); err != nil {
 			return err
 		}
-		f = TermFile{Name: name, Text: text, Rev: newRev, UpdatedAt: tx.now, UpdatedBy: by}
+		f = console.TermFile{Name: name, Text: text, Rev: newRev, UpdatedAt: tx.now, UpdatedBy: by}
 		if !present {
 			old = ""
 		}
-		return tx.audit(ctx, by, ActionTermsSave, termsTarget(name), diffTermLines(old, text).Detail())
+		return tx.audit(ctx, by, console.ActionTermsSave, termsTarget(name), console.DiffTermLines(old, text).Detail())
 	})
 	if err != nil {
-		return TermFile{}, fmt.Errorf("sqldb: save term file %q: %w", name, err)
+		return console.TermFile{}, fmt.Errorf("sqldb: save term file %q: %w", name, err)
 	}
 	return f, nil
 }
@@ -164,10 +155,10 @@ func (db *DB) SeedTermFiles(ctx context.Context, files map[string]string) error 
 					return err
 				}
 			}
-			if err := tx.putTermFile(ctx, name, files[name], rev, SeedActor); err != nil {
+			if err := tx.putTermFile(ctx, name, files[name], rev, console.SeedActor); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, SeedActor, ActionTermsSeed, termsTarget(name), ""); err != nil {
+			if err := tx.audit(ctx, console.SeedActor, console.ActionTermsSeed, termsTarget(name), ""); err != nil {
 				return err
 			}
 		}

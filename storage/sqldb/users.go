@@ -6,57 +6,32 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"fazhibot/console"
 )
-
-// UserID identifies a staff account. IDs start at 1 and are never reused.
-type UserID int64
-
-// Role is what a staff account may do; the HTTP layer enforces it.
-type Role string
-
-// The roles.
-const (
-	RoleStaff Role = "staff" // edits the draft and submits versions
-	RoleAdmin Role = "admin" // also approves, publishes, restores and manages accounts
-)
-
-func (r Role) valid() bool { return r == RoleStaff || r == RoleAdmin }
-
-// User is a staff account.
-type User struct {
-	ID   UserID
-	Name string // unique log-in name
-	Role Role
-	// PasswordHash is stored as given; hashing and checking passwords is
-	// the caller's job.
-	PasswordHash string
-	CreatedAt    time.Time // UTC
-	Disabled     bool      // a disabled user's tokens and sessions are not returned
-}
 
 const userColumns = `id, name, role, password_hash, created_at, disabled`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
-	var u User
+func scanUser(row interface{ Scan(...any) error }) (console.User, error) {
+	var u console.User
 	var createdAt string
 	var disabled int
 	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &createdAt, &disabled); err != nil {
-		return User{}, err
+		return console.User{}, err
 	}
 	u.Disabled = disabled != 0
 	var err error
 	if u.CreatedAt, err = parseTime(createdAt); err != nil {
-		return User{}, fmt.Errorf("user %d: %w", u.ID, err)
+		return console.User{}, fmt.Errorf("user %d: %w", u.ID, err)
 	}
 	return u, nil
 }
 
 // user reads one user, or returns ErrNotFound.
-func (q q) user(ctx context.Context, where string, arg any) (User, error) {
+func (q q) user(ctx context.Context, where string, arg any) (console.User, error) {
 	u, err := scanUser(q.row(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotFound
+		return console.User{}, console.ErrNotFound
 	}
 	return u, err
 }
@@ -66,69 +41,69 @@ func (q q) user(ctx context.Context, where string, arg any) (User, error) {
 // the name is taken (also by a disabled account), and ErrInvalid for a
 // blank name or password hash, a name with surrounding spaces, or an
 // unknown role.
-func (db *DB) CreateUser(ctx context.Context, u User, by string) (User, error) {
+func (db *DB) CreateUser(ctx context.Context, u console.User, by string) (console.User, error) {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		switch {
 		case strings.TrimSpace(u.Name) == "" || strings.TrimSpace(u.Name) != u.Name:
-			return fmt.Errorf("name %q: %w", u.Name, ErrInvalid)
-		case !u.Role.valid():
-			return fmt.Errorf("role %q: %w", u.Role, ErrInvalid)
+			return fmt.Errorf("name %q: %w", u.Name, console.ErrInvalid)
+		case !u.Role.Valid():
+			return fmt.Errorf("role %q: %w", u.Role, console.ErrInvalid)
 		case u.PasswordHash == "":
-			return fmt.Errorf("no password hash: %w", ErrInvalid)
+			return fmt.Errorf("no password hash: %w", console.ErrInvalid)
 		}
 		var taken bool
 		if err := tx.row(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE name = ?)`, u.Name).Scan(&taken); err != nil {
 			return err
 		}
 		if taken {
-			return ErrExists
+			return console.ErrExists
 		}
 		id, err := tx.next(ctx, counterUser)
 		if err != nil {
 			return err
 		}
-		u.ID, u.CreatedAt = UserID(id), tx.now
+		u.ID, u.CreatedAt = console.UserID(id), tx.now
 		if _, err := tx.exec(ctx, `INSERT INTO users (id, name, role, password_hash, created_at, disabled)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, u.Name, string(u.Role), u.PasswordHash,
 			formatTime(u.CreatedAt), boolInt(u.Disabled)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, by, ActionUserCreate, userTarget(u.ID), string(u.Role))
+		return tx.audit(ctx, by, console.ActionUserCreate, userTarget(u.ID), string(u.Role))
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("sqldb: create user %q: %w", u.Name, err)
+		return console.User{}, fmt.Errorf("sqldb: create user %q: %w", u.Name, err)
 	}
 	return u, nil
 }
 
 // UserByName returns the account with the given name, disabled or not,
 // or an error wrapping ErrNotFound.
-func (db *DB) UserByName(ctx context.Context, name string) (User, error) {
+func (db *DB) UserByName(ctx context.Context, name string) (console.User, error) {
 	u, err := q{db.dialect, db.read}.user(ctx, `name = ?`, name)
 	if err != nil {
-		return User{}, fmt.Errorf("sqldb: user %q: %w", name, err)
+		return console.User{}, fmt.Errorf("sqldb: user %q: %w", name, err)
 	}
 	return u, nil
 }
 
 // UserByID returns the account with the given ID, disabled or not, or an
 // error wrapping ErrNotFound.
-func (db *DB) UserByID(ctx context.Context, id UserID) (User, error) {
+func (db *DB) UserByID(ctx context.Context, id console.UserID) (console.User, error) {
 	u, err := q{db.dialect, db.read}.user(ctx, `id = ?`, int64(id))
 	if err != nil {
-		return User{}, fmt.Errorf("sqldb: user %d: %w", id, err)
+		return console.User{}, fmt.Errorf("sqldb: user %d: %w", id, err)
 	}
 	return u, nil
 }
 
 // Users returns every account, disabled ones included, ordered by ID.
-func (db *DB) Users(ctx context.Context) ([]User, error) {
+func (db *DB) Users(ctx context.Context) ([]console.User, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: users: %w", err)
 	}
 	defer rows.Close()
-	var list []User
+	var list []console.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -155,7 +130,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 // nobody can manage the console, and the setup link may create one.
 func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 	var n int
-	if err := (q{db.dialect, db.read}).row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, string(RoleAdmin)).Scan(&n); err != nil {
+	if err := (q{db.dialect, db.read}).row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0`, string(console.RoleAdmin)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqldb: count admins: %w", err)
 	}
 	return n, nil
@@ -168,12 +143,12 @@ func (db *DB) CountAdmins(ctx context.Context) (int, error) {
 // returns ErrNotFound when there is no such account and ErrInvalid for an
 // empty hash. The audit entry does not contain the hash; the sessions
 // ended are not audited one by one.
-func (db *DB) SetPasswordHash(ctx context.Context, id UserID, hash, keepSession, by string) error {
+func (db *DB) SetPasswordHash(ctx context.Context, id console.UserID, hash, keepSession, by string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if hash == "" {
-			return fmt.Errorf("empty hash: %w", ErrInvalid)
+			return fmt.Errorf("empty hash: %w", console.ErrInvalid)
 		}
-		if err := tx.updateUser(ctx, id, by, ActionUserPassword, "", `password_hash = ?`, hash); err != nil {
+		if err := tx.updateUser(ctx, id, by, console.ActionUserPassword, "", `password_hash = ?`, hash); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?`, int64(id), keepSession)
@@ -188,17 +163,17 @@ func (db *DB) SetPasswordHash(ctx context.Context, id UserID, hash, keepSession,
 // SetRole changes the role of account id. It returns ErrNotFound when
 // there is no such account, and ErrInvalid for an unknown role or when it
 // would leave no enabled admin.
-func (db *DB) SetRole(ctx context.Context, id UserID, role Role, by string) error {
+func (db *DB) SetRole(ctx context.Context, id console.UserID, role console.Role, by string) error {
 	err := db.writeTx(ctx, func(tx *wtx) error {
-		if !role.valid() {
-			return fmt.Errorf("role %q: %w", role, ErrInvalid)
+		if !role.Valid() {
+			return fmt.Errorf("role %q: %w", role, console.ErrInvalid)
 		}
-		if role != RoleAdmin {
+		if role != console.RoleAdmin {
 			if err := tx.keepAnAdmin(ctx, id); err != nil {
 				return err
 			}
 		}
-		return tx.updateUser(ctx, id, by, ActionUserRole, string(role), `role = ?`, string(role))
+		return tx.updateUser(ctx, id, by, console.ActionUserRole, string(role), `role = ?`, string(role))
 	})
 	if err != nil {
 		return fmt.Errorf("sqldb: set role of user %d: %w", id, err)
@@ -213,7 +188,7 @@ func (db *DB) SetRole(ctx context.Context, id UserID, role Role, by string) erro
 // back. The caller must refuse its log-ins. It returns ErrNotFound when
 // there is no such account, and ErrInvalid when it would leave no enabled
 // admin. Disabling a disabled account changes nothing and records nothing.
-func (db *DB) DisableUser(ctx context.Context, id UserID, by string) error {
+func (db *DB) DisableUser(ctx context.Context, id console.UserID, by string) error {
 	return db.setDisabled(ctx, id, true, by)
 }
 
@@ -221,18 +196,14 @@ func (db *DB) DisableUser(ctx context.Context, id UserID, by string) error {
 // tokens from before it was disabled stay gone: it needs a new log-in and
 // new tokens. It returns ErrNotFound when there is no such account.
 // Enabling an enabled account changes nothing and records nothing.
-func (db *DB) EnableUser(ctx context.Context, id UserID, by string) error {
+func (db *DB) EnableUser(ctx context.Context, id console.UserID, by string) error {
 	return db.setDisabled(ctx, id, false, by)
 }
 
-// TokenRevokedByDisable is the audit detail of a token revoked because
-// DisableUser disabled its account. It is shown to staff, hence Chinese.
-const TokenRevokedByDisable = "账号停用"
-
-func (db *DB) setDisabled(ctx context.Context, id UserID, disabled bool, by string) error {
-	action, verb := ActionUserEnable, "enable"
+func (db *DB) setDisabled(ctx context.Context, id console.UserID, disabled bool, by string) error {
+	action, verb := console.ActionUserEnable, "enable"
 	if disabled {
-		action, verb = ActionUserDisable, "disable"
+		action, verb = console.ActionUserDisable, "disable"
 	}
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		u, err := tx.user(ctx, `id = ?`, int64(id))
@@ -263,7 +234,7 @@ func (db *DB) setDisabled(ctx context.Context, id UserID, disabled bool, by stri
 
 // revokeCredentials deletes every web session of account id and revokes
 // its valid API tokens, auditing each revocation.
-func (tx *wtx) revokeCredentials(ctx context.Context, id UserID, by string) error {
+func (tx *wtx) revokeCredentials(ctx context.Context, id console.UserID, by string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, int64(id)); err != nil {
 		return err
 	}
@@ -271,9 +242,9 @@ func (tx *wtx) revokeCredentials(ctx context.Context, id UserID, by string) erro
 	if err != nil {
 		return err
 	}
-	var tokens []TokenID
+	var tokens []console.TokenID
 	for rows.Next() {
-		var t TokenID
+		var t console.TokenID
 		if err := rows.Scan(&t); err != nil {
 			rows.Close()
 			return err
@@ -287,7 +258,7 @@ func (tx *wtx) revokeCredentials(ctx context.Context, id UserID, by string) erro
 		if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, formatTime(tx.now), int64(t)); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionTokenRevoke, tokenTarget(t), TokenRevokedByDisable); err != nil {
+		if err := tx.audit(ctx, by, console.ActionTokenRevoke, tokenTarget(t), console.TokenRevokedByDisable); err != nil {
 			return err
 		}
 	}
@@ -295,10 +266,10 @@ func (tx *wtx) revokeCredentials(ctx context.Context, id UserID, by string) erro
 }
 
 // keepAnAdmin returns ErrInvalid when account id is the only enabled admin.
-func (tx *wtx) keepAnAdmin(ctx context.Context, id UserID) error {
+func (tx *wtx) keepAnAdmin(ctx context.Context, id console.UserID) error {
 	var others int
 	if err := tx.row(ctx, `SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0 AND id <> ?`,
-		string(RoleAdmin), int64(id)).Scan(&others); err != nil {
+		string(console.RoleAdmin), int64(id)).Scan(&others); err != nil {
 		return err
 	}
 	if others > 0 {
@@ -308,14 +279,14 @@ func (tx *wtx) keepAnAdmin(ctx context.Context, id UserID) error {
 	if err != nil {
 		return err
 	}
-	if u.Role == RoleAdmin && !u.Disabled {
-		return fmt.Errorf("user %q is the last enabled admin: %w", u.Name, ErrInvalid)
+	if u.Role == console.RoleAdmin && !u.Disabled {
+		return fmt.Errorf("user %q is the last enabled admin: %w", u.Name, console.ErrInvalid)
 	}
 	return nil
 }
 
 // updateUser sets one column of account id and records action.
-func (tx *wtx) updateUser(ctx context.Context, id UserID, by string, action Action, detail, set string, value any) error {
+func (tx *wtx) updateUser(ctx context.Context, id console.UserID, by string, action console.Action, detail, set string, value any) error {
 	res, err := tx.exec(ctx, `UPDATE users SET `+set+` WHERE id = ?`, value, int64(id))
 	if err != nil {
 		return err
@@ -323,7 +294,7 @@ func (tx *wtx) updateUser(ctx context.Context, id UserID, by string, action Acti
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return ErrNotFound
+		return console.ErrNotFound
 	}
 	return tx.audit(ctx, by, action, userTarget(id), detail)
 }

@@ -5,54 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 )
-
-// VersionID identifies a knowledge-base version. IDs start at 1 and grow
-// in the order versions are created, also across instances.
-type VersionID int64
-
-// VersionStatus is where a version stands in the approval flow.
-type VersionStatus string
-
-// The version statuses.
-const (
-	StatusPending   VersionStatus = "pending"   // submitted, awaiting Approve or Reject
-	StatusPublished VersionStatus = "published" // published directly, approved or restored
-	StatusRejected  VersionStatus = "rejected"  // rejected; kept for the record
-)
-
-// Version describes a knowledge-base version: a snapshot of the whole
-// draft workspace taken when it was created.
-type Version struct {
-	ID        VersionID
-	Status    VersionStatus
-	CreatedAt time.Time // UTC
-	CreatedBy string
-	Summary   string
-	// ApprovedBy and ApprovedAt say who published the version and when:
-	// its creator for Publish and Restore, the approver for Approve. They
-	// are empty unless Status is StatusPublished.
-	ApprovedBy string
-	ApprovedAt time.Time
-	// RejectedBy, RejectedAt and RejectReason are set by Reject.
-	RejectedBy   string
-	RejectedAt   time.Time
-	RejectReason string
-	// RestoredFrom is the version whose snapshot Restore copied, or 0.
-	RestoredFrom VersionID
-	// Live reports whether this is the live version (see LiveVersion).
-	Live bool
-}
-
-// RestoreSummary is the summary of a version made by Restore from version
-// id; staff see it, hence Chinese.
-func RestoreSummary(id VersionID) string {
-	return "恢复自版本 " + strconv.FormatInt(int64(id), 10)
-}
 
 // versionColumns are the columns scanVersion reads; the last one tells
 // whether the version is live.
@@ -60,21 +17,21 @@ const versionColumns = `id, status, created_at, created_by, summary, approved_by
 	rejected_by, rejected_at, reject_reason, restored_from,
 	CASE WHEN published_seq = (SELECT MAX(published_seq) FROM kb_versions) THEN 1 ELSE 0 END`
 
-func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
-	var v Version
+func scanVersion(row interface{ Scan(...any) error }) (console.Version, error) {
+	var v console.Version
 	var createdAt string
 	var approvedAt, rejectedAt sql.NullString
 	var restoredFrom sql.NullInt64
 	var live int
 	if err := row.Scan(&v.ID, &v.Status, &createdAt, &v.CreatedBy, &v.Summary, &v.ApprovedBy, &approvedAt,
 		&v.RejectedBy, &rejectedAt, &v.RejectReason, &restoredFrom, &live); err != nil {
-		return Version{}, err
+		return console.Version{}, err
 	}
-	v.RestoredFrom = VersionID(restoredFrom.Int64)
+	v.RestoredFrom = console.VersionID(restoredFrom.Int64)
 	v.Live = live == 1
 	var err error
 	if v.CreatedAt, err = parseTime(createdAt); err != nil {
-		return Version{}, fmt.Errorf("version %d: %w", v.ID, err)
+		return console.Version{}, fmt.Errorf("version %d: %w", v.ID, err)
 	}
 	for _, t := range []struct {
 		dst *time.Time
@@ -82,7 +39,7 @@ func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
 	}{{&v.ApprovedAt, approvedAt}, {&v.RejectedAt, rejectedAt}} {
 		at, err := parseOptTime(t.src)
 		if err != nil {
-			return Version{}, fmt.Errorf("version %d: %w", v.ID, err)
+			return console.Version{}, fmt.Errorf("version %d: %w", v.ID, err)
 		}
 		if at != nil {
 			*t.dst = *at
@@ -92,10 +49,10 @@ func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
 }
 
 // version reads one version, or returns ErrNotFound.
-func (q q) version(ctx context.Context, id VersionID) (Version, error) {
+func (q q) version(ctx context.Context, id console.VersionID) (console.Version, error) {
 	v, err := scanVersion(q.row(ctx, `SELECT `+versionColumns+` FROM kb_versions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Version{}, ErrNotFound
+		return console.Version{}, console.ErrNotFound
 	}
 	return v, err
 }
@@ -104,10 +61,10 @@ func (q q) version(ctx context.Context, id VersionID) (Version, error) {
 // at once and becomes the live version. It returns ErrInvalid when the
 // draft holds neither reports nor FAQ entries, and ErrUnchanged when it
 // holds exactly what the live version holds.
-func (db *DB) Publish(ctx context.Context, by, summary string) (Version, error) {
-	v, err := db.snapshot(ctx, StatusPublished, ActionVersionPublish, by, summary)
+func (db *DB) Publish(ctx context.Context, by, summary string) (console.Version, error) {
+	v, err := db.snapshot(ctx, console.StatusPublished, console.ActionVersionPublish, by, summary)
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: publish: %w", err)
+		return console.Version{}, fmt.Errorf("sqldb: publish: %w", err)
 	}
 	return v, nil
 }
@@ -116,25 +73,25 @@ func (db *DB) Publish(ctx context.Context, by, summary string) (Version, error) 
 // approved or rejected. It returns ErrInvalid when the draft holds neither
 // reports nor FAQ entries, and ErrUnchanged when it holds exactly what the
 // live version holds. The live version does not change.
-func (db *DB) Submit(ctx context.Context, by, summary string) (Version, error) {
-	v, err := db.snapshot(ctx, StatusPending, ActionVersionSubmit, by, summary)
+func (db *DB) Submit(ctx context.Context, by, summary string) (console.Version, error) {
+	v, err := db.snapshot(ctx, console.StatusPending, console.ActionVersionSubmit, by, summary)
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: submit: %w", err)
+		return console.Version{}, fmt.Errorf("sqldb: submit: %w", err)
 	}
 	return v, nil
 }
 
 // snapshot stores the draft, with its reports' import attribution, as a
 // new version with the given status.
-func (db *DB) snapshot(ctx context.Context, status VersionStatus, action Action, by, summary string) (Version, error) {
-	var v Version
+func (db *DB) snapshot(ctx context.Context, status console.VersionStatus, action console.Action, by, summary string) (console.Version, error) {
+	var v console.Version
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		c, err := loadDraft(ctx, tx.q)
 		if err != nil {
 			return err
 		}
 		if len(c.Reports) == 0 && len(c.FAQs) == 0 {
-			return fmt.Errorf("the draft is empty: %w", ErrInvalid)
+			return fmt.Errorf("the draft is empty: %w", console.ErrInvalid)
 		}
 		if err := tx.mustDifferFromLive(ctx, c); err != nil {
 			return err
@@ -181,22 +138,22 @@ func (tx *wtx) mustDifferFromLive(ctx context.Context, c *knowledge.Content) err
 		return err
 	}
 	if same {
-		return ErrUnchanged
+		return console.ErrUnchanged
 	}
 	return nil
 }
 
 // insertVersion stores a new version; a published one becomes live.
-func (tx *wtx) insertVersion(ctx context.Context, status VersionStatus, by, summary string,
-	restoredFrom VersionID, snapshot []byte) (VersionID, error) {
+func (tx *wtx) insertVersion(ctx context.Context, status console.VersionStatus, by, summary string,
+	restoredFrom console.VersionID, snapshot []byte) (console.VersionID, error) {
 	n, err := tx.next(ctx, counterVersion)
 	if err != nil {
 		return 0, err
 	}
-	id := VersionID(n)
+	id := console.VersionID(n)
 	var approvedBy string
 	var approvedAt, publishedSeq, from any
-	if status == StatusPublished {
+	if status == console.StatusPublished {
 		seq, err := tx.next(ctx, counterPublish)
 		if err != nil {
 			return 0, err
@@ -222,8 +179,8 @@ func (tx *wtx) insertVersion(ctx context.Context, status VersionStatus, by, summ
 // ErrNotFound when there is no such version and ErrConflict when it is
 // not pending (approved or rejected by someone else). Whether approver and
 // submitter may be the same person is the caller's policy.
-func (db *DB) Approve(ctx context.Context, id VersionID, by string) (Version, error) {
-	var v Version
+func (db *DB) Approve(ctx context.Context, id console.VersionID, by string) (console.Version, error) {
+	var v console.Version
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if err := tx.mustBePending(ctx, id); err != nil {
 			return err
@@ -234,17 +191,17 @@ func (db *DB) Approve(ctx context.Context, id VersionID, by string) (Version, er
 		}
 		if _, err := tx.exec(ctx, `UPDATE kb_versions SET status = ?, approved_by = ?, approved_at = ?,
 			published_seq = ? WHERE id = ?`,
-			string(StatusPublished), by, formatTime(tx.now), seq, int64(id)); err != nil {
+			string(console.StatusPublished), by, formatTime(tx.now), seq, int64(id)); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionVersionApprove, versionTarget(id), ""); err != nil {
+		if err := tx.audit(ctx, by, console.ActionVersionApprove, versionTarget(id), ""); err != nil {
 			return err
 		}
 		v, err = tx.version(ctx, id)
 		return err
 	})
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: approve version %d: %w", id, err)
+		return console.Version{}, fmt.Errorf("sqldb: approve version %d: %w", id, err)
 	}
 	return v, nil
 }
@@ -252,18 +209,18 @@ func (db *DB) Approve(ctx context.Context, id VersionID, by string) (Version, er
 // Reject rejects the pending version id, recording the reason, and
 // returns it. It returns ErrNotFound when there is no such version and
 // ErrConflict when it is not pending.
-func (db *DB) Reject(ctx context.Context, id VersionID, by, reason string) (Version, error) {
-	var v Version
+func (db *DB) Reject(ctx context.Context, id console.VersionID, by, reason string) (console.Version, error) {
+	var v console.Version
 	err := db.writeTx(ctx, func(tx *wtx) error {
 		if err := tx.mustBePending(ctx, id); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE kb_versions SET status = ?, rejected_by = ?, rejected_at = ?,
 			reject_reason = ? WHERE id = ?`,
-			string(StatusRejected), by, formatTime(tx.now), reason, int64(id)); err != nil {
+			string(console.StatusRejected), by, formatTime(tx.now), reason, int64(id)); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionVersionReject, versionTarget(id), reason); err != nil {
+		if err := tx.audit(ctx, by, console.ActionVersionReject, versionTarget(id), reason); err != nil {
 			return err
 		}
 		var err error
@@ -271,21 +228,21 @@ func (db *DB) Reject(ctx context.Context, id VersionID, by, reason string) (Vers
 		return err
 	})
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: reject version %d: %w", id, err)
+		return console.Version{}, fmt.Errorf("sqldb: reject version %d: %w", id, err)
 	}
 	return v, nil
 }
 
-func (tx *wtx) mustBePending(ctx context.Context, id VersionID) error {
-	var status VersionStatus
+func (tx *wtx) mustBePending(ctx context.Context, id console.VersionID) error {
+	var status console.VersionStatus
 	err := tx.row(ctx, `SELECT status FROM kb_versions WHERE id = ?`, int64(id)).Scan(&status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return ErrNotFound
+		return console.ErrNotFound
 	case err != nil:
 		return err
-	case status != StatusPending:
-		return fmt.Errorf("version is %s, not pending: %w", status, ErrConflict)
+	case status != console.StatusPending:
+		return fmt.Errorf("version is %s, not pending: %w", status, console.ErrConflict)
 	}
 	return nil
 }
@@ -300,19 +257,19 @@ func (tx *wtx) mustBePending(ctx context.Context, id VersionID) error {
 // by and the time of the restore instead. It returns the new version, ErrNotFound when there is no
 // version id, and ErrInvalid when id is not published: pending and
 // rejected snapshots go live only through Approve.
-func (db *DB) Restore(ctx context.Context, id VersionID, by string) (Version, error) {
-	var v Version
+func (db *DB) Restore(ctx context.Context, id console.VersionID, by string) (console.Version, error) {
+	var v console.Version
 	err := db.writeTx(ctx, func(tx *wtx) error {
-		var status VersionStatus
+		var status console.VersionStatus
 		var data []byte
 		err := tx.row(ctx, `SELECT status, snapshot FROM kb_versions WHERE id = ?`, int64(id)).Scan(&status, &data)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return ErrNotFound
+			return console.ErrNotFound
 		case err != nil:
 			return err
-		case status != StatusPublished:
-			return fmt.Errorf("version is %s, not published: %w", status, ErrInvalid)
+		case status != console.StatusPublished:
+			return fmt.Errorf("version is %s, not published: %w", status, console.ErrInvalid)
 		}
 		snap, err := decodeSnapshot(data)
 		if err != nil {
@@ -321,30 +278,30 @@ func (db *DB) Restore(ctx context.Context, id VersionID, by string) (Version, er
 		if err := tx.resetDraft(ctx, snap.Content, snap.Imports, by); err != nil {
 			return err
 		}
-		newID, err := tx.insertVersion(ctx, StatusPublished, by, RestoreSummary(id), id, data)
+		newID, err := tx.insertVersion(ctx, console.StatusPublished, by, console.RestoreSummary(id), id, data)
 		if err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, by, ActionVersionRestore, versionTarget(newID), versionTarget(id)); err != nil {
+		if err := tx.audit(ctx, by, console.ActionVersionRestore, versionTarget(newID), versionTarget(id)); err != nil {
 			return err
 		}
 		v, err = tx.version(ctx, newID)
 		return err
 	})
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: restore version %d: %w", id, err)
+		return console.Version{}, fmt.Errorf("sqldb: restore version %d: %w", id, err)
 	}
 	return v, nil
 }
 
 // Versions returns every version, newest first, without snapshots.
-func (db *DB) Versions(ctx context.Context) ([]Version, error) {
+func (db *DB) Versions(ctx context.Context) ([]console.Version, error) {
 	rows, err := q{db.dialect, db.read}.query(ctx, `SELECT `+versionColumns+` FROM kb_versions ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: versions: %w", err)
 	}
 	defer rows.Close()
-	var list []Version
+	var list []console.Version
 	for rows.Next() {
 		v, err := scanVersion(rows)
 		if err != nil {
@@ -360,10 +317,10 @@ func (db *DB) Versions(ctx context.Context) ([]Version, error) {
 
 // Version returns the version id without its snapshot, or an error
 // wrapping ErrNotFound.
-func (db *DB) Version(ctx context.Context, id VersionID) (Version, error) {
+func (db *DB) Version(ctx context.Context, id console.VersionID) (console.Version, error) {
 	v, err := q{db.dialect, db.read}.version(ctx, id)
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: version %d: %w", id, err)
+		return console.Version{}, fmt.Errorf("sqldb: version %d: %w", id, err)
 	}
 	return v, nil
 }
@@ -371,25 +328,25 @@ func (db *DB) Version(ctx context.Context, id VersionID) (Version, error) {
 // LiveVersion returns the live version: the one published most recently
 // by Publish, Approve or Restore. It returns ErrNotFound when no version
 // has been published.
-func (db *DB) LiveVersion(ctx context.Context) (Version, error) {
+func (db *DB) LiveVersion(ctx context.Context) (console.Version, error) {
 	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM kb_versions
 		WHERE published_seq = (SELECT MAX(published_seq) FROM kb_versions)`))
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: live version: %w", err)
+		return console.Version{}, fmt.Errorf("sqldb: live version: %w", err)
 	}
 	return v, nil
 }
 
 // LoadVersion returns the content of version id as it was snapshotted, or
 // an error wrapping ErrNotFound.
-func (db *DB) LoadVersion(ctx context.Context, id VersionID) (*knowledge.Content, error) {
+func (db *DB) LoadVersion(ctx context.Context, id console.VersionID) (*knowledge.Content, error) {
 	var data []byte
 	err := q{db.dialect, db.read}.row(ctx, `SELECT snapshot FROM kb_versions WHERE id = ?`, int64(id)).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
+		err = console.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: load version %d: %w", id, err)
@@ -405,28 +362,28 @@ func (db *DB) LoadVersion(ctx context.Context, id VersionID) (*knowledge.Content
 // published version id went live (by Publish, Approve or Restore). It
 // returns ErrNotFound when id is the first version published, and
 // ErrInvalid when id was never published.
-func (db *DB) PublishedBefore(ctx context.Context, id VersionID) (Version, error) {
-	var v Version
+func (db *DB) PublishedBefore(ctx context.Context, id console.VersionID) (console.Version, error) {
+	var v console.Version
 	err := db.readTx(ctx, func(q q) error {
 		var seq sql.NullInt64
 		err := q.row(ctx, `SELECT published_seq FROM kb_versions WHERE id = ?`, int64(id)).Scan(&seq)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return ErrNotFound
+			return console.ErrNotFound
 		case err != nil:
 			return err
 		case !seq.Valid:
-			return fmt.Errorf("version %d was never published: %w", id, ErrInvalid)
+			return fmt.Errorf("version %d was never published: %w", id, console.ErrInvalid)
 		}
 		v, err = scanVersion(q.row(ctx, `SELECT `+versionColumns+` FROM kb_versions
 			WHERE published_seq = (SELECT MAX(published_seq) FROM kb_versions WHERE published_seq < ?)`, seq.Int64))
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return console.ErrNotFound
 		}
 		return err
 	})
 	if err != nil {
-		return Version{}, fmt.Errorf("sqldb: version published before %d: %w", id, err)
+		return console.Version{}, fmt.Errorf("sqldb: version published before %d: %w", id, err)
 	}
 	return v, nil
 }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"fazhibot/console"
 	"fazhibot/storage/sqldb"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -26,12 +27,12 @@ import (
 // DB is the store Open returns; see package sqldb.
 type DB = sqldb.DB
 
-// ReportSummary describes a stored report; see sqldb.ReportSummary.
-type ReportSummary = sqldb.ReportSummary
+// ReportSummary describes a stored report; see console.ReportSummary.
+type ReportSummary = console.ReportSummary
 
-// ErrNotFound is sqldb.ErrNotFound, returned wrapped when an object does
+// ErrNotFound is console.ErrNotFound, returned wrapped when an object does
 // not exist.
-var ErrNotFound = sqldb.ErrNotFound
+var ErrNotFound = console.ErrNotFound
 
 // connParams are applied to every connection: wait for other writers, and
 // enforce foreign keys (a per-connection setting in SQLite).

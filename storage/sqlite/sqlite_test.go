@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 	"fazhibot/storage/sqldb/sqldbtest"
@@ -113,7 +114,7 @@ func TestUpgradeFromReportsOnly(t *testing.T) {
 	if err != nil || p2.Rev <= 1 {
 		t.Fatalf("UpdatePassage after upgrade: %+v, %v", p2, err)
 	}
-	if _, err := db.UpdatePassage(t.Context(), "r", 0, "冲突", nil, 1, "编辑乙"); !errors.Is(err, sqldb.ErrConflict) {
+	if _, err := db.UpdatePassage(t.Context(), "r", 0, "冲突", nil, 1, "编辑乙"); !errors.Is(err, console.ErrConflict) {
 		t.Errorf("UpdatePassage with the pre-upgrade revision: %v, want ErrConflict", err)
 	}
 }
@@ -129,7 +130,7 @@ func TestCompatibility(t *testing.T) {
 	var open func(context.Context, string) (*sqlite.DB, error) = sqlite.Open
 	_ = open
 	_, err = db.Report(t.Context(), knowledge.ReportID("missing"))
-	if !errors.Is(err, sqlite.ErrNotFound) || sqlite.ErrNotFound != sqldb.ErrNotFound {
+	if !errors.Is(err, sqlite.ErrNotFound) || sqlite.ErrNotFound != console.ErrNotFound {
 		t.Errorf("Report: %v, want sqlite.ErrNotFound", err)
 	}
 	var list []sqlite.ReportSummary

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fazhibot/console"
 	"fazhibot/storage/sqldb"
 )
 
@@ -19,7 +20,7 @@ func testDismissQuestions(t *testing.T, h harness) {
 	if got, err := db.DismissedQuestions(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("fresh: %v, %v", got, err)
 	}
-	first := []sqldb.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班？"}, {Text: "几点下班", Sample: "几点下班"}}
+	first := []console.DismissedText{{Text: "你们几点下班", Sample: "你们几点下班？"}, {Text: "几点下班", Sample: "几点下班"}}
 	if err := db.DismissQuestions(ctx, first, "张管理"); err != nil {
 		t.Fatal(err)
 	}
@@ -28,17 +29,17 @@ func testDismissQuestions(t *testing.T, h harness) {
 	}
 	for _, tc := range []struct {
 		name  string
-		texts []sqldb.DismissedText
+		texts []console.DismissedText
 	}{
 		{"none", nil},
-		{"empty text", []sqldb.DismissedText{{Text: "", Sample: "？"}}},
-		{"not normalised", []sqldb.DismissedText{{Text: "几点 下班？", Sample: "几点 下班？"}}},
-		{"NUL", []sqldb.DismissedText{{Text: "a\x00b", Sample: "a"}}},
-		{"invalid UTF-8 sample", []sqldb.DismissedText{{Text: "天气", Sample: "\xff"}}},
-		{"too many", make([]sqldb.DismissedText, sqldb.MaxDismissTexts+1)},
-		{"good then bad", []sqldb.DismissedText{{Text: "天气", Sample: "天气"}, {Text: "", Sample: ""}}},
+		{"empty text", []console.DismissedText{{Text: "", Sample: "？"}}},
+		{"not normalised", []console.DismissedText{{Text: "几点 下班？", Sample: "几点 下班？"}}},
+		{"NUL", []console.DismissedText{{Text: "a\x00b", Sample: "a"}}},
+		{"invalid UTF-8 sample", []console.DismissedText{{Text: "天气", Sample: "\xff"}}},
+		{"too many", make([]console.DismissedText, console.MaxDismissTexts+1)},
+		{"good then bad", []console.DismissedText{{Text: "天气", Sample: "天气"}, {Text: "", Sample: ""}}},
 	} {
-		if err := db.DismissQuestions(ctx, tc.texts, "张管理"); !errors.Is(err, sqldb.ErrInvalid) {
+		if err := db.DismissQuestions(ctx, tc.texts, "张管理"); !errors.Is(err, console.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", tc.name, err)
 		}
 	}
@@ -53,7 +54,7 @@ func testDismissQuestions(t *testing.T, h harness) {
 	}
 	var dismissals []string
 	for _, e := range auditOf(t, db) {
-		if e.Action == sqldb.ActionQuestionDismiss {
+		if e.Action == console.ActionQuestionDismiss {
 			dismissals = append(dismissals, e.Actor+" "+e.Target+" "+e.Detail)
 		}
 	}

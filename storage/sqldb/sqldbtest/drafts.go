@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 )
@@ -33,17 +34,17 @@ func testUpdatePassage(t *testing.T, h harness) {
 					t.Fatal(err)
 				}
 			},
-			id: "r", seq: 1, text: "新文字", rev: stale, wantErr: sqldb.ErrConflict, wantText: "别人的文字",
+			id: "r", seq: 1, text: "新文字", rev: stale, wantErr: console.ErrConflict, wantText: "别人的文字",
 		},
 		{
 			name:   "re-imported since",
 			before: func(t *testing.T, db *sqldb.DB) { save(t, db, fictional("r", 3, "重新导入")) },
-			id:     "r", seq: 1, text: "新文字", rev: stale, wantErr: sqldb.ErrConflict,
+			id:     "r", seq: 1, text: "新文字", rev: stale, wantErr: console.ErrConflict,
 			wantText: fictional("r", 3, "重新导入").Passages[1].Text,
 		},
-		{name: "missing passage", id: "r", seq: 99, text: "新文字", wantErr: sqldb.ErrNotFound, wantText: fictional("r", 3, "原文").Passages[1].Text},
-		{name: "missing report", id: "zzz", seq: 1, text: "新文字", wantErr: sqldb.ErrNotFound, wantText: fictional("r", 3, "原文").Passages[1].Text},
-		{name: "blank text", id: "r", seq: 1, text: " \n", wantErr: sqldb.ErrInvalid, wantText: fictional("r", 3, "原文").Passages[1].Text},
+		{name: "missing passage", id: "r", seq: 99, text: "新文字", wantErr: console.ErrNotFound, wantText: fictional("r", 3, "原文").Passages[1].Text},
+		{name: "missing report", id: "zzz", seq: 1, text: "新文字", wantErr: console.ErrNotFound, wantText: fictional("r", 3, "原文").Passages[1].Text},
+		{name: "blank text", id: "r", seq: 1, text: " \n", wantErr: console.ErrInvalid, wantText: fictional("r", 3, "原文").Passages[1].Text},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +104,7 @@ func testUpdatePassage(t *testing.T, h harness) {
 				t.Errorf("passage 0 revision changed from %d to %d", read.Rev, other.Rev)
 			}
 			wantEqual(t, "audit", changesOf(t, db)[len(auditBefore):], []change{
-				{"编辑甲", sqldb.ActionPassageUpdate, "passage:r#1", ""},
+				{"编辑甲", console.ActionPassageUpdate, "passage:r#1", ""},
 			})
 		})
 	}
@@ -138,7 +139,7 @@ func testFAQ(t *testing.T, h harness) {
 	wantEqual(t, "FAQ", got, first)
 	list, err := db.FAQs(ctx)
 	wantErr(t, "FAQs", err, nil)
-	wantEqual(t, "FAQs in creation order", list, []sqldb.FAQEntry{first, second, third})
+	wantEqual(t, "FAQs in creation order", list, []console.FAQEntry{first, second, third})
 
 	// Update keeps the position and advances the revision.
 	changed := second.FAQ
@@ -148,36 +149,36 @@ func testFAQ(t *testing.T, h harness) {
 		t.Errorf("updated: %+v", updated)
 	}
 	_, err = db.SaveFAQ(ctx, chosen, second.Rev, "编辑乙")
-	wantErr(t, "SaveFAQ with a stale revision", err, sqldb.ErrConflict)
+	wantErr(t, "SaveFAQ with a stale revision", err, console.ErrConflict)
 	list, _ = db.FAQs(ctx)
-	wantEqual(t, "FAQs after update", list, []sqldb.FAQEntry{first, updated, third})
+	wantEqual(t, "FAQs after update", list, []console.FAQEntry{first, updated, third})
 
 	// Delete.
-	wantErr(t, "DeleteFAQ with a stale revision", db.DeleteFAQ(ctx, second.ID, second.Rev, "编辑乙"), sqldb.ErrConflict)
+	wantErr(t, "DeleteFAQ with a stale revision", db.DeleteFAQ(ctx, second.ID, second.Rev, "编辑乙"), console.ErrConflict)
 	wantErr(t, "DeleteFAQ", db.DeleteFAQ(ctx, second.ID, updated.Rev, "编辑乙"), nil)
 	_, err = db.FAQ(ctx, second.ID)
-	wantErr(t, "FAQ after delete", err, sqldb.ErrNotFound)
-	wantErr(t, "DeleteFAQ again", db.DeleteFAQ(ctx, second.ID, 0, "编辑乙"), sqldb.ErrNotFound)
+	wantErr(t, "FAQ after delete", err, console.ErrNotFound)
+	wantErr(t, "DeleteFAQ again", db.DeleteFAQ(ctx, second.ID, 0, "编辑乙"), console.ErrNotFound)
 	_, err = db.SaveFAQ(ctx, changed, updated.Rev, "编辑甲")
-	wantErr(t, "SaveFAQ of a deleted entry with its revision", err, sqldb.ErrConflict)
+	wantErr(t, "SaveFAQ of a deleted entry with its revision", err, console.ErrConflict)
 	list, _ = db.FAQs(ctx)
-	wantEqual(t, "FAQs after delete", list, []sqldb.FAQEntry{first, third})
+	wantEqual(t, "FAQs after delete", list, []console.FAQEntry{first, third})
 
 	// Re-created without a revision, it goes to the end.
 	again := saveFAQ(t, db, changed, 0)
 	list, _ = db.FAQs(ctx)
-	wantEqual(t, "FAQs after re-create", list, []sqldb.FAQEntry{first, third, again})
+	wantEqual(t, "FAQs after re-create", list, []console.FAQEntry{first, third, again})
 	if again.Rev <= updated.Rev {
 		t.Errorf("re-created revision %d not above %d", again.Rev, updated.Rev)
 	}
 
 	wantEqual(t, "audit", changesOf(t, db), []change{
-		{"编辑甲", sqldb.ActionFAQSave, "faq:" + string(first.ID), faq("一").Questions[0]},
-		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
-		{"编辑甲", sqldb.ActionFAQSave, "faq:" + string(third.ID), faq("三").Questions[0]},
-		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
-		{"编辑乙", sqldb.ActionFAQDelete, "faq:faq-chosen", chosen.Questions[0]},
-		{"编辑甲", sqldb.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
+		{"编辑甲", console.ActionFAQSave, "faq:" + string(first.ID), faq("一").Questions[0]},
+		{"编辑甲", console.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
+		{"编辑甲", console.ActionFAQSave, "faq:" + string(third.ID), faq("三").Questions[0]},
+		{"编辑甲", console.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
+		{"编辑乙", console.ActionFAQDelete, "faq:faq-chosen", chosen.Questions[0]},
+		{"编辑甲", console.ActionFAQSave, "faq:faq-chosen", chosen.Questions[0]},
 	})
 }
 
@@ -202,9 +203,9 @@ func testFAQInvalid(t *testing.T, h harness) {
 			f.Questions = append([]string(nil), f.Questions...)
 			tt.edit(&f)
 			_, err := db.SaveFAQ(t.Context(), f, tt.rev, "编辑甲")
-			wantErr(t, "SaveFAQ", err, sqldb.ErrInvalid)
+			wantErr(t, "SaveFAQ", err, console.ErrInvalid)
 			list, _ := db.FAQs(t.Context())
-			wantEqual(t, "FAQs", list, []sqldb.FAQEntry{stored})
+			wantEqual(t, "FAQs", list, []console.FAQEntry{stored})
 		})
 	}
 	if n := len(auditOf(t, db)); n != 1 {
@@ -219,7 +220,7 @@ func testFAQConcurrentEdit(t *testing.T, h harness) {
 	const rounds = 10
 	for round := range rounds {
 		editors := []string{"编辑甲", "编辑乙"}
-		results := make([]sqldb.FAQEntry, len(editors))
+		results := make([]console.FAQEntry, len(editors))
 		errs := make([]error, len(editors))
 		var wg sync.WaitGroup
 		for i, editor := range editors {
@@ -238,7 +239,7 @@ func testFAQConcurrentEdit(t *testing.T, h harness) {
 			case err == nil:
 				t.Fatalf("round %d: both editors won", round)
 			default:
-				wantErr(t, "loser's SaveFAQ", err, sqldb.ErrConflict)
+				wantErr(t, "loser's SaveFAQ", err, console.ErrConflict)
 			}
 		}
 		if winner == -1 {
@@ -267,9 +268,9 @@ func testTermFiles(t *testing.T, h harness) {
 		t.Fatalf("TermFiles of a new database: %#v, %v", files, err)
 	}
 	_, err = db.TermFile(ctx, knowledge.SynonymsFile)
-	wantErr(t, "TermFile never saved", err, sqldb.ErrNotFound)
+	wantErr(t, "TermFile never saved", err, console.ErrNotFound)
 	_, err = db.TermFile(ctx, "passwords.txt")
-	wantErr(t, "TermFile of an unknown name", err, sqldb.ErrInvalid)
+	wantErr(t, "TermFile of an unknown name", err, console.ErrInvalid)
 
 	before := time.Now()
 	first := saveTerms(t, db, knowledge.SynonymsFile, syn, 0)
@@ -286,11 +287,11 @@ func testTermFiles(t *testing.T, h harness) {
 		rev              int64
 		wantErr          error
 	}{
-		{"unknown name", "../synonyms.txt", syn, 0, sqldb.ErrInvalid},
-		{"text LoadTerms rejects", knowledge.SynonymsFile, fixture(t, "synonyms-bad.txt"), 0, sqldb.ErrInvalid},
-		{"revision of a file never saved", knowledge.StopwordsFile, "吗", first.Rev, sqldb.ErrConflict},
+		{"unknown name", "../synonyms.txt", syn, 0, console.ErrInvalid},
+		{"text LoadTerms rejects", knowledge.SynonymsFile, fixture(t, "synonyms-bad.txt"), 0, console.ErrInvalid},
+		{"revision of a file never saved", knowledge.StopwordsFile, "吗", first.Rev, console.ErrConflict},
 		{"current revision", knowledge.SynonymsFile, syn2, first.Rev, nil},
-		{"stale revision", knowledge.SynonymsFile, syn, first.Rev, sqldb.ErrConflict},
+		{"stale revision", knowledge.SynonymsFile, syn, first.Rev, console.ErrConflict},
 		{"unchecked", knowledge.DepartmentsFile, fixture(t, "departments.txt"), 0, nil},
 		{"empty list", knowledge.StopwordsFile, "", 0, nil},
 	}
@@ -313,14 +314,14 @@ func testTermFiles(t *testing.T, h harness) {
 	// Each save records the lines it added and removed (the empty list
 	// saved over nothing changed no line).
 	wantEqual(t, "audit", changesOf(t, db), []change{
-		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+		{"编辑甲", console.ActionTermsSave, "terms:synonyms.txt", console.TermsChange{
 			Added: []string{"# 测试用同义词表(虚构)。", "罚款 罚钱 罚金", "行政复议 复议"}}.Detail()},
-		{"编辑乙", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+		{"编辑乙", console.ActionTermsSave, "terms:synonyms.txt", console.TermsChange{
 			Added:   []string{"# 测试用同义词表(虚构),第二版。", "罚款 罚钱 罚金 罚没款", "法律顾问 律师"},
 			Removed: []string{"# 测试用同义词表(虚构)。", "罚款 罚钱 罚金"}}.Detail()},
-		{"编辑乙", sqldb.ActionTermsSave, "terms:departments.txt", sqldb.TermsChange{
+		{"编辑乙", console.ActionTermsSave, "terms:departments.txt", console.TermsChange{
 			Added: []string{"# 测试用部门表(虚构)。", "江津区示例局 示例局"}}.Detail()},
-		{"编辑乙", sqldb.ActionTermsSave, "terms:stopwords.txt", ""},
+		{"编辑乙", console.ActionTermsSave, "terms:stopwords.txt", ""},
 	})
 }
 
@@ -342,9 +343,9 @@ func testSeedTermFiles(t *testing.T, h harness) {
 		{"seeded names stay", map[string]string{knowledge.DepartmentsFile: "江津区另一局", knowledge.StopwordsFile: stop},
 			nil, map[string]string{knowledge.SynonymsFile: syn2, knowledge.DepartmentsFile: dep, knowledge.StopwordsFile: stop}},
 		{"unknown name stores nothing", map[string]string{knowledge.DictFile: "行政复议", "other.txt": ""},
-			sqldb.ErrInvalid, map[string]string{knowledge.SynonymsFile: syn2, knowledge.DepartmentsFile: dep, knowledge.StopwordsFile: stop}},
+			console.ErrInvalid, map[string]string{knowledge.SynonymsFile: syn2, knowledge.DepartmentsFile: dep, knowledge.StopwordsFile: stop}},
 		{"invalid text stores nothing", map[string]string{knowledge.DictFile: "行政复议", knowledge.SynonymsFile: fixture(t, "synonyms-bad.txt")},
-			sqldb.ErrInvalid, map[string]string{knowledge.SynonymsFile: syn2, knowledge.DepartmentsFile: dep, knowledge.StopwordsFile: stop}},
+			console.ErrInvalid, map[string]string{knowledge.SynonymsFile: syn2, knowledge.DepartmentsFile: dep, knowledge.StopwordsFile: stop}},
 	}
 	for _, step := range steps {
 		wantErr(t, step.name, db.SeedTermFiles(ctx, step.seed), step.wantErr)
@@ -352,14 +353,14 @@ func testSeedTermFiles(t *testing.T, h harness) {
 		wantErr(t, step.name+": TermFiles", err, nil)
 		wantEqual(t, step.name+": TermFiles", files, step.want)
 	}
-	if f, err := db.TermFile(ctx, knowledge.DepartmentsFile); err != nil || f.UpdatedBy != sqldb.SeedActor {
+	if f, err := db.TermFile(ctx, knowledge.DepartmentsFile); err != nil || f.UpdatedBy != console.SeedActor {
 		t.Errorf("seeded file: %+v, %v", f, err)
 	}
 	wantEqual(t, "audit", changesOf(t, db), []change{
-		{"编辑甲", sqldb.ActionTermsSave, "terms:synonyms.txt", sqldb.TermsChange{
+		{"编辑甲", console.ActionTermsSave, "terms:synonyms.txt", console.TermsChange{
 			Added: []string{"# 测试用同义词表(虚构),第二版。", "罚款 罚钱 罚金 罚没款", "行政复议 复议", "法律顾问 律师"}}.Detail()},
-		{sqldb.SeedActor, sqldb.ActionTermsSeed, "terms:departments.txt", ""},
-		{sqldb.SeedActor, sqldb.ActionTermsSeed, "terms:stopwords.txt", ""},
+		{console.SeedActor, console.ActionTermsSeed, "terms:departments.txt", ""},
+		{console.SeedActor, console.ActionTermsSeed, "terms:stopwords.txt", ""},
 	})
 }
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"fazhibot/storage/sqldb"
+	"fazhibot/console"
 )
 
 func notificationCases() []struct {
@@ -25,20 +25,20 @@ func notificationCases() []struct {
 func testNotifications(t *testing.T, h harness) {
 	db := h.fresh(t)
 	ctx := context.Background()
-	first := sqldb.Notification{GroupKey: "社保怎么交", Question: "社保怎么交？", Answer: "按月缴纳。", Version: 3, Citizens: 4, SentBy: "张三"}
+	first := console.Notification{GroupKey: "社保怎么交", Question: "社保怎么交？", Answer: "按月缴纳。", Version: 3, Citizens: 4, SentBy: "张三"}
 	id1, err := db.BeginNotification(ctx, first)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sqldb.NotificationCounts{Notified: 2, Expired: 1, Failed: 1}
+	want := console.NotificationCounts{Notified: 2, Expired: 1, Failed: 1}
 	if err := db.FinishNotification(ctx, id1, want); err != nil {
 		t.Fatal(err)
 	}
-	id2, err := db.BeginNotification(ctx, sqldb.Notification{GroupKey: "b", Question: "b", Answer: "答", Version: 4, Citizens: 1, SentBy: "李四"})
+	id2, err := db.BeginNotification(ctx, console.Notification{GroupKey: "b", Question: "b", Answer: "答", Version: 4, Citizens: 1, SentBy: "李四"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishNotification(ctx, 999, want); !errors.Is(err, sqldb.ErrNotFound) {
+	if err := db.FinishNotification(ctx, 999, want); !errors.Is(err, console.ErrNotFound) {
 		t.Fatalf("FinishNotification(unknown) = %v, want ErrNotFound", err)
 	}
 	list, err := db.Notifications(ctx, 10)
@@ -59,9 +59,9 @@ func testNotifications(t *testing.T, h harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sends []sqldb.AuditEntry
+	var sends []console.AuditEntry
 	for _, e := range audit {
-		if e.Action == sqldb.ActionNotifySend {
+		if e.Action == console.ActionNotifySend {
 			sends = append(sends, e)
 		}
 	}

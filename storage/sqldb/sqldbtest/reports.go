@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 )
@@ -61,12 +62,12 @@ func testReportsRoundTrip(t *testing.T, h harness) {
 			s := list[0]
 			inRange(t, "ImportedAt", s.ImportedAt, before, after)
 			s.ImportedAt = time.Time{}
-			want := sqldb.ReportSummary{ID: tt.report.ID, Title: tt.report.Title, Department: tt.report.Department,
+			want := console.ReportSummary{ID: tt.report.ID, Title: tt.report.Title, Department: tt.report.Department,
 				Year: tt.report.Year, Passages: len(tt.report.Passages), ImportedBy: "测试员"}
 			wantEqual(t, "ListReports", s, want)
 
 			wantEqual(t, "audit", changesOf(t, db), []change{
-				{"测试员", sqldb.ActionReportImport, "report:" + string(tt.report.ID), tt.report.Title},
+				{"测试员", console.ActionReportImport, "report:" + string(tt.report.ID), tt.report.Title},
 			})
 		})
 	}
@@ -157,7 +158,7 @@ func testFailedSaveChangesNothing(t *testing.T, h harness) {
 			reports, list, audit := reportsOf(t, db), listOf(t, db), auditOf(t, db)
 
 			err := db.SaveReports(t.Context(), "测试员", tt.batch...)
-			wantErr(t, "SaveReports", err, sqldb.ErrInvalid)
+			wantErr(t, "SaveReports", err, console.ErrInvalid)
 
 			wantEqual(t, "Reports after failed save", reportsOf(t, db), reports)
 			wantEqual(t, "ListReports after failed save", listOf(t, db), list)
@@ -180,8 +181,8 @@ func testDeleteReport(t *testing.T, h harness) {
 		audit   []change // besides the imports
 	}{
 		{"existing", "a", nil, []knowledge.ReportID{"b"},
-			[]change{{"管理员", sqldb.ActionReportDelete, "report:a", fictional("a", 3, "甲").Title}}},
-		{"missing", "zzz", sqldb.ErrNotFound, []knowledge.ReportID{"a", "b"}, nil},
+			[]change{{"管理员", console.ActionReportDelete, "report:a", fictional("a", 3, "甲").Title}}},
+		{"missing", "zzz", console.ErrNotFound, []knowledge.ReportID{"a", "b"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +200,7 @@ func testDeleteReport(t *testing.T, h harness) {
 			if _, err := db.Report(t.Context(), tt.id); err == nil {
 				t.Errorf("Report(%q) after delete: no error", tt.id)
 			}
-			wantErr(t, "Passages after delete", func() error { _, err := db.Passages(t.Context(), tt.id); return err }(), sqldb.ErrNotFound)
+			wantErr(t, "Passages after delete", func() error { _, err := db.Passages(t.Context(), tt.id); return err }(), console.ErrNotFound)
 			if s := listOf(t, db); s[len(s)-1].ID != "b" || s[len(s)-1].Passages != 2 {
 				t.Errorf("ListReports: got %+v, want b with 2 passages last", s)
 			}
@@ -211,8 +212,8 @@ func testDeleteReport(t *testing.T, h harness) {
 		db := h.fresh(t)
 		save(t, db, fictional("a", 1, "甲"))
 		wantErr(t, "DeleteReport", db.DeleteReport(t.Context(), "a"), nil)
-		wantErr(t, "DeleteReport again", db.DeleteReport(t.Context(), "a"), sqldb.ErrNotFound)
-		if got := changesOf(t, db); got[len(got)-1] != (change{"", sqldb.ActionReportDelete, "report:a", fictional("a", 1, "甲").Title}) {
+		wantErr(t, "DeleteReport again", db.DeleteReport(t.Context(), "a"), console.ErrNotFound)
+		if got := changesOf(t, db); got[len(got)-1] != (change{"", console.ActionReportDelete, "report:a", fictional("a", 1, "甲").Title}) {
 			t.Errorf("last audit entry: %+v", got[len(got)-1])
 		}
 	})
@@ -333,7 +334,7 @@ func testReopen(t *testing.T, h harness) {
 			want[0].Passages[0].Text, want[0].Passages[0].Keywords = text, nil
 		}
 		v, err := db.Publish(t.Context(), "管理员", fmt.Sprintf("第%d次", i+1))
-		if err != nil || v.ID != sqldb.VersionID(i+1) {
+		if err != nil || v.ID != console.VersionID(i+1) {
 			t.Errorf("Open #%d: Publish = %d, %v; want ID %d", i+1, v.ID, err, i+1)
 		}
 		if n := len(auditOf(t, db)); n != 2+2*i { // the import or an edit, and a publish
@@ -387,7 +388,7 @@ func testBadInput(t *testing.T, h harness) {
 	badIDs := []knowledge.ReportID{".", "..", "\xff\xfe", "a\x00b", "a/b", knowledge.ReportID(strings.Repeat("a", 3000)), ""}
 	for _, id := range badIDs {
 		err := db.SaveReports(ctx, "测试", fictional(id, 1, "坏编号"))
-		if !errors.Is(err, sqldb.ErrInvalid) {
+		if !errors.Is(err, console.ErrInvalid) {
 			t.Errorf("SaveReports(ID %q) = %v, want ErrInvalid", id, err)
 		}
 		if id != "" && !errors.Is(err, knowledge.ErrBadReportID) {
@@ -403,27 +404,27 @@ func testBadInput(t *testing.T, h harness) {
 			"FAQ":            func() error { _, err := db.FAQ(ctx, knowledge.FAQID(bad)); return err },
 			"DeleteFAQ":      func() error { return db.DeleteFAQ(ctx, knowledge.FAQID(bad), 0, "测试") },
 			"TermFile":       func() error { _, err := db.TermFile(ctx, bad); return err },
-			"Logs.Report":    func() error { _, err := db.Logs(ctx, sqldb.LogFilter{Report: knowledge.ReportID(bad)}); return err },
+			"Logs.Report":    func() error { _, err := db.Logs(ctx, console.LogFilter{Report: knowledge.ReportID(bad)}); return err },
 			"Logs.Department": func() error {
-				_, err := db.Logs(ctx, sqldb.LogFilter{Department: bad})
+				_, err := db.Logs(ctx, console.LogFilter{Department: bad})
 				return err
 			},
-			"Logs.Channel": func() error { _, err := db.Logs(ctx, sqldb.LogFilter{Channel: bad}); return err },
-			"Logs.User":    func() error { _, err := db.Logs(ctx, sqldb.LogFilter{User: bad}); return err },
+			"Logs.Channel": func() error { _, err := db.Logs(ctx, console.LogFilter{Channel: bad}); return err },
+			"Logs.User":    func() error { _, err := db.Logs(ctx, console.LogFilter{User: bad}); return err },
 			"UpdatePassage": func() error {
 				_, err := db.UpdatePassage(ctx, "jj-example-2022", 0, "正文"+bad, nil, 0, "测试")
 				return err
 			},
 		}
 		for name, call := range calls {
-			if err := call(); !errors.Is(err, sqldb.ErrInvalid) {
+			if err := call(); !errors.Is(err, console.ErrInvalid) {
 				t.Errorf("%s(%q) = %v, want ErrInvalid", name, bad, err)
 			}
 		}
 	}
 	// A searched text is cleaned the way stored messages are, so it finds them.
 	for _, bad := range []string{"a\x00b", "\xff\xfe"} {
-		if _, err := db.Logs(ctx, sqldb.LogFilter{Text: bad}); err != nil {
+		if _, err := db.Logs(ctx, console.LogFilter{Text: bad}); err != nil {
 			t.Errorf("Logs(Text %q) = %v, want a search", bad, err)
 		}
 	}

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
-	"fazhibot/storage/sqldb"
 )
 
 // passageKeys names passages as "report#seq".
-func passageKeys(list []sqldb.PassageEntry) []string {
+func passageKeys(list []console.PassageEntry) []string {
 	var out []string
 	for _, e := range list {
 		out = append(out, fmt.Sprintf("%s#%d", e.Report, e.Seq))
@@ -44,11 +44,11 @@ func testSearchPassages(t *testing.T, h harness) {
 		{"no wildcard match", []string{"5_%"}, 10, nil, nil},
 		{"limit", []string{"行政复议"}, 2, []string{"a#0", "a#1"}, nil},
 		{"no match", []string{"不存在的词"}, 10, nil, nil},
-		{"no terms", nil, 10, nil, sqldb.ErrInvalid},
-		{"blank term", []string{" "}, 10, nil, sqldb.ErrInvalid},
-		{"too many terms", strings.Split(strings.Repeat("甲 ", sqldb.MaxSearchTerms+1), " ")[:sqldb.MaxSearchTerms+1], 10, nil, sqldb.ErrInvalid},
-		{"zero limit", []string{"甲"}, 0, nil, sqldb.ErrInvalid},
-		{"NUL", []string{"\x00"}, 10, nil, sqldb.ErrInvalid},
+		{"no terms", nil, 10, nil, console.ErrInvalid},
+		{"blank term", []string{" "}, 10, nil, console.ErrInvalid},
+		{"too many terms", strings.Split(strings.Repeat("甲 ", console.MaxSearchTerms+1), " ")[:console.MaxSearchTerms+1], 10, nil, console.ErrInvalid},
+		{"zero limit", []string{"甲"}, 0, nil, console.ErrInvalid},
+		{"NUL", []string{"\x00"}, 10, nil, console.ErrInvalid},
 	}
 	for _, tt := range tests {
 		got, err := db.SearchPassages(t.Context(), tt.terms, tt.limit)
@@ -58,13 +58,13 @@ func testSearchPassages(t *testing.T, h harness) {
 	// The entries are whole: revision and attribution included.
 	got, _ := db.SearchPassages(t.Context(), []string{"Law_Firm"}, 1)
 	want, _ := db.Passage(t.Context(), "a", 1)
-	wantEqual(t, "entry", got, []sqldb.PassageEntry{want})
+	wantEqual(t, "entry", got, []console.PassageEntry{want})
 }
 
 func testSearchAudit(t *testing.T, h harness) {
 	db := h.fresh(t)
 	ctx := t.Context()
-	u := createUser(t, db, "Zhang管理", sqldb.RoleAdmin)
+	u := createUser(t, db, "Zhang管理", console.RoleAdmin)
 	save(t, db, fictional("a", 2, "甲"), fictional("ab", 1, "乙"))
 	if _, err := db.UpdatePassage(ctx, "a", 1, "改", nil, 0, "李编辑"); err != nil {
 		t.Fatal(err)
@@ -79,10 +79,10 @@ func testSearchAudit(t *testing.T, h harness) {
 	}
 
 	type key struct {
-		Action sqldb.Action
+		Action console.Action
 		Target string
 	}
-	keys := func(list []sqldb.AuditEntry) []key {
+	keys := func(list []console.AuditEntry) []key {
 		var out []key
 		for _, e := range list {
 			out = append(out, key{e.Action, e.Target})
@@ -91,28 +91,28 @@ func testSearchAudit(t *testing.T, h harness) {
 	}
 	tests := []struct {
 		name  string
-		m     sqldb.AuditMatch
+		m     console.AuditMatch
 		limit int
 		want  []key
 		err   error
 	}{
-		{"actor", sqldb.AuditMatch{Text: "李编辑"}, 10, []key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionPassageUpdate, "passage:a#1"}}, nil},
-		{"actor, ASCII in either case", sqldb.AuditMatch{Text: "zhang"}, 10, []key{{sqldb.ActionUserPassword, "user:1"}}, nil},
-		{"detail", sqldb.AuditMatch{Text: "（乙）"}, 10, []key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionReportImport, "report:ab"}}, nil},
-		{"report and its passages, not a longer ID", sqldb.AuditMatch{Reports: []knowledge.ReportID{"a"}}, 10,
-			[]key{{sqldb.ActionPassageUpdate, "passage:a#1"}, {sqldb.ActionReportImport, "report:a"}}, nil},
-		{"passage", sqldb.AuditMatch{Passages: []sqldb.PassageKey{{Report: "a", Seq: 1}, {Report: "a", Seq: 0}}}, 10,
-			[]key{{sqldb.ActionPassageUpdate, "passage:a#1"}}, nil},
-		{"FAQ, term file, account", sqldb.AuditMatch{FAQs: []knowledge.FAQID{f.ID}, Terms: []string{knowledge.DictFile}, Users: []sqldb.UserID{u.ID}}, 10,
-			[]key{{sqldb.ActionUserPassword, "user:1"}, {sqldb.ActionTermsSave, "terms:dict.txt"},
-				{sqldb.ActionFAQSave, "faq:" + string(f.ID)}, {sqldb.ActionUserCreate, "user:1"}}, nil},
-		{"text or IDs", sqldb.AuditMatch{Text: "（乙）", FAQs: []knowledge.FAQID{f.ID}}, 10,
-			[]key{{sqldb.ActionReportDelete, "report:ab"}, {sqldb.ActionFAQSave, "faq:" + string(f.ID)}, {sqldb.ActionReportImport, "report:ab"}}, nil},
-		{"limit keeps the newest", sqldb.AuditMatch{Text: "李编辑"}, 1, []key{{sqldb.ActionReportDelete, "report:ab"}}, nil},
-		{"nothing selected", sqldb.AuditMatch{}, 10, nil, nil},
-		{"no match", sqldb.AuditMatch{Text: "王五"}, 10, nil, nil},
-		{"zero limit", sqldb.AuditMatch{Text: "李"}, 0, nil, sqldb.ErrInvalid},
-		{"too many IDs", sqldb.AuditMatch{Terms: make([]string, sqldb.MaxAuditMatchIDs+1)}, 10, nil, sqldb.ErrInvalid},
+		{"actor", console.AuditMatch{Text: "李编辑"}, 10, []key{{console.ActionReportDelete, "report:ab"}, {console.ActionPassageUpdate, "passage:a#1"}}, nil},
+		{"actor, ASCII in either case", console.AuditMatch{Text: "zhang"}, 10, []key{{console.ActionUserPassword, "user:1"}}, nil},
+		{"detail", console.AuditMatch{Text: "（乙）"}, 10, []key{{console.ActionReportDelete, "report:ab"}, {console.ActionReportImport, "report:ab"}}, nil},
+		{"report and its passages, not a longer ID", console.AuditMatch{Reports: []knowledge.ReportID{"a"}}, 10,
+			[]key{{console.ActionPassageUpdate, "passage:a#1"}, {console.ActionReportImport, "report:a"}}, nil},
+		{"passage", console.AuditMatch{Passages: []console.PassageKey{{Report: "a", Seq: 1}, {Report: "a", Seq: 0}}}, 10,
+			[]key{{console.ActionPassageUpdate, "passage:a#1"}}, nil},
+		{"FAQ, term file, account", console.AuditMatch{FAQs: []knowledge.FAQID{f.ID}, Terms: []string{knowledge.DictFile}, Users: []console.UserID{u.ID}}, 10,
+			[]key{{console.ActionUserPassword, "user:1"}, {console.ActionTermsSave, "terms:dict.txt"},
+				{console.ActionFAQSave, "faq:" + string(f.ID)}, {console.ActionUserCreate, "user:1"}}, nil},
+		{"text or IDs", console.AuditMatch{Text: "（乙）", FAQs: []knowledge.FAQID{f.ID}}, 10,
+			[]key{{console.ActionReportDelete, "report:ab"}, {console.ActionFAQSave, "faq:" + string(f.ID)}, {console.ActionReportImport, "report:ab"}}, nil},
+		{"limit keeps the newest", console.AuditMatch{Text: "李编辑"}, 1, []key{{console.ActionReportDelete, "report:ab"}}, nil},
+		{"nothing selected", console.AuditMatch{}, 10, nil, nil},
+		{"no match", console.AuditMatch{Text: "王五"}, 10, nil, nil},
+		{"zero limit", console.AuditMatch{Text: "李"}, 0, nil, console.ErrInvalid},
+		{"too many IDs", console.AuditMatch{Terms: make([]string, console.MaxAuditMatchIDs+1)}, 10, nil, console.ErrInvalid},
 	}
 	for _, tt := range tests {
 		got, err := db.SearchAudit(ctx, tt.m, tt.limit)

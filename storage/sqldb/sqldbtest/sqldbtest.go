@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 )
@@ -165,7 +166,7 @@ func reportsOf(t *testing.T, db *sqldb.DB) []*knowledge.Report {
 	return reports
 }
 
-func listOf(t *testing.T, db *sqldb.DB) []sqldb.ReportSummary {
+func listOf(t *testing.T, db *sqldb.DB) []console.ReportSummary {
 	t.Helper()
 	list, err := db.ListReports(t.Context())
 	if err != nil {
@@ -183,7 +184,7 @@ func draftOf(t *testing.T, db *sqldb.DB) *knowledge.Content {
 	return c
 }
 
-func saveFAQ(t *testing.T, db *sqldb.DB, f knowledge.FAQ, rev int64) sqldb.FAQEntry {
+func saveFAQ(t *testing.T, db *sqldb.DB, f knowledge.FAQ, rev int64) console.FAQEntry {
 	t.Helper()
 	e, err := db.SaveFAQ(t.Context(), f, rev, "编辑甲")
 	if err != nil {
@@ -192,7 +193,7 @@ func saveFAQ(t *testing.T, db *sqldb.DB, f knowledge.FAQ, rev int64) sqldb.FAQEn
 	return e
 }
 
-func saveTerms(t *testing.T, db *sqldb.DB, name, text string, rev int64) sqldb.TermFile {
+func saveTerms(t *testing.T, db *sqldb.DB, name, text string, rev int64) console.TermFile {
 	t.Helper()
 	f, err := db.SaveTermFile(t.Context(), name, text, rev, "编辑甲")
 	if err != nil {
@@ -202,7 +203,7 @@ func saveTerms(t *testing.T, db *sqldb.DB, name, text string, rev int64) sqldb.T
 }
 
 // auditOf returns the whole audit log, newest first.
-func auditOf(t *testing.T, db *sqldb.DB) []sqldb.AuditEntry {
+func auditOf(t *testing.T, db *sqldb.DB) []console.AuditEntry {
 	t.Helper()
 	list, err := db.Audit(t.Context(), 10000, 0)
 	if err != nil {
@@ -214,7 +215,7 @@ func auditOf(t *testing.T, db *sqldb.DB) []sqldb.AuditEntry {
 // change is the comparable part of an audit entry.
 type change struct {
 	Actor  string
-	Action sqldb.Action
+	Action console.Action
 	Target string
 	Detail string
 }

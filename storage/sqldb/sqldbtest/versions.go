@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"fazhibot/console"
 	"fazhibot/knowledge"
 	"fazhibot/storage/sqldb"
 )
 
-func loadVersion(t *testing.T, db *sqldb.DB, id sqldb.VersionID) *knowledge.Content {
+func loadVersion(t *testing.T, db *sqldb.DB, id console.VersionID) *knowledge.Content {
 	t.Helper()
 	c, err := db.LoadVersion(t.Context(), id)
 	if err != nil {
@@ -22,13 +23,13 @@ func loadVersion(t *testing.T, db *sqldb.DB, id sqldb.VersionID) *knowledge.Cont
 	return c
 }
 
-func liveID(t *testing.T, db *sqldb.DB) sqldb.VersionID {
+func liveID(t *testing.T, db *sqldb.DB) console.VersionID {
 	t.Helper()
 	v, err := db.LiveVersion(t.Context())
 	if err != nil {
 		t.Fatalf("LiveVersion: %v", err)
 	}
-	if !v.Live || v.Status != sqldb.StatusPublished {
+	if !v.Live || v.Status != console.StatusPublished {
 		t.Errorf("LiveVersion: %+v", v)
 	}
 	return v.ID
@@ -38,9 +39,9 @@ func testPublish(t *testing.T, h harness) {
 	db := h.fresh(t)
 	ctx := t.Context()
 	_, err := db.Publish(ctx, "管理员", "空的")
-	wantErr(t, "Publish of an empty draft", err, sqldb.ErrInvalid)
+	wantErr(t, "Publish of an empty draft", err, console.ErrInvalid)
 	_, err = db.LiveVersion(ctx)
-	wantErr(t, "LiveVersion of a new database", err, sqldb.ErrNotFound)
+	wantErr(t, "LiveVersion of a new database", err, console.ErrNotFound)
 
 	draft := fillDraft(t, db, "第一版")
 	before := time.Now()
@@ -49,7 +50,7 @@ func testPublish(t *testing.T, h harness) {
 		t.Fatal(err)
 	}
 	inRange(t, "CreatedAt", v1.CreatedAt, before, time.Now())
-	want := sqldb.Version{ID: 1, Status: sqldb.StatusPublished, CreatedAt: v1.CreatedAt, CreatedBy: "管理员",
+	want := console.Version{ID: 1, Status: console.StatusPublished, CreatedAt: v1.CreatedAt, CreatedBy: "管理员",
 		Summary: "首次发布", ApprovedBy: "管理员", ApprovedAt: v1.CreatedAt, Live: true}
 	wantEqual(t, "Publish", v1, want)
 	live, err := db.LiveVersion(ctx)
@@ -60,9 +61,9 @@ func testPublish(t *testing.T, h harness) {
 	// An unchanged draft makes no version, published or submitted.
 	audit := auditOf(t, db)
 	_, err = db.Publish(ctx, "管理员", "没有改动")
-	wantErr(t, "Publish of an unchanged draft", err, sqldb.ErrUnchanged)
+	wantErr(t, "Publish of an unchanged draft", err, console.ErrUnchanged)
 	_, err = db.Submit(ctx, "编辑甲", "没有改动")
-	wantErr(t, "Submit of an unchanged draft", err, sqldb.ErrUnchanged)
+	wantErr(t, "Submit of an unchanged draft", err, console.ErrUnchanged)
 	if vs, _ := db.Versions(ctx); len(vs) != 1 {
 		t.Errorf("%d versions after refused publishes, want 1", len(vs))
 	}
@@ -92,25 +93,25 @@ func testPublish(t *testing.T, h harness) {
 		t.Errorf("PublishedBefore(2) = %d, want 1", before2.ID)
 	}
 	_, err = db.PublishedBefore(ctx, 1)
-	wantErr(t, "PublishedBefore(1)", err, sqldb.ErrNotFound)
+	wantErr(t, "PublishedBefore(1)", err, console.ErrNotFound)
 	_, err = db.PublishedBefore(ctx, 99)
-	wantErr(t, "PublishedBefore(99)", err, sqldb.ErrNotFound)
+	wantErr(t, "PublishedBefore(99)", err, console.ErrNotFound)
 	versions, err := db.Versions(ctx)
 	wantErr(t, "Versions", err, nil)
 	v1.Live = false
-	wantEqual(t, "Versions", versions, []sqldb.Version{v2, v1})
+	wantEqual(t, "Versions", versions, []console.Version{v2, v1})
 	got, err := db.Version(ctx, 1)
 	wantErr(t, "Version", err, nil)
 	wantEqual(t, "Version(1)", got, v1)
 	_, err = db.LoadVersion(ctx, 99)
-	wantErr(t, "LoadVersion(99)", err, sqldb.ErrNotFound)
+	wantErr(t, "LoadVersion(99)", err, console.ErrNotFound)
 	_, err = db.Version(ctx, 99)
-	wantErr(t, "Version(99)", err, sqldb.ErrNotFound)
+	wantErr(t, "Version(99)", err, console.ErrNotFound)
 
 	changes := changesOf(t, db)
 	wantEqual(t, "audit of publications", []change{changes[6], changes[len(changes)-1]}, []change{
-		{"管理员", sqldb.ActionVersionPublish, "version:1", "首次发布"},
-		{"管理员乙", sqldb.ActionVersionPublish, "version:2", "第二版"},
+		{"管理员", console.ActionVersionPublish, "version:1", "首次发布"},
+		{"管理员乙", console.ActionVersionPublish, "version:2", "第二版"},
 	})
 }
 
@@ -130,7 +131,7 @@ func testApprovalFlow(t *testing.T, h harness) {
 			db := h.fresh(t)
 			ctx := t.Context()
 			var published *knowledge.Content
-			var pubID sqldb.VersionID
+			var pubID console.VersionID
 			if tt.published {
 				published = fillDraft(t, db, "已发布")
 				v, err := db.Publish(ctx, "管理员", "已发布")
@@ -147,7 +148,7 @@ func testApprovalFlow(t *testing.T, h harness) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sub.Status != sqldb.StatusPending || sub.Live || sub.CreatedBy != "编辑甲" || sub.Summary != "请审核" || sub.ApprovedBy != "" || !sub.ApprovedAt.IsZero() {
+			if sub.Status != console.StatusPending || sub.Live || sub.CreatedBy != "编辑甲" || sub.Summary != "请审核" || sub.ApprovedBy != "" || !sub.ApprovedAt.IsZero() {
 				t.Errorf("Submit: %+v", sub)
 			}
 			wantEqual(t, "submitted snapshot", loadVersion(t, db, sub.ID), submitted)
@@ -157,7 +158,7 @@ func testApprovalFlow(t *testing.T, h harness) {
 					t.Errorf("LiveVersion after Submit: %+v, %v; want %d", live, err, pubID)
 				}
 			} else {
-				wantErr(t, "LiveVersion after Submit", err, sqldb.ErrNotFound)
+				wantErr(t, "LiveVersion after Submit", err, console.ErrNotFound)
 			}
 
 			// The draft moves on after the submission.
@@ -166,15 +167,15 @@ func testApprovalFlow(t *testing.T, h harness) {
 			}
 
 			before := time.Now()
-			var got sqldb.Version
+			var got console.Version
 			want := sub
 			if tt.approve {
 				got, err = db.Approve(ctx, sub.ID, "管理员")
-				want.Status, want.ApprovedBy, want.ApprovedAt, want.Live = sqldb.StatusPublished, "管理员", got.ApprovedAt, true
+				want.Status, want.ApprovedBy, want.ApprovedAt, want.Live = console.StatusPublished, "管理员", got.ApprovedAt, true
 				inRange(t, "ApprovedAt", got.ApprovedAt, before, time.Now())
 			} else {
 				got, err = db.Reject(ctx, sub.ID, "管理员", "数据有误")
-				want.Status, want.RejectedBy, want.RejectedAt, want.RejectReason = sqldb.StatusRejected, "管理员", got.RejectedAt, "数据有误"
+				want.Status, want.RejectedBy, want.RejectedAt, want.RejectReason = console.StatusRejected, "管理员", got.RejectedAt, "数据有误"
 				inRange(t, "RejectedAt", got.RejectedAt, before, time.Now())
 			}
 			wantErr(t, "Approve/Reject", err, nil)
@@ -191,17 +192,17 @@ func testApprovalFlow(t *testing.T, h harness) {
 				}
 				wantEqual(t, "live content", loadVersion(t, db, live.ID), published)
 			default:
-				wantErr(t, "LiveVersion", err, sqldb.ErrNotFound)
+				wantErr(t, "LiveVersion", err, console.ErrNotFound)
 			}
 
-			decision, detail := sqldb.ActionVersionApprove, ""
+			decision, detail := console.ActionVersionApprove, ""
 			if !tt.approve {
-				decision, detail = sqldb.ActionVersionReject, "数据有误"
+				decision, detail = console.ActionVersionReject, "数据有误"
 			}
 			changes := changesOf(t, db)
 			wantEqual(t, "audit", changes[len(changes)-3:], []change{
-				{"编辑甲", sqldb.ActionVersionSubmit, versionTargetOf(sub.ID), "请审核"},
-				{"编辑甲", sqldb.ActionPassageUpdate, "passage:a#0", ""},
+				{"编辑甲", console.ActionVersionSubmit, versionTargetOf(sub.ID), "请审核"},
+				{"编辑甲", console.ActionPassageUpdate, "passage:a#0", ""},
 				{"管理员", decision, versionTargetOf(sub.ID), detail},
 			})
 		})
@@ -226,17 +227,17 @@ func testApprovalFlow(t *testing.T, h harness) {
 		}
 		wantEqual(t, "live content", loadVersion(t, db, sub.ID), old)
 		versions, _ := db.Versions(t.Context())
-		var live []sqldb.VersionID
+		var live []console.VersionID
 		for _, v := range versions {
 			if v.Live {
 				live = append(live, v.ID)
 			}
 		}
-		wantEqual(t, "live versions in Versions", live, []sqldb.VersionID{sub.ID})
+		wantEqual(t, "live versions in Versions", live, []console.VersionID{sub.ID})
 	})
 }
 
-func versionTargetOf(id sqldb.VersionID) string {
+func versionTargetOf(id console.VersionID) string {
 	return "version:" + strconv.FormatInt(int64(id), 10)
 }
 
@@ -270,16 +271,16 @@ func testApprovalErrors(t *testing.T, h harness) {
 	tests := []struct {
 		name    string
 		approve bool
-		id      sqldb.VersionID
+		id      console.VersionID
 		wantErr error
 	}{
-		{"approve approved", true, approved.ID, sqldb.ErrConflict},
-		{"approve rejected", true, rejected.ID, sqldb.ErrConflict},
-		{"approve published", true, published.ID, sqldb.ErrConflict},
-		{"approve missing", true, 99, sqldb.ErrNotFound},
-		{"reject approved", false, approved.ID, sqldb.ErrConflict},
-		{"reject rejected", false, rejected.ID, sqldb.ErrConflict},
-		{"reject missing", false, 99, sqldb.ErrNotFound},
+		{"approve approved", true, approved.ID, console.ErrConflict},
+		{"approve rejected", true, rejected.ID, console.ErrConflict},
+		{"approve published", true, published.ID, console.ErrConflict},
+		{"approve missing", true, 99, console.ErrNotFound},
+		{"reject approved", false, approved.ID, console.ErrConflict},
+		{"reject rejected", false, rejected.ID, console.ErrConflict},
+		{"reject missing", false, 99, console.ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,11 +325,11 @@ func testRestore(t *testing.T, h harness) {
 	saveFAQ(t, db, faq("未发布"), 0)
 
 	_, err = db.Restore(ctx, pending.ID, "管理员")
-	wantErr(t, "Restore of a pending version", err, sqldb.ErrInvalid)
+	wantErr(t, "Restore of a pending version", err, console.ErrInvalid)
 	_, err = db.PublishedBefore(ctx, pending.ID)
-	wantErr(t, "PublishedBefore of a pending version", err, sqldb.ErrInvalid)
+	wantErr(t, "PublishedBefore of a pending version", err, console.ErrInvalid)
 	_, err = db.Restore(ctx, 99, "管理员")
-	wantErr(t, "Restore of a missing version", err, sqldb.ErrNotFound)
+	wantErr(t, "Restore of a missing version", err, console.ErrNotFound)
 
 	before := time.Now()
 	v, err := db.Restore(ctx, 1, "管理员乙")
@@ -336,7 +337,7 @@ func testRestore(t *testing.T, h harness) {
 		t.Fatal(err)
 	}
 	inRange(t, "CreatedAt", v.CreatedAt, before, time.Now())
-	wantEqual(t, "Restore", v, sqldb.Version{ID: 4, Status: sqldb.StatusPublished, CreatedAt: v.CreatedAt,
+	wantEqual(t, "Restore", v, console.Version{ID: 4, Status: console.StatusPublished, CreatedAt: v.CreatedAt,
 		CreatedBy: "管理员乙", Summary: "恢复自版本 1", ApprovedBy: "管理员乙", ApprovedAt: v.CreatedAt,
 		RestoredFrom: 1, Live: true})
 	if id := liveID(t, db); id != 4 {
@@ -347,19 +348,19 @@ func testRestore(t *testing.T, h harness) {
 	// Each report keeps who imported it and when, not the restorer.
 	wantEqual(t, "reports after restore", listOf(t, db), firstImports)
 	changes := changesOf(t, db)
-	wantEqual(t, "audit of the restore", changes[len(changes)-1], change{"管理员乙", sqldb.ActionVersionRestore, "version:4", "version:1"})
+	wantEqual(t, "audit of the restore", changes[len(changes)-1], change{"管理员乙", console.ActionVersionRestore, "version:4", "version:1"})
 
 	// Editors of the old draft get conflicts.
 	_, err = db.SaveFAQ(ctx, held.FAQ, held.Rev, "编辑甲")
-	wantErr(t, "SaveFAQ with a revision from before the restore", err, sqldb.ErrConflict)
+	wantErr(t, "SaveFAQ with a revision from before the restore", err, console.ErrConflict)
 	_, err = db.UpdatePassage(ctx, "a", 0, "旧编辑", nil, heldPassage.Rev, "编辑甲")
-	wantErr(t, "UpdatePassage with a revision from before the restore", err, sqldb.ErrConflict)
+	wantErr(t, "UpdatePassage with a revision from before the restore", err, console.ErrConflict)
 	_, err = db.SaveTermFile(ctx, knowledge.StopwordsFile, "吗", heldTerms.Rev, "编辑甲")
-	wantErr(t, "SaveTermFile with a revision from before the restore", err, sqldb.ErrConflict)
+	wantErr(t, "SaveTermFile with a revision from before the restore", err, console.ErrConflict)
 	// The term file version 1 lacked is gone from the draft, and is not
 	// seeded again: it has been saved before.
 	_, err = db.TermFile(ctx, knowledge.StopwordsFile)
-	wantErr(t, "TermFile dropped by the restore", err, sqldb.ErrNotFound)
+	wantErr(t, "TermFile dropped by the restore", err, console.ErrNotFound)
 	wantErr(t, "SeedTermFiles", db.SeedTermFiles(ctx, map[string]string{knowledge.StopwordsFile: "吗"}), nil)
 	wantEqual(t, "draft after seeding", draftOf(t, db), first)
 
@@ -368,7 +369,7 @@ func testRestore(t *testing.T, h harness) {
 		t.Errorf("Approve after restore: %v", err)
 	}
 	changes = changesOf(t, db)
-	wantEqual(t, "audit of the restore", changes[len(changes)-2], change{"管理员乙", sqldb.ActionVersionRestore, "version:4", "version:1"})
+	wantEqual(t, "audit of the restore", changes[len(changes)-2], change{"管理员乙", console.ActionVersionRestore, "version:4", "version:1"})
 }
 
 func testConcurrentPublish(t *testing.T, h harness) {
@@ -376,7 +377,7 @@ func testConcurrentPublish(t *testing.T, h harness) {
 	dbs := []*sqldb.DB{h.open(t, loc), h.open(t, loc)}
 	fillDraft(t, dbs[0], "并发")
 	const each = 10
-	ids := make([][]sqldb.VersionID, len(dbs))
+	ids := make([][]console.VersionID, len(dbs))
 	errs := make(chan error, len(dbs)*each*2)
 	var wg sync.WaitGroup
 	for i, db := range dbs {
@@ -391,7 +392,7 @@ func testConcurrentPublish(t *testing.T, h harness) {
 					continue
 				}
 				v, err := db.Publish(t.Context(), "管理员", "并发发布")
-				if errors.Is(err, sqldb.ErrUnchanged) {
+				if errors.Is(err, console.ErrUnchanged) {
 					continue
 				}
 				if err != nil {
@@ -408,7 +409,7 @@ func testConcurrentPublish(t *testing.T, h harness) {
 		t.Fatal(err)
 	}
 	wantEqual(t, "live content after concurrent publishes", loadVersion(t, dbs[0], liveID(t, dbs[0])), draftOf(t, dbs[1]))
-	var all []sqldb.VersionID
+	var all []console.VersionID
 	for i, list := range ids {
 		if !slices.IsSorted(list) {
 			t.Errorf("handle %d got IDs out of order: %v", i, list)
@@ -419,8 +420,8 @@ func testConcurrentPublish(t *testing.T, h harness) {
 	if len(all) < each {
 		t.Errorf("%d versions published, want at least %d (every edit is published by someone)", len(all), each)
 	}
-	var want []sqldb.VersionID
-	for id := range sqldb.VersionID(len(all)) {
+	var want []console.VersionID
+	for id := range console.VersionID(len(all)) {
 		want = append(want, id+1)
 	}
 	wantEqual(t, "all IDs", all, want)

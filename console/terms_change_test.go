@@ -1,4 +1,4 @@
-package sqldb
+package console
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func TestTermsChange(t *testing.T) {
 		{"bounded removal", strings.Join(many, "\n"), "", TermsChange{Removed: many[:MaxTermsChangeLines], MoreRemoved: 3}},
 	}
 	for _, tt := range tests {
-		got := diffTermLines(tt.before, tt.after)
+		got := DiffTermLines(tt.before, tt.after)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
 		}
