@@ -37,8 +37,11 @@ package knowledge_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -562,11 +565,13 @@ func BenchmarkSearch(b *testing.B) {
 			fx := loadBench(b)
 			kb := benchBase(b, fx, n)
 			hits := 0
-			benchLatencies(b, benchQueries(fx, kb.base), func(ctx context.Context, q knowledge.Query) error {
+			qs := benchQueries(fx, kb.base)
+			benchLatencies(b, qs, func(ctx context.Context, q knowledge.Query) error {
 				h, err := kb.base.Search(ctx, q)
 				hits += len(h)
 				return err
 			})
+			b.Logf("results digest %s over %d questions", benchDigest(b, kb.base, qs), len(qs))
 			// After the timed loop: ResetTimer drops metrics reported before it.
 			_, passages := kb.base.Size()
 			b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
@@ -598,6 +603,25 @@ func BenchmarkAnswer(b *testing.B) {
 			b.ReportMetric(100*float64(answered)/float64(b.N), "answered-%")
 		})
 	}
+}
+
+// benchDigest returns a hash of the hits of every question in qs, scores
+// to the last bit included: a change meant to make search faster must
+// leave it as it was.
+func benchDigest(b *testing.B, base *knowledge.Base, qs []knowledge.Query) string {
+	h := sha256.New()
+	for _, q := range qs {
+		hits, err := base.Search(context.Background(), q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(h, "%q\n", q.Text)
+		for _, hit := range hits {
+			fmt.Fprintf(h, "%s %d %x %x %q %t\n", hit.ReportID, hit.Seq,
+				math.Float64bits(hit.Score), math.Float64bits(hit.Confidence), hit.Matched, hit.Focus)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // benchLatencies runs b.N calls of fn over qs in turn, recording each call's

@@ -115,8 +115,71 @@ func (p posting) tf() float64 { return float64(p & maxTF) }
 // It returns an error when a required option is missing or two reports
 // share an ID.
 func Build(reports []*Report, opts Options) (*Base, error) {
+	b, _, err := build(reports, opts)
+	return b, err
+}
+
+// build is Build, also returning the pairs of adjacent words the
+// passages hold (see analyse), which a snapshot keeps.
+func build(reports []*Report, opts Options) (*Base, map[string]int, error) {
+	b, places, err := newBase(reports, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	compounds := map[string]int{}
+	b.docs = make([]doc, 0, len(places))
+	b.analyseAll(len(places), func(k int) *Passage { return places[k].passage() }, func(k int, a *analysis) {
+		id := int32(k)
+		d := places[k].doc()
+		d.sents, d.ids = b.indexSentences(a)
+		for _, c := range a.compounds {
+			compounds[c]++
+		}
+		for w, n := range a.words {
+			b.words[w] = append(b.words[w], makePosting(id, n))
+			d.words += float64(n)
+		}
+		for g, n := range a.grams {
+			b.bigrams[g] = append(b.bigrams[g], makePosting(id, n))
+			d.bigrams += float64(n)
+		}
+		b.docs = append(b.docs, d)
+	})
+	// Posting lists grew by appending, with up to twice the room they
+	// need; keep them at their size.
+	for w, ps := range b.words {
+		b.words[w] = slices.Clone(ps)
+	}
+	for g, ps := range b.bigrams {
+		b.bigrams[g] = slices.Clone(ps)
+	}
+	b.finish(compounds)
+	return b, compounds, nil
+}
+
+// place is where an indexed passage comes from: passage seq of report r,
+// whose department is dept (as Base.deptIDs).
+type place struct {
+	r    *Report
+	seq  int
+	dept int32
+}
+
+func (pl place) passage() *Passage { return &pl.r.Passages[pl.seq] }
+
+// doc returns the passage's doc with what the report says of it; the
+// counts and sentences are the index's to fill.
+func (pl place) doc() doc {
+	return doc{report: pl.r, seq: pl.seq, figure: hasDigit(pl.passage().Text), year: int32(pl.r.Year), dept: pl.dept}
+}
+
+// newBase returns a Base with what comes from the options and the
+// reports' own fields, before any passage is indexed, and the place of
+// every passage in index order. It returns the errors Build documents,
+// and one when there are more than MaxPassages passages.
+func newBase(reports []*Report, opts Options) (*Base, []place, error) {
 	if opts.Segmenter == nil || opts.Terms == nil {
-		return nil, errors.New("knowledge: Build needs a Segmenter and Terms")
+		return nil, nil, errors.New("knowledge: Build needs a Segmenter and Terms")
 	}
 	b := &Base{
 		seg:           opts.Segmenter,
@@ -148,17 +211,10 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		b.maxHits = 5
 	}
 	b.depts = departmentsOf(b.terms.Departments, reports, b.seg.Cut, func(w string) bool { return b.seg.Freq(w) >= commonWordFreq })
-	var totalWords, totalBigrams float64
-	compounds := map[string]int{} // see analyse
-	type place struct {
-		r    *Report
-		seq  int
-		dept int32
-	}
 	var places []place
 	for _, r := range reports {
 		if _, dup := b.reports[r.ID]; dup {
-			return nil, errors.New("knowledge: duplicate report id " + string(r.ID))
+			return nil, nil, errors.New("knowledge: duplicate report id " + string(r.ID))
 		}
 		b.reports[r.ID] = r
 		b.years[r.Year] = true
@@ -177,38 +233,24 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 		}
 	}
 	if len(places) > MaxPassages {
-		return nil, fmt.Errorf("knowledge: %d passages, more than the %d a Base can index", len(places), MaxPassages)
+		return nil, nil, fmt.Errorf("knowledge: %d passages, more than the %d a Base can index", len(places), MaxPassages)
 	}
-	b.docs = make([]doc, 0, len(places))
-	b.analyseAll(len(places), func(k int) *Passage { return &places[k].r.Passages[places[k].seq] }, func(k int, a *analysis) {
-		pl := places[k]
-		id := int32(k)
-		d := doc{report: pl.r, seq: pl.seq, figure: hasDigit(pl.r.Passages[pl.seq].Text), year: int32(pl.r.Year), dept: pl.dept}
-		d.sents, d.ids = b.indexSentences(a)
-		for _, c := range a.compounds {
-			compounds[c]++
-		}
-		for w, n := range a.words {
-			b.words[w] = append(b.words[w], makePosting(id, n))
-			d.words += float64(n)
-		}
-		for g, n := range a.grams {
-			b.bigrams[g] = append(b.bigrams[g], makePosting(id, n))
-			d.bigrams += float64(n)
-		}
+	return b, places, nil
+}
+
+// finish derives, once the docs, posting lists and vocabularies are in
+// place, whether built or read from a snapshot, the rest of the Base: the
+// average passage lengths, the passages of each department and year, the
+// sound index (over the vocabulary and compounds, the pairs of adjacent
+// words the passages hold) and the FAQ variants.
+func (b *Base) finish(compounds map[string]int) {
+	var totalWords, totalBigrams float64
+	for i := range b.docs {
+		d := &b.docs[i]
 		totalWords += d.words
 		totalBigrams += d.bigrams
-		b.docs = append(b.docs, d)
-		b.deptDocs[d.dept] = append(b.deptDocs[d.dept], id)
-		b.yearDocs[d.year] = append(b.yearDocs[d.year], id)
-	})
-	// Posting lists grew by appending, with up to twice the room they
-	// need; keep them at their size.
-	for w, ps := range b.words {
-		b.words[w] = slices.Clone(ps)
-	}
-	for g, ps := range b.bigrams {
-		b.bigrams[g] = slices.Clone(ps)
+		b.deptDocs[d.dept] = append(b.deptDocs[d.dept], int32(i))
+		b.yearDocs[d.year] = append(b.yearDocs[d.year], int32(i))
 	}
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
@@ -218,7 +260,6 @@ func Build(reports []*Report, opts Options) (*Base, error) {
 	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Freq,
 		func(w string) bool { return b.terms.Stopwords[w] })
 	b.indexFAQs()
-	return b, nil
 }
 
 // addHeadingAndKeywords adds to a passage's counts the words of its
