@@ -17,7 +17,6 @@ import (
 	"fazhibot/knowledge"
 	"fazhibot/notify"
 	"fazhibot/publishing"
-	"fazhibot/storage/sqldb"
 )
 
 // The values of ConsoleOptions.Approval.
@@ -38,7 +37,7 @@ type ConsoleOptions struct {
 	// DB stores the draft, the versions, the accounts, their API tokens
 	// and web sessions, and the audit log. Every change the console makes
 	// goes through it with the acting account's name.
-	DB *sqldb.DB
+	DB console.Store
 	// Approval is ApprovalNone ("" means the same) or ApprovalRequired.
 	Approval string
 	// SessionTTL is how long a log-in lasts; DefaultSessionTTL if zero.
@@ -101,7 +100,7 @@ type ConsoleOptions struct {
 // consoleServer is the staff console's state: its dependencies and the
 // in-memory parts (login throttle, setup link, upload previews).
 type consoleServer struct {
-	db            *sqldb.DB
+	db            console.Store
 	approval      string
 	sessionTTL    time.Duration
 	secure        bool

@@ -13,7 +13,6 @@ import (
 
 	"fazhibot/console"
 	"fazhibot/storage/logexport"
-	"fazhibot/storage/sqldb"
 )
 
 // csvBuffer is how much of an export is buffered before the response
@@ -24,7 +23,7 @@ const csvBuffer = 32 << 10
 // writeLogsCSV writes the BOM, the header and every record sel selects to
 // w, streaming them through EachLog, and returns how many records it
 // wrote. Records with a verdict are skipped under the "无" feedback filter.
-func writeLogsCSV(ctx context.Context, db *sqldb.DB, sel logSelection, w io.Writer) (int, error) {
+func writeLogsCSV(ctx context.Context, db console.QueryLog, sel logSelection, w io.Writer) (int, error) {
 	return logexport.WriteCSV(w,
 		func(fn func(console.LogRecord) error) error { return db.EachLog(ctx, sel.filter, fn) },
 		func(r console.LogRecord) bool { return !sel.noFeedback || r.Feedback == console.FeedbackNone })

@@ -5,7 +5,7 @@ package handlers
 // that opens the FAQ editor pre-filled with the group's texts.
 //
 // Grouping rule. The unansweredTopN texts most often unanswered in the
-// range (sqldb.TopUnanswered: texts as console.NormalizeQuestion counts
+// range (console.QueryLog.TopUnanswered: texts as console.NormalizeQuestion counts
 // them) are taken in that order, most often unanswered first. Each text
 // joins the existing group whose representative it is most similar to,
 // when that similarity is at least similarityThreshold; otherwise it
@@ -26,7 +26,7 @@ package handlers
 // the texts it names too. The page says how many texts are left out so.
 //
 // Dismissal. "忽略" marks every text of a group as dismissed
-// (sqldb.DismissQuestions, audited): off-topic questions leave the queue
+// (console.QueryLog.DismissQuestions, audited): off-topic questions leave the queue
 // for good, by normalised text, and the page counts them apart.
 
 import (

@@ -7,7 +7,7 @@ package handlers
 // entry, or a passage), staff and admins may press "通知提问的市民": the
 // answer with its source goes to every citizen still within 48 hours,
 // in the background; the page shows the progress, and admins the outcome
-// of every send (sqldb.Notifications). OpenIDs are never shown.
+// of every send (console.Notifications). OpenIDs are never shown.
 
 import (
 	"context"

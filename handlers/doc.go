@@ -164,17 +164,17 @@
 // checks run at once; an attempt that finds none free within 250 ms gets
 // 429 at once, so a flood of log-ins cannot take the CPU the WeChat
 // callback needs. A password change ends every other session of the
-// account (sqldb.DB.SetPasswordHash); disabling an account ends its
-// sessions and revokes its API tokens for good. With no
-// account in the database, ConsoleOptions.SetupToken opens the one-time
-// link /admin/setup?token=… that creates the first admin.
+// account (console.Accounts.SetPasswordHash); disabling an account ends
+// its sessions and revokes its API tokens for good. With no account in
+// the database, ConsoleOptions.SetupToken opens the one-time link
+// /admin/setup?token=… that creates the first admin.
 //
 // Roles: staff edit the draft, run tests, submit versions and publish only
 // when ConsoleOptions.Approval is "none"; admins also publish, approve,
 // reject, restore, manage accounts, revoke anyone's tokens and read the
 // audit and query logs. Refusals are 403 with what is needed. Every change
-// is recorded in the audit log by package sqldb under the acting account's
-// name. Publish, approve and restore go through package publishing, as
+// is recorded in the audit log by the console's store (console.Store)
+// under the acting account's name. Publish, approve and restore go through package publishing, as
 // the command line's do: the instance reloads (ConsoleOptions.Published)
 // and the version is announced to the others (ConsoleOptions.Announcer).
 //

@@ -17,6 +17,9 @@ import (
 	"fazhibot/console"
 )
 
+// DB is the console's store.
+var _ console.Store = (*DB)(nil)
+
 // Dialect is the SQL flavour of the database behind a DB.
 type Dialect int
 
