@@ -1,8 +1,9 @@
-// Package accounts holds the rules of the console's accounts that do not
-// depend on how they are reached (the console's pages, its API or the
-// command line): what an account name and a password must be, how a
-// password is stored and checked, and generated passwords. Every function
-// is safe for concurrent use.
+// Package accounts holds the rules of the console's accounts, whoever
+// asks (the console's pages, its API or the command line): what an account
+// name and a password must be, how a password is stored and checked,
+// generated passwords, and Service, which applies who may manage accounts
+// and API tokens over a console store. Every function is safe for
+// concurrent use.
 package accounts
 
 import (

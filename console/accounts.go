@@ -60,3 +60,14 @@ type WebSession struct {
 	CreatedAt time.Time // UTC
 	ExpiresAt time.Time // UTC; the session is gone from then on
 }
+
+// Actor is who acts on the console: the account, and the name the audit
+// log records. The command line acts as an admin with no account ID.
+type Actor struct {
+	ID   UserID
+	Name string
+	Role Role
+}
+
+// Admin reports whether a acts as an admin.
+func (a Actor) Admin() bool { return a.Role == RoleAdmin }

@@ -24,3 +24,7 @@ var (
 	// nothing. It wraps ErrInvalid; test for it first.
 	ErrUnchanged = fmt.Errorf("console: draft unchanged since the live version: %w", ErrInvalid)
 )
+
+// ErrNotAllowed is returned (unwrapped) by the console's services when the
+// actor's role does not allow the action; nothing was changed.
+var ErrNotAllowed = errors.New("console: not allowed for this role")

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
 
 	"fazhibot/bot"
 	"fazhibot/knowledge"
@@ -38,6 +37,9 @@ type ConsoleOptions struct {
 	// and web sessions, and the audit log. Every change the console makes
 	// goes through it with the acting account's name.
 	DB console.Store
+	// Accounts applies the account rules to users, passwords and API
+	// tokens; nil means accounts.NewService(DB, 0, the server's logger).
+	Accounts *accounts.Service
 	// Approval is ApprovalNone ("" means the same) or ApprovalRequired.
 	Approval string
 	// SessionTTL is how long a log-in lasts; DefaultSessionTTL if zero.
@@ -121,8 +123,8 @@ type consoleServer struct {
 	previews *previewStore
 	pages    pageTemplates
 
-	// passwordCost is the bcrypt cost of new password hashes; tests lower it.
-	passwordCost int
+	// accounts applies the account rules (package accounts).
+	accounts *accounts.Service
 	// dummyHash is compared against when a log-in names no account, so
 	// that unknown and known names take the same time.
 	dummyHash func() []byte
@@ -145,7 +147,7 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*consoleServer, error) {
 		notify:        opts.Notify,
 		setup:         &setupLink{token: opts.SetupToken},
 		throttle:      newLoginThrottle(maxLoginFailures, loginWindow, time.Now),
-		passwordCost:  bcrypt.DefaultCost,
+		accounts:      opts.Accounts,
 	}
 	c.uploadTimeout = cmp.Or(opts.UploadTimeout, DefaultUploadTimeout)
 	c.maxPreviewBytes = cmp.Or(opts.MaxPreviewBytes, DefaultMaxPreviewBytes)
@@ -167,6 +169,9 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*consoleServer, error) {
 	}
 	if c.maxPreviewBytes < 0 {
 		errs = append(errs, fmt.Errorf("MaxPreviewBytes %d is negative", c.maxPreviewBytes))
+	}
+	if c.accounts == nil {
+		c.accounts = accounts.NewService(opts.DB, 0, log)
 	}
 	golive, err := publishing.New(publishing.Options{
 		Store:           opts.DB,
@@ -206,7 +211,7 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*consoleServer, error) {
 	}
 	c.pages = pages
 	c.dummyHash = sync.OnceValue(func() []byte {
-		h, _ := accounts.Hash(accounts.Generate(), c.passwordCost)
+		h, _ := accounts.Hash(accounts.Generate(), c.accounts.Cost())
 		return []byte(h)
 	})
 	return c, errors.Join(errs...)
@@ -215,7 +220,7 @@ func newConsole(opts ConsoleOptions, log *slog.Logger) (*consoleServer, error) {
 // canPublish reports whether a may publish the draft directly: admins
 // always, staff only when no approval is required.
 func (c *consoleServer) canPublish(a *actor) bool {
-	return c.golive.CanPublish(a.publisher())
+	return c.golive.CanPublish(a.consoleActor())
 }
 
 // liveBase returns the base citizens are served, or nil.

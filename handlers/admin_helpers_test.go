@@ -206,6 +206,9 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 	if cfg.console != nil {
 		cfg.console(&copts)
 	}
+	if copts.Accounts == nil && copts.DB != nil {
+		copts.Accounts = accounts.NewService(copts.DB, bcrypt.MinCost, nil)
+	}
 	srv, err := New(Options{
 		Responder: &fakeResponder{},
 		Replies:   &fakeCache{},
@@ -216,7 +219,6 @@ func newConsoleEnv(t *testing.T, opts ...func(*envConfig)) *consoleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.admin.passwordCost = bcrypt.MinCost
 	e.srv = srv
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -298,11 +300,11 @@ func (e *consoleEnv) createAccount(name, password string, role console.Role) tes
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	a := testAccount{user: u, password: password, token: tokenPrefix + randomToken(32), spareTokenSecret: tokenPrefix + randomToken(32)}
-	if _, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "测试脚本", Hash: sha256Hex(a.token)}, name); err != nil {
+	a := testAccount{user: u, password: password, token: accounts.TokenPrefix + accounts.RandomSecret(32), spareTokenSecret: accounts.TokenPrefix + accounts.RandomSecret(32)}
+	if _, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "测试脚本", Hash: accounts.HashSecret(a.token)}, name); err != nil {
 		e.t.Fatal(err)
 	}
-	spare, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "备用", Hash: sha256Hex(a.spareTokenSecret)}, name)
+	spare, err := e.db.CreateToken(ctx, console.APIToken{UserID: u.ID, Name: "备用", Hash: accounts.HashSecret(a.spareTokenSecret)}, name)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -319,8 +321,8 @@ type session struct {
 // sessionFor stores a session of a directly, as a log-in would.
 func (e *consoleEnv) sessionFor(a testAccount) *session {
 	e.t.Helper()
-	s := &session{cookie: randomToken(32), csrf: randomToken(32)}
-	err := e.db.CreateWebSession(e.t.Context(), console.WebSession{IDHash: sha256Hex(s.cookie), UserID: a.user.ID,
+	s := &session{cookie: accounts.RandomSecret(32), csrf: accounts.RandomSecret(32)}
+	err := e.db.CreateWebSession(e.t.Context(), console.WebSession{IDHash: accounts.HashSecret(s.cookie), UserID: a.user.ID,
 		CSRFToken: s.csrf, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fazhibot/accounts"
 	"fmt"
 	"net/http"
 	"slices"
@@ -127,7 +128,7 @@ func (c *consoleServer) hitTest(ctx context.Context, q string) (hitTestResult, e
 	if err != nil {
 		return hitTestResult{}, err
 	}
-	reply := d.Respond(ctx, bot.Message{Channel: bot.ChannelEval, User: bot.UserID("hittest-" + randomToken(8)),
+	reply := d.Respond(ctx, bot.Message{Channel: bot.ChannelEval, User: bot.UserID("hittest-" + accounts.RandomSecret(8)),
 		Kind: bot.KindText, Text: q, Time: now})
 
 	res := hitTestResult{

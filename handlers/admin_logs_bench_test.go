@@ -265,8 +265,8 @@ func benchServer(b *testing.B, db *sqldb.DB) (*Server, *http.Cookie) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	secret := randomToken(32)
-	if err := db.CreateWebSession(ctx, console.WebSession{IDHash: sha256Hex(secret), UserID: u.ID, CSRFToken: randomToken(32),
+	secret := accounts.RandomSecret(32)
+	if err := db.CreateWebSession(ctx, console.WebSession{IDHash: accounts.HashSecret(secret), UserID: u.ID, CSRFToken: accounts.RandomSecret(32),
 		ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -256,7 +257,7 @@ func (c *consoleServer) upload(ctx context.Context, a *actor, r *http.Request) (
 	if err != nil {
 		return nil, err
 	}
-	p := &uploadPreview{ID: randomToken(16), Owner: a.user.ID, CreatedAt: time.Now()}
+	p := &uploadPreview{ID: accounts.RandomSecret(16), Owner: a.user.ID, CreatedAt: time.Now()}
 	for _, fh := range files {
 		p.Files = append(p.Files, c.admit(c.parseUpload(ctx, fh), p.Files, sums))
 	}

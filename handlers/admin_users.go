@@ -3,23 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fazhibot/accounts"
 	"fazhibot/console"
-	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-)
-
-const (
-	// tokenPrefix starts every API token secret, so that a leaked one is
-	// easy to recognise.
-	tokenPrefix = "fzb_"
-	// maxTokenNameRunes bounds a token's name.
-	maxTokenNameRunes = 50
 )
 
 // userView is an account as the console shows it (never its hash).
@@ -109,15 +97,6 @@ func (c *consoleServer) usersData(ctx context.Context, a *actor) (usersPage, err
 	return page, nil
 }
 
-// checkRole reads a role from a form or request.
-func checkRole(role string) (console.Role, error) {
-	switch r := console.Role(strings.TrimSpace(role)); r {
-	case console.RoleStaff, console.RoleAdmin:
-		return r, nil
-	}
-	return "", errInvalidRequest("角色应为 staff（工作人员）或 admin（管理员）", nil)
-}
-
 // errLastAdmin words the store's refusal to leave no enabled admin.
 func errLastAdmin(err error) error {
 	if errors.Is(err, console.ErrInvalid) {
@@ -129,29 +108,9 @@ func errLastAdmin(err error) error {
 // createUser creates an account; an empty password is generated and
 // returned, to be shown once.
 func (c *consoleServer) createUser(ctx context.Context, a *actor, name, role, password string) (console.User, string, error) {
-	if !a.admin() {
-		return console.User{}, "", errAdminOnly()
-	}
-	name, err := accounts.CheckName(name)
-	if err != nil {
-		return console.User{}, "", err
-	}
-	r, err := checkRole(role)
-	if err != nil {
-		return console.User{}, "", err
-	}
-	generated := ""
-	if password == "" {
-		password = accounts.Generate()
-		generated = password
-	}
-	hash, err := c.hashPassword(password)
-	if err != nil {
-		return console.User{}, "", err
-	}
-	u, err := c.db.CreateUser(ctx, console.User{Name: name, Role: r, PasswordHash: hash}, a.name())
+	u, generated, err := c.accounts.CreateUser(ctx, a.consoleActor(), name, console.Role(strings.TrimSpace(role)), password)
 	if errors.Is(err, console.ErrExists) {
-		return u, "", errConflict("用户名 "+name+" 已被使用（包括已停用的账号）。", err)
+		return u, "", errConflict("用户名 "+strings.TrimSpace(name)+" 已被使用（包括已停用的账号）。", err)
 	}
 	return u, generated, err
 }
@@ -168,25 +127,14 @@ func (c *consoleServer) userAction(ctx context.Context, a *actor, r *http.Reques
 	id := console.UserID(n)
 	switch action {
 	case "role":
-		rl, err := checkRole(role)
-		if err != nil {
-			return console.User{}, err
-		}
-		err = c.db.SetRole(ctx, id, rl, a.name())
-		if err != nil {
-			return console.User{}, errLastAdmin(err)
-		}
+		err = errLastAdmin(c.accounts.SetRole(ctx, a.consoleActor(), id, console.Role(strings.TrimSpace(role))))
 	case "disable":
-		if id == a.user.ID {
-			return console.User{}, errInvalidRequest("不能停用自己的账号。", nil)
-		}
-		if err := c.db.DisableUser(ctx, id, a.name()); err != nil {
-			return console.User{}, errLastAdmin(err)
-		}
+		err = errLastAdmin(c.accounts.Disable(ctx, a.consoleActor(), id))
 	case "enable":
-		if err := c.db.EnableUser(ctx, id, a.name()); err != nil {
-			return console.User{}, notFound(err, "找不到该账号。")
-		}
+		err = notFound(c.accounts.Enable(ctx, a.consoleActor(), id), "找不到该账号。")
+	}
+	if err != nil {
+		return console.User{}, err
 	}
 	u, err := c.db.UserByID(ctx, id)
 	return u, notFound(err, "找不到该账号。")
@@ -196,31 +144,13 @@ func (c *consoleServer) userAction(ctx context.Context, a *actor, r *http.Reques
 // and ends every other session of a's account: the one a uses stays, or
 // none when a authenticated with an API token. API tokens stay valid.
 func (c *consoleServer) changePassword(ctx context.Context, a *actor, current, password, again string) error {
-	if !accounts.Matches(a.user.PasswordHash, current) {
-		return errInvalidRequest("当前密码不正确。", nil)
-	}
-	if err := accounts.CheckNewPassword(password, again); err != nil {
-		return err
-	}
-	hash, err := c.hashPassword(password)
-	if err != nil {
-		return err
-	}
-	return c.db.SetPasswordHash(ctx, a.user.ID, hash, a.sessionHash, a.name())
+	return c.accounts.ChangePassword(ctx, a.user, a.sessionHash, current, password, again)
 }
 
 // createToken makes an API token for a and returns it with its secret,
 // which is not stored and cannot be shown again.
 func (c *consoleServer) createToken(ctx context.Context, a *actor, name string) (tokenView, string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return tokenView{}, "", errInvalidRequest("请填写令牌用途（如：导入脚本）", nil)
-	case utf8.RuneCountInString(name) > maxTokenNameRunes:
-		return tokenView{}, "", errInvalidRequest(fmt.Sprintf("令牌用途不能超过 %d 个字", maxTokenNameRunes), nil)
-	}
-	secret := tokenPrefix + randomToken(32)
-	t, err := c.db.CreateToken(ctx, console.APIToken{UserID: a.user.ID, Name: name, Hash: sha256Hex(secret)}, a.name())
+	t, secret, err := c.accounts.CreateToken(ctx, a.consoleActor(), name)
 	if err != nil {
 		return tokenView{}, "", err
 	}
@@ -235,16 +165,7 @@ func (c *consoleServer) revokeToken(ctx context.Context, a *actor, r *http.Reque
 		return 0, errPageNotFound("找不到该令牌。", err)
 	}
 	id := console.TokenID(n)
-	if !a.admin() {
-		mine, err := c.db.Tokens(ctx, a.user.ID)
-		if err != nil {
-			return 0, err
-		}
-		if !slices.ContainsFunc(mine, func(t console.APIToken) bool { return t.ID == id }) {
-			return 0, errPageNotFound("找不到该令牌。", nil)
-		}
-	}
-	return id, notFound(c.db.RevokeToken(ctx, id, a.name()), "找不到该令牌。")
+	return id, notFound(c.accounts.RevokeToken(ctx, a.consoleActor(), id), "找不到该令牌。")
 }
 
 func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request, a *actor) error {

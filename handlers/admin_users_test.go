@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fazhibot/accounts"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -165,7 +166,7 @@ func TestAdminOwnPasswordAndTokens(t *testing.T) {
 		t.Errorf("the new token is %+v", me.User)
 	}
 	list := e.mustDo(request{method: "GET", path: adminAPIPrefix + "tokens", bearer: e.staff.token}, http.StatusOK)
-	if strings.Contains(list.Body.String(), m[1]) || strings.Contains(list.Body.String(), sha256Hex(m[1])) {
+	if strings.Contains(list.Body.String(), m[1]) || strings.Contains(list.Body.String(), accounts.HashSecret(m[1])) {
 		t.Error("the token list shows a secret or its hash")
 	}
 	toks := apiJSON[map[string][]tokenView](t, list)["tokens"]
@@ -173,7 +174,7 @@ func TestAdminOwnPasswordAndTokens(t *testing.T) {
 		t.Fatalf("tokens %+v", toks)
 	}
 	rec = e.mustDo(request{method: "POST", path: adminAPIPrefix + "tokens", bearer: e.staff.token, json: tokenCreate{Name: "另一个"}}, http.StatusCreated)
-	if secret, _ := apiJSON[map[string]any](t, rec)["secret"].(string); !strings.HasPrefix(secret, tokenPrefix) {
+	if secret, _ := apiJSON[map[string]any](t, rec)["secret"].(string); !strings.HasPrefix(secret, accounts.TokenPrefix) {
 		t.Errorf("API token secret %q", secret)
 	}
 	e.mustDo(request{method: "POST", path: adminAPIPrefix + "tokens", bearer: e.staff.token, json: tokenCreate{Name: " "}}, http.StatusBadRequest)
@@ -307,7 +308,7 @@ func TestTokenCreateRedirect(t *testing.T) {
 	if loc := post.Header().Get("Location"); loc != adminPrefix+"users?ok=token" {
 		t.Errorf("Location %q", loc)
 	}
-	if strings.Contains(post.Body.String(), tokenPrefix) {
+	if strings.Contains(post.Body.String(), accounts.TokenPrefix) {
 		t.Error("the POST's answer holds the secret")
 	}
 	var flash *http.Cookie
@@ -316,7 +317,7 @@ func TestTokenCreateRedirect(t *testing.T) {
 			flash = c
 		}
 	}
-	if flash == nil || !flash.HttpOnly || flash.Path != adminPrefix+"users" || flash.MaxAge <= 0 || strings.Contains(flash.Value, tokenPrefix) {
+	if flash == nil || !flash.HttpOnly || flash.Path != adminPrefix+"users" || flash.MaxAge <= 0 || strings.Contains(flash.Value, accounts.TokenPrefix) {
 		t.Fatalf("flash cookie %+v", flash)
 	}
 

@@ -113,9 +113,9 @@ func (c *consoleServer) publish(ctx context.Context, a *actor, summary string) (
 	if err != nil {
 		return versionResult{}, err
 	}
-	l, err := c.golive.Publish(ctx, a.publisher(), summary)
+	l, err := c.golive.Publish(ctx, a.consoleActor(), summary)
 	switch {
-	case errors.Is(err, publishing.ErrNotAllowed):
+	case errors.Is(err, console.ErrNotAllowed):
 		return versionResult{}, errRole(mustSubmit)
 	case err != nil:
 		return versionResult{}, errEmptyDraft(err)
@@ -148,7 +148,7 @@ func (c *consoleServer) decide(ctx context.Context, a *actor, id console.Version
 	var err error
 	if approve {
 		var l publishing.Live
-		if l, err = c.golive.Approve(ctx, a.publisher(), id); err == nil {
+		if l, err = c.golive.Approve(ctx, a.consoleActor(), id); err == nil {
 			res = c.wentLive(l)
 		}
 	} else {
@@ -171,8 +171,8 @@ func (c *consoleServer) decide(ctx context.Context, a *actor, id console.Version
 
 // restore makes the published version id live again, as a new version.
 func (c *consoleServer) restore(ctx context.Context, a *actor, id console.VersionID) (versionResult, error) {
-	l, err := c.golive.Restore(ctx, a.publisher(), id)
-	if errors.Is(err, publishing.ErrNotAllowed) {
+	l, err := c.golive.Restore(ctx, a.consoleActor(), id)
+	if errors.Is(err, console.ErrNotAllowed) {
 		return versionResult{}, errRole("只有管理员可以恢复历史版本。")
 	}
 	if errors.Is(err, console.ErrInvalid) {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fazhibot/accounts"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ func TestAPIAskAcceptsConsoleTokens(t *testing.T) {
 	}{
 		{"staff token", nil, e.staff.token, http.StatusOK},
 		{"admin token", nil, e.admin.token, http.StatusOK},
-		{"unknown token", nil, tokenPrefix + randomToken(32), http.StatusUnauthorized},
+		{"unknown token", nil, accounts.TokenPrefix + accounts.RandomSecret(32), http.StatusUnauthorized},
 		{"revoked token", func() {
 			e.mustDo(request{method: "DELETE", path: adminAPIPrefix + "tokens/" + itoa(e.staff.spareToken), bearer: e.staff.token}, http.StatusOK)
 		}, e.staff.spareTokenSecret, http.StatusUnauthorized},

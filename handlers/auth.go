@@ -1,21 +1,16 @@
 package handlers
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"fazhibot/console"
-	"fazhibot/publishing"
 )
 
 const (
@@ -51,9 +46,9 @@ func (a *actor) admin() bool { return a.user.Role == console.RoleAdmin }
 // name is what the audit log records as the actor.
 func (a *actor) name() string { return a.user.Name }
 
-// publisher is a as publishing sees it.
-func (a *actor) publisher() publishing.Actor {
-	return publishing.Actor{Name: a.name(), Admin: a.admin()}
+// consoleActor is a as the console's services see it.
+func (a *actor) consoleActor() console.Actor {
+	return console.Actor{ID: a.user.ID, Name: a.user.Name, Role: a.user.Role}
 }
 
 // adminFunc is a console handler; the error it returns is answered by
@@ -131,7 +126,7 @@ func (s *Server) sessionActor(r *http.Request) (*actor, error) {
 	if err != nil || c.Value == "" {
 		return nil, errNoCredentials
 	}
-	hash := sha256Hex(c.Value)
+	hash := accounts.HashSecret(c.Value)
 	sess, err := s.admin.db.WebSession(r.Context(), hash)
 	if errors.Is(err, console.ErrNotFound) {
 		return nil, fmt.Errorf("%w: session expired or unknown", errNoCredentials)
@@ -156,22 +151,12 @@ func (s *Server) tokenActor(r *http.Request) (*actor, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: malformed Authorization header", errNoCredentials)
 	}
-	t, err := s.admin.db.TokenByHash(r.Context(), sha256Hex(secret))
+	t, u, err := s.admin.accounts.Authenticate(r.Context(), secret)
 	if errors.Is(err, console.ErrNotFound) {
-		return nil, fmt.Errorf("%w: unknown or revoked token", errNoCredentials)
+		return nil, fmt.Errorf("%w: unknown or revoked token, or a disabled account", errNoCredentials)
 	}
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.admin.db.UserByID(r.Context(), t.UserID)
-	if errors.Is(err, console.ErrNotFound) || err == nil && u.Disabled {
-		return nil, fmt.Errorf("%w: token of a disabled account", errNoCredentials)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.admin.db.TouchToken(r.Context(), t.ID, time.Now()); err != nil {
-		s.log.Warn("recording a token's use failed", "token", t.ID, "err", err)
 	}
 	return &actor{user: u, token: t.ID}, nil
 }
@@ -260,18 +245,4 @@ func (c *consoleServer) sessionCookieFor(value string, maxAge int) *http.Cookie 
 		Secure:   c.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
-}
-
-// randomToken returns n random bytes in unpadded base64url.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// sha256Hex is how session IDs and API token secrets are stored: the
-// SHA-256 of the secret in lowercase hex.
-func sha256Hex(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }

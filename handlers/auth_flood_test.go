@@ -65,8 +65,8 @@ func TestLoginFloodKeepsCallbackFast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if srv.admin.passwordCost != bcrypt.DefaultCost {
-		t.Fatalf("password cost %d, want the production %d", srv.admin.passwordCost, bcrypt.DefaultCost)
+	if got := srv.admin.accounts.Cost(); got != bcrypt.DefaultCost {
+		t.Fatalf("password cost %d, want the production %d", got, bcrypt.DefaultCost)
 	}
 	// Every log-in comes from an address of its own.
 	var n atomic.Int64

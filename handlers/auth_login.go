@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fazhibot/accounts"
 	"fmt"
 	"net/http"
 	"strings"
@@ -42,7 +43,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 
 // renderLogin renders the log-in form with a fresh form token.
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, data loginPage, errMsg string) {
-	token := randomToken(24)
+	token := accounts.RandomSecret(24)
 	http.SetCookie(w, s.admin.loginCookieFor(token, int(time.Hour/time.Second)))
 	s.renderPage(w, r, status, "login.html", &pageData{Title: "登录", CSRF: token, Error: errMsg, Data: data})
 }
@@ -126,12 +127,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u console.
 	} else if n > 0 {
 		s.log.Info("expired sessions deleted", "count", n)
 	}
-	id := randomToken(32)
+	id := accounts.RandomSecret(32)
 	now := time.Now()
 	err := s.admin.db.CreateWebSession(r.Context(), console.WebSession{
-		IDHash:    sha256Hex(id),
+		IDHash:    accounts.HashSecret(id),
 		UserID:    u.ID,
-		CSRFToken: randomToken(32),
+		CSRFToken: accounts.RandomSecret(32),
 		CreatedAt: now,
 		ExpiresAt: now.Add(s.admin.sessionTTL),
 	})

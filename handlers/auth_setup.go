@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fazhibot/accounts"
-	"fazhibot/console"
 	"net/http"
 	"sync"
 )
@@ -79,21 +78,12 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := setupPage{Token: token, Name: r.PostFormValue("name")}
-	name, err := accounts.CheckName(data.Name)
-	if err == nil {
-		err = accounts.CheckNewPassword(r.PostFormValue("password"), r.PostFormValue("password2"))
-	}
-	if err != nil {
+	u, err := s.admin.accounts.CreateFirstAdmin(r.Context(), setupActor, data.Name, r.PostFormValue("password"), r.PostFormValue("password2"))
+	if _, isRule := errors.AsType[accounts.RuleError](err); isRule {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		s.renderPage(w, r, http.StatusBadRequest, "setup.html", &pageData{Title: "创建管理员账号", Error: userMessage(err), Data: data})
 		return
 	}
-	hash, err := s.admin.hashPassword(r.PostFormValue("password"))
-	if err != nil {
-		s.respondError(w, r, err)
-		return
-	}
-	u, err := s.admin.db.CreateUser(r.Context(), console.User{Name: name, Role: console.RoleAdmin, PasswordHash: hash}, setupActor)
 	if err != nil {
 		s.respondError(w, r, err)
 		return

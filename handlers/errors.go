@@ -190,6 +190,8 @@ func storeError(err error) (status int, msg string, ok bool) {
 		return http.StatusBadRequest, string(rule), true
 	}
 	switch {
+	case errors.Is(err, console.ErrNotAllowed):
+		return http.StatusForbidden, "您没有权限执行此操作：需要管理员账号。", true
 	case errors.Is(err, console.ErrNotFound):
 		return http.StatusNotFound, "找不到该内容，可能已被删除。", true
 	case errors.Is(err, console.ErrConflict):

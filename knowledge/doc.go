@@ -13,5 +13,6 @@
 // Storage of reports and versions lives elsewhere (package storage/sqldb,
 // opened on SQLite or PostgreSQL by storage/sqlite and storage/postgres);
 // this package has no I/O besides reading report files and dictionaries
-// it is handed.
+// it is handed, and the snapshots of built indexes a Library keeps in the
+// directory it is handed (snapshot.go).
 package knowledge

@@ -75,6 +75,8 @@ type Base struct {
 	answers answerCache // answers to questions without context; see Answer
 
 	sound *soundIndex // the vocabulary by sound, for typos and short forms
+
+	fromSnapshot bool // read from a snapshot, not built; see FromSnapshot
 }
 
 // doc is one indexed passage.
@@ -381,6 +383,11 @@ func (b *Base) Report(id ReportID) (*Report, bool) {
 // SensitiveWords returns the sensitive words of the term lists the Base
 // was built with; the bot declines messages that contain one.
 func (b *Base) SensitiveWords() []string { return b.terms.Sensitive }
+
+// FromSnapshot reports whether the Base was read from a snapshot file
+// (see LibraryOptions.SnapshotDir) rather than built. Either way it
+// answers the same.
+func (b *Base) FromSnapshot() bool { return b.fromSnapshot }
 
 // Size returns the number of reports and passages indexed.
 func (b *Base) Size() (reports, passages int) {

@@ -21,10 +21,6 @@ import (
 // announced; the message is the version ID in decimal.
 const Channel = "kb-published"
 
-// ErrNotAllowed is returned (unwrapped) when the actor's role does not
-// allow the action; nothing was changed.
-var ErrNotAllowed = errors.New("publishing: not allowed for this role")
-
 // Store is what a Service needs of the database. Each method makes a
 // version live in one transaction that also writes the audit entry naming
 // actor, and returns the version that is now live. *sqldb.DB implements it.
@@ -39,13 +35,6 @@ type Store interface {
 // sent.
 type Announcer interface {
 	Publish(ctx context.Context, channel, message string) error
-}
-
-// Actor is who acts: the name the audit log records and whether the
-// account is an admin. The command line acts as an admin.
-type Actor struct {
-	Name  string
-	Admin bool
 }
 
 // Options configures a Service. Store is required.
@@ -98,16 +87,16 @@ type Live struct {
 
 // CanPublish reports whether a may publish the draft directly: admins
 // always, staff only when no approval is required.
-func (s *Service) CanPublish(a Actor) bool {
-	return a.Admin || !s.requireApproval
+func (s *Service) CanPublish(a console.Actor) bool {
+	return a.Admin() || !s.requireApproval
 }
 
 // Publish snapshots the draft as the live version, with summary. It
-// returns ErrNotAllowed when a may not publish, and the store's errors
+// returns console.ErrNotAllowed when a may not publish, and the store's errors
 // (console.ErrInvalid for an empty draft).
-func (s *Service) Publish(ctx context.Context, a Actor, summary string) (Live, error) {
+func (s *Service) Publish(ctx context.Context, a console.Actor, summary string) (Live, error) {
 	if !s.CanPublish(a) {
-		return Live{}, ErrNotAllowed
+		return Live{}, console.ErrNotAllowed
 	}
 	v, err := s.store.Publish(ctx, a.Name, summary)
 	if err != nil {
@@ -116,12 +105,12 @@ func (s *Service) Publish(ctx context.Context, a Actor, summary string) (Live, e
 	return s.wentLive(ctx, v), nil
 }
 
-// Approve makes the pending version id live. It returns ErrNotAllowed for
+// Approve makes the pending version id live. It returns console.ErrNotAllowed for
 // non-admins and the store's errors (console.ErrConflict when id is not
 // pending, console.ErrNotFound).
-func (s *Service) Approve(ctx context.Context, a Actor, id console.VersionID) (Live, error) {
-	if !a.Admin {
-		return Live{}, ErrNotAllowed
+func (s *Service) Approve(ctx context.Context, a console.Actor, id console.VersionID) (Live, error) {
+	if !a.Admin() {
+		return Live{}, console.ErrNotAllowed
 	}
 	v, err := s.store.Approve(ctx, id, a.Name)
 	if err != nil {
@@ -131,11 +120,11 @@ func (s *Service) Approve(ctx context.Context, a Actor, id console.VersionID) (L
 }
 
 // Restore makes the once-published version id live again, as a new
-// version. It returns ErrNotAllowed for non-admins and the store's errors
+// version. It returns console.ErrNotAllowed for non-admins and the store's errors
 // (console.ErrInvalid when id was never published, console.ErrNotFound).
-func (s *Service) Restore(ctx context.Context, a Actor, id console.VersionID) (Live, error) {
-	if !a.Admin {
-		return Live{}, ErrNotAllowed
+func (s *Service) Restore(ctx context.Context, a console.Actor, id console.VersionID) (Live, error) {
+	if !a.Admin() {
+		return Live{}, console.ErrNotAllowed
 	}
 	v, err := s.store.Restore(ctx, id, a.Name)
 	if err != nil {

@@ -52,18 +52,18 @@ func (f *fakeAnnouncer) Publish(_ context.Context, channel, message string) erro
 }
 
 func TestService(t *testing.T) {
-	admin := Actor{Name: "管理员", Admin: true}
-	staff := Actor{Name: "工作人员"}
-	publish := func(s *Service, a Actor) (Live, error) { return s.Publish(context.Background(), a, "说明") }
-	approve := func(s *Service, a Actor) (Live, error) { return s.Approve(context.Background(), a, 3) }
-	restore := func(s *Service, a Actor) (Live, error) { return s.Restore(context.Background(), a, 2) }
+	admin := console.Actor{Name: "管理员", Role: console.RoleAdmin}
+	staff := console.Actor{Name: "工作人员", Role: console.RoleStaff}
+	publish := func(s *Service, a console.Actor) (Live, error) { return s.Publish(context.Background(), a, "说明") }
+	approve := func(s *Service, a console.Actor) (Live, error) { return s.Approve(context.Background(), a, 3) }
+	restore := func(s *Service, a console.Actor) (Live, error) { return s.Restore(context.Background(), a, 2) }
 	storeErr := errors.New("store down")
 
 	tests := []struct {
 		name        string
 		approval    bool
-		act         func(*Service, Actor) (Live, error)
-		actor       Actor
+		act         func(*Service, console.Actor) (Live, error)
+		actor       console.Actor
 		storeErr    error
 		reloadErr   error
 		announceErr error
@@ -71,12 +71,12 @@ func TestService(t *testing.T) {
 		wantCall    string // "" when the store must not be called
 	}{
 		{name: "staff publish without approval", act: publish, actor: staff, wantCall: "publish 工作人员 说明"},
-		{name: "staff publish with approval", approval: true, act: publish, actor: staff, wantErr: ErrNotAllowed},
+		{name: "staff publish with approval", approval: true, act: publish, actor: staff, wantErr: console.ErrNotAllowed},
 		{name: "admin publish with approval", approval: true, act: publish, actor: admin, wantCall: "publish 管理员 说明"},
 		{name: "admin approve", approval: true, act: approve, actor: admin, wantCall: "approve 管理员 3"},
-		{name: "staff approve", approval: true, act: approve, actor: staff, wantErr: ErrNotAllowed},
+		{name: "staff approve", approval: true, act: approve, actor: staff, wantErr: console.ErrNotAllowed},
 		{name: "admin restore", act: restore, actor: admin, wantCall: "restore 管理员 2"},
-		{name: "staff restore", act: restore, actor: staff, wantErr: ErrNotAllowed},
+		{name: "staff restore", act: restore, actor: staff, wantErr: console.ErrNotAllowed},
 		{name: "store error: nothing announced", act: publish, actor: admin, storeErr: storeErr, wantErr: storeErr, wantCall: "publish 管理员 说明"},
 		{name: "reload fails: still announced", act: restore, actor: admin, reloadErr: errors.New("index"), wantCall: "restore 管理员 2"},
 		{name: "announcement fails: still live", act: publish, actor: admin, announceErr: errors.New("redis down"), wantCall: "publish 管理员 说明"},
@@ -136,7 +136,11 @@ func TestCanPublish(t *testing.T) {
 		approval, admin, want bool
 	}{{false, false, true}, {false, true, true}, {true, false, false}, {true, true, true}} {
 		s, _ := New(Options{Store: &fakeStore{}, RequireApproval: tc.approval})
-		if got := s.CanPublish(Actor{Name: "x", Admin: tc.admin}); got != tc.want {
+		a := console.Actor{Name: "x", Role: console.RoleStaff}
+		if tc.admin {
+			a.Role = console.RoleAdmin
+		}
+		if got := s.CanPublish(a); got != tc.want {
 			t.Errorf("approval %v, admin %v: CanPublish = %v, want %v", tc.approval, tc.admin, got, tc.want)
 		}
 	}

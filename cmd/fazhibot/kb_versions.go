@@ -112,7 +112,7 @@ func runKBRestore(ctx context.Context, e *env, args []string) error {
 
 // cliAdmin is the command line as publishing sees it: whoever runs it on
 // the server may do what an admin may.
-func cliAdmin() publishing.Actor { return publishing.Actor{Name: cliActor, Admin: true} }
+func cliAdmin() console.Actor { return console.Actor{Name: cliActor, Role: console.RoleAdmin} }
 
 // cliPublishing returns the publishing service of the command line, which
 // announces on Redis when redis.url is set, and a func that releases the

@@ -51,8 +51,7 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := accounts.Hash(password, accounts.DefaultCost)
-	if err != nil {
+	if err := accounts.CheckPassword(password); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, e.cfg)
@@ -60,12 +59,10 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.db.CreateUser(ctx, console.User{Name: name, Role: r, PasswordHash: hash}, cliActor)
+	u, _, err := accounts.NewService(a.db, 0, nil).CreateUser(ctx, cliAdmin(), name, r, password)
 	switch {
 	case errors.Is(err, console.ErrExists):
 		return fmt.Errorf("用户名 %s 已被使用", name)
-	case errors.Is(err, console.ErrInvalid):
-		return fmt.Errorf("用户名 %q 无效(不能为空,前后不能有空格)", name)
 	case err != nil:
 		return err
 	}
@@ -87,8 +84,7 @@ func runUserPasswd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	hash, err := accounts.Hash(password, accounts.DefaultCost)
-	if err != nil {
+	if err := accounts.CheckPassword(password); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, e.cfg)
@@ -96,14 +92,11 @@ func runUserPasswd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.db.UserByName(ctx, args[0])
+	u, err := accounts.NewService(a.db, 0, nil).ResetPassword(ctx, cliAdmin(), args[0], password)
 	if errors.Is(err, console.ErrNotFound) {
 		return fmt.Errorf("没有名为 %s 的账号", args[0])
 	}
 	if err != nil {
-		return err
-	}
-	if err := a.db.SetPasswordHash(ctx, u.ID, hash, "", cliActor); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "已修改 %s 的密码,该账号的所有控制台登录已退出(API 令牌不受影响)\n", u.Name)
