@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-
 	"fazhibot/bot"
 	"fazhibot/knowledge"
 	"fazhibot/notify"
