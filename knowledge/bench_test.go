@@ -41,9 +41,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -115,6 +117,7 @@ var benchExtraDepartments = []knowledge.Department{
 type benchFixture struct {
 	seg       *knowledge.Segmenter
 	terms     *knowledge.Terms
+	termFiles map[string]string   // the text of terms, for a Library
 	files     []benchFile         // the template files as read, for BenchmarkImport
 	templates []*knowledge.Report // the template files parsed, with keywords
 	// conversations are the question turns of testdata/questions.jsonl
@@ -146,16 +149,25 @@ func loadBench(b *testing.B) *benchFixture {
 }
 
 func newBenchFixture() (*benchFixture, error) {
-	terms, err := knowledge.LoadTerms(os.DirFS("../configs/terms"))
+	termFiles, err := knowledge.ReadTermFiles(os.DirFS("../configs/terms"))
 	if err != nil {
 		return nil, err
 	}
-	terms.Departments = append(terms.Departments, benchExtraDepartments...)
+	var depts strings.Builder
+	depts.WriteString(termFiles[knowledge.DepartmentsFile])
+	for _, d := range benchExtraDepartments {
+		fmt.Fprintf(&depts, "\n%s %s", d.Name, strings.Join(d.Aliases, " "))
+	}
+	termFiles[knowledge.DepartmentsFile] = depts.String() + "\n"
+	terms, err := knowledge.LoadTerms(knowledge.TermTexts(termFiles))
+	if err != nil {
+		return nil, err
+	}
 	seg, err := knowledge.NewSegmenter("../configs/jieba", terms.SegmenterWords())
 	if err != nil {
 		return nil, err
 	}
-	fx := &benchFixture{seg: seg, terms: terms}
+	fx := &benchFixture{seg: seg, terms: terms, termFiles: termFiles}
 	for _, name := range benchTemplateFiles {
 		data, err := os.ReadFile(filepath.Join("testdata", "reports", name))
 		if err != nil {
@@ -583,6 +595,180 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSnapshot measures a start from a snapshot. It builds a
+// generated base of N reports with a Library, which writes its snapshot;
+// then each op runs this test binary again (TestBenchSnapshotStart), as a
+// restarted server: the child generates the same reports (the content a
+// server reads from its database) and times one Library.Load of them,
+// which reads the segmenter's dictionaries, hashes the executable and the
+// content, and reads the snapshot. The child checks that the base read
+// answers every benchmark question exactly as the one built did. Run it
+// with a small -benchtime, such as 2x: each op takes seconds.
+//
+//	ns/op, load-s  the child's Library.Load
+//	read-s         of which reading the snapshot, as the Library logs it
+//	build-s        the first Load: Build and writing the snapshot
+//	write-s        of which writing the snapshot
+//	file-MB        size of the snapshot
+//	heap-MB        the child's runtime HeapInuse after the load and a GC
+//	rss-MB         the child's VmRSS after the load and a GC
+//	before-rss-MB  the child's VmRSS before the load, with the reports in memory
+//	peak-rss-MB    the child's VmHWM, reset just before the load (where the
+//	               kernel allows: /proc/self/clear_refs)
+func BenchmarkSnapshot(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("reports=%d", n), func(b *testing.B) {
+			benchSkip(b, n)
+			fx := loadBench(b)
+			b.StopTimer()
+			benchCache.mu.Lock()
+			benchCache.kb = nil // free the memory of another benchmark's base
+			benchCache.mu.Unlock()
+			dir := b.TempDir()
+			var log strings.Builder
+			lib := benchLibrary(dir, &log)
+			start := time.Now()
+			built, err := lib.Load(&knowledge.Content{Reports: benchGenerate(fx, n), TermFiles: fx.termFiles}, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			build := time.Since(start)
+			want := benchDigest(b, built, benchQueries(fx, built))
+			built, lib = nil, nil
+			runtime.GC()
+			fi, err := os.Stat(filepath.Join(dir, "kb-1.idx"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var sum benchStart
+			for range b.N {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestBenchSnapshotStart$", "-test.count=1", "-test.v")
+				cmd.Env = append(os.Environ(), fmt.Sprintf("FAZHIBOT_BENCH_SNAPSHOT=%d %s", n, dir))
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					b.Fatalf("the child failed: %v\n%s", err, out)
+				}
+				_, line, ok := strings.Cut(string(out), "bench-snapshot: ")
+				line, _, _ = strings.Cut(line, "\n")
+				var r benchStart
+				if err := json.Unmarshal([]byte(line), &r); !ok || err != nil {
+					b.Fatalf("no result from the child (%v):\n%s", err, out)
+				}
+				if r.Digest != want {
+					b.Errorf("the base read answers differently: digest %s, built %s", r.Digest, want)
+				}
+				b.Logf("child: load %.2f s (snapshot read %.2f s), heap %.0f MB, RSS %.0f MB (%.0f MB before), peak %.0f MB",
+					r.Load, r.Read, r.HeapMB, r.RSSMB, r.BeforeMB, r.PeakMB)
+				sum.Load += r.Load
+				sum.Read += r.Read
+				sum.HeapMB = max(sum.HeapMB, r.HeapMB)
+				sum.RSSMB = max(sum.RSSMB, r.RSSMB)
+				sum.BeforeMB = max(sum.BeforeMB, r.BeforeMB)
+				sum.PeakMB = max(sum.PeakMB, r.PeakMB)
+			}
+			b.Logf("%d reports: first Load (build and write) %v, snapshot %.0f MB\n%s",
+				n, build.Round(time.Millisecond), float64(fi.Size())/(1<<20), log.String())
+			k := float64(b.N)
+			b.ReportMetric(sum.Load/k*1e9, "ns/op")
+			b.ReportMetric(sum.Load/k, "load-s")
+			b.ReportMetric(sum.Read/k, "read-s")
+			b.ReportMetric(build.Seconds(), "build-s")
+			b.ReportMetric(benchLoggedSeconds(log.String(), "index snapshot written"), "write-s")
+			b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+			b.ReportMetric(sum.HeapMB, "heap-MB")
+			b.ReportMetric(sum.RSSMB, "rss-MB")
+			b.ReportMetric(sum.BeforeMB, "before-rss-MB")
+			b.ReportMetric(sum.PeakMB, "peak-rss-MB")
+		})
+	}
+}
+
+// benchStart is what TestBenchSnapshotStart measured, in seconds and MB.
+type benchStart struct {
+	Load, Read                      float64
+	HeapMB, RSSMB, BeforeMB, PeakMB float64
+	Digest                          string
+}
+
+// TestBenchSnapshotStart is BenchmarkSnapshot's child process: with
+// FAZHIBOT_BENCH_SNAPSHOT="N DIR" it generates the base of N reports and
+// loads it with a Library keeping its snapshots in DIR, and prints what
+// that cost as a "bench-snapshot: " JSON line. Without, it skips.
+func TestBenchSnapshotStart(t *testing.T) {
+	spec := os.Getenv("FAZHIBOT_BENCH_SNAPSHOT")
+	if spec == "" {
+		t.Skip("BenchmarkSnapshot runs it")
+	}
+	var n int
+	var dir string
+	if _, err := fmt.Sscanf(spec, "%d %s", &n, &dir); err != nil {
+		t.Fatalf("FAZHIBOT_BENCH_SNAPSHOT=%q: %v", spec, err)
+	}
+	fx, err := newBenchFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := &knowledge.Content{Reports: benchGenerate(fx, n), TermFiles: fx.termFiles}
+	fx.seg.Close() // a server has only its Library's
+	fx.seg = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset VmHWM
+	r := benchStart{BeforeMB: benchStatusMB("VmRSS")}
+	var log strings.Builder
+	start := time.Now()
+	base, err := benchLibrary(dir, &log).Load(content, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Load = time.Since(start).Seconds()
+	if !base.FromSnapshot() {
+		t.Fatalf("the snapshot was not read:\n%s", log.String())
+	}
+	r.Read = benchLoggedSeconds(log.String(), "index snapshot read")
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.HeapMB = float64(ms.HeapInuse) / (1 << 20)
+	r.RSSMB, r.PeakMB = benchStatusMB("VmRSS"), benchStatusMB("VmHWM")
+	r.Digest = benchDigest(t, base, benchQueries(fx, base))
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("bench-snapshot: %s\n", out)
+}
+
+// benchLibrary returns a Library over the benchmark's dictionaries that
+// keeps its snapshots in dir and logs to log.
+func benchLibrary(dir string, log *strings.Builder) *knowledge.Library {
+	return knowledge.NewLibrary(knowledge.LibraryOptions{
+		DictDir:     "../configs/jieba",
+		Now:         func() time.Time { return benchNow },
+		SnapshotDir: dir,
+		Log:         slog.New(slog.NewTextHandler(log, nil)),
+	})
+}
+
+// benchLoggedSeconds returns the ms attribute of the last line of log
+// holding msg, in seconds.
+func benchLoggedSeconds(log, msg string) float64 {
+	secs := 0.0
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, msg) {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "ms="); ok {
+				ms, _ := strconv.ParseFloat(v, 64)
+				secs = ms / 1000
+			}
+		}
+	}
+	return secs
+}
+
 // BenchmarkAnswer measures Base.Answer, which searches and then picks and
 // renders the excerpt. The sizes run largest first, so that the base
 // BenchmarkSearch built last is reused rather than built again.
@@ -608,7 +794,7 @@ func BenchmarkAnswer(b *testing.B) {
 // benchDigest returns a hash of the hits of every question in qs, scores
 // to the last bit included: a change meant to make search faster must
 // leave it as it was.
-func benchDigest(b *testing.B, base *knowledge.Base, qs []knowledge.Query) string {
+func benchDigest(b testing.TB, base *knowledge.Base, qs []knowledge.Query) string {
 	h := sha256.New()
 	for _, q := range qs {
 		hits, err := base.Search(context.Background(), q)

@@ -133,6 +133,7 @@ func build(reports []*Report, opts Options) (*Base, map[string]int, error) {
 	b.analyseAll(len(places), func(k int) *Passage { return places[k].passage() }, func(k int, a *analysis) {
 		id := int32(k)
 		d := places[k].doc()
+		d.figure = hasDigit(places[k].passage().Text)
 		d.sents, d.ids = b.indexSentences(a)
 		for _, c := range a.compounds {
 			compounds[c]++
@@ -170,9 +171,9 @@ type place struct {
 func (pl place) passage() *Passage { return &pl.r.Passages[pl.seq] }
 
 // doc returns the passage's doc with what the report says of it; the
-// counts and sentences are the index's to fill.
+// rest is the index's to fill.
 func (pl place) doc() doc {
-	return doc{report: pl.r, seq: pl.seq, figure: hasDigit(pl.passage().Text), year: int32(pl.r.Year), dept: pl.dept}
+	return doc{report: pl.r, seq: pl.seq, year: int32(pl.r.Year), dept: pl.dept}
 }
 
 // newBase returns a Base with what comes from the options and the

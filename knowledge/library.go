@@ -91,6 +91,22 @@ func (l *Library) Load(c *Content, version int64) (*Base, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	snap := l.opts.SnapshotDir != "" && version > 0
+	// Hashing the content for a snapshot and loading the dictionaries do
+	// not depend on each other: at a start, they run at once.
+	var content [32]byte
+	hashed := make(chan struct{})
+	if snap {
+		go func() {
+			defer close(hashed)
+			l.code.Do(func() { l.codeHash, l.codeErr = executableHash() })
+			h := sha256.New()
+			snapshotInputs(h, c)
+			content = [32]byte(h.Sum(nil))
+		}()
+	} else {
+		close(hashed)
+	}
 	words := terms.SegmenterWords()
 	slices.Sort(words)
 	seg := l.seg
@@ -98,10 +114,12 @@ func (l *Library) Load(c *Content, version int64) (*Base, error) {
 		// The old Segmenter is not closed: Bases still answering from it
 		// hold it, and gojieba frees it when it becomes unreachable.
 		if seg, err = NewSegmenter(l.opts.DictDir, words); err != nil {
+			<-hashed
 			return nil, err
 		}
 		l.seg, l.segWords, l.segHash = seg, words, [32]byte{}
 	}
+	<-hashed
 	opts := Options{
 		Segmenter:     seg,
 		Terms:         terms,
@@ -110,10 +128,9 @@ func (l *Library) Load(c *Content, version int64) (*Base, error) {
 		Now:           l.opts.Now,
 		FAQs:          c.FAQs,
 	}
-	snap := l.opts.SnapshotDir != "" && version > 0
 	var inputs [32]byte
 	if snap {
-		if inputs, err = l.inputs(c); err != nil {
+		if inputs, err = l.inputs(content); err != nil {
 			l.log().Warn("index snapshots are off: the inputs cannot be hashed", "err", err)
 			snap = false
 		}
@@ -146,11 +163,12 @@ func (l *Library) snapshotPath(version int64) string {
 
 const snapshotExt = ".idx"
 
-// inputs hashes everything the index of c is built from: the executable
-// (its code decides how text is indexed), the segmenter's dictionaries
-// and words, and c's reports and term lists. The caller holds l.mu.
-func (l *Library) inputs(c *Content) ([32]byte, error) {
-	l.code.Do(func() { l.codeHash, l.codeErr = executableHash() })
+// inputs hashes everything an index is built from: the executable (its
+// code decides how text is indexed), the segmenter's dictionaries and
+// words, and the content's reports and term lists, whose hash is given
+// (see snapshotInputs). The caller holds l.mu and has hashed the
+// executable.
+func (l *Library) inputs(content [32]byte) ([32]byte, error) {
 	if l.codeErr != nil {
 		return [32]byte{}, l.codeErr
 	}
@@ -169,8 +187,7 @@ func (l *Library) inputs(c *Content) ([32]byte, error) {
 		l.segHash = [32]byte(h.Sum(nil))
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "fazhibot index %d\ncode %x\nsegmenter %x\n", snapshotFormat, l.codeHash, l.segHash)
-	snapshotInputs(h, c)
+	fmt.Fprintf(h, "fazhibot index %d\ncode %x\nsegmenter %x\ncontent %x\n", snapshotFormat, l.codeHash, l.segHash, content)
 	return [32]byte(h.Sum(nil)), nil
 }
 

@@ -40,8 +40,8 @@ import (
 //	  the word table, then the bigram table: uvarint vocabulary size V and
 //	    strings S, then S × (uvarint length, bytes, uvarint postings); the
 //	    first V strings have sentence-index IDs 0…V-1
-//	  docs × (uvarint words, bigrams, sentences, ID bytes, then per
-//	    sentence uvarint start, end, off, words, grams)
+//	  docs × (uvarint words, bigrams, figure (0 or 1), sentences, ID bytes,
+//	    then per sentence uvarint start, end, off, words, grams)
 //	  the sentence-ID bytes of all docs, in order
 //	  the word postings, then the bigram postings, uint32 each, list after
 //	    list in table order
@@ -119,8 +119,13 @@ func writeSnapshot(f *os.File, b *Base, compounds map[string]int, version int64,
 	w.table(grams, gramLists, len(b.gramIDs))
 	for i := range b.docs {
 		d := &b.docs[i]
+		figure := uint64(0)
+		if d.figure {
+			figure = 1
+		}
 		w.uvarint(uint64(d.words))
 		w.uvarint(uint64(d.bigrams))
+		w.uvarint(figure)
 		w.uvarint(uint64(len(d.sents)))
 		w.uvarint(uint64(len(d.ids)))
 		for _, s := range d.sents {
@@ -423,7 +428,7 @@ func (r *snapReader) postings(keys []string, counts []int, docs int) (map[string
 // payload reads the payload into b, whose passages are at places, and
 // returns the compounds.
 func (r *snapReader) payload(b *Base, places []place) (map[string]int, error) {
-	docs, err := r.count(4, 0) // each doc takes four counts
+	docs, err := r.count(5, 0) // each doc takes five counts
 	if err != nil {
 		return nil, err
 	}
@@ -454,18 +459,18 @@ func (r *snapReader) payload(b *Base, places []place) (map[string]int, error) {
 	for i := range b.docs {
 		d := places[i].doc()
 		text := places[i].passage().Text
-		var counts [4]uint64
+		var counts [5]uint64
 		for k := range counts {
 			if counts[k], err = r.uvarint(); err != nil {
 				return nil, err
 			}
 		}
-		n, idLen := counts[2], counts[3]
-		if counts[0] > math.MaxUint32 || counts[1] > math.MaxUint32 ||
+		n, idLen := counts[3], counts[4]
+		if counts[0] > math.MaxUint32 || counts[1] > math.MaxUint32 || counts[2] > 1 ||
 			n > uint64(nSents-sentAt) || idLen > uint64(nIDBytes-idAt) {
 			return nil, fmt.Errorf("%w: passage %d", errSnapshotCorrupt, i)
 		}
-		d.words, d.bigrams = float64(counts[0]), float64(counts[1])
+		d.words, d.bigrams, d.figure = float64(counts[0]), float64(counts[1]), counts[2] == 1
 		d.sents = sents[sentAt : sentAt+int(n) : sentAt+int(n)]
 		d.ids = ids[idAt : idAt+int(idLen) : idAt+int(idLen)]
 		sentAt += int(n)
