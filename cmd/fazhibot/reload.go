@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"fazhibot/console"
@@ -30,6 +31,21 @@ type kbReloader struct {
 	log      *slog.Logger
 }
 
+// servingLibrary returns the library serve answers from: newLibrary's,
+// keeping each published version's built index as a snapshot file under
+// knowledge.cache_dir, so that a start or a reload of a version built
+// before reads it instead of building it again. What happens to the
+// snapshots goes to log.
+func (a *app) servingLibrary(log *slog.Logger) *knowledge.Library {
+	return knowledge.NewLibrary(knowledge.LibraryOptions{
+		DictDir:       a.cfg.Knowledge.DictDir,
+		MinConfidence: a.cfg.Knowledge.MinConfidence,
+		MaxHits:       a.cfg.Knowledge.MaxHits,
+		SnapshotDir:   filepath.Join(a.cfg.Knowledge.CacheDir, "index"),
+		Log:           log,
+	})
+}
+
 // check loads the live version when the Library does not serve it yet.
 // Building happens while the old base keeps answering; the swap is atomic.
 func (r *kbReloader) check(ctx context.Context) error {
@@ -50,7 +66,8 @@ func (r *kbReloader) check(ctx context.Context) error {
 		return err
 	}
 	reports, passages := b.Size()
-	r.log.Info("knowledge base loaded", "version", v.ID, "reports", reports, "passages", passages, "build_ms", time.Since(start).Milliseconds())
+	r.log.Info("knowledge base loaded", "version", v.ID, "reports", reports, "passages", passages,
+		"from_snapshot", b.FromSnapshot(), "build_ms", time.Since(start).Milliseconds())
 	return nil
 }
 

@@ -59,7 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer store.Close()
 
-	lib := a.newLibrary()
+	lib := a.servingLibrary(logger)
 	reloader := &kbReloader{db: a.db, lib: lib, interval: e.cfg.Knowledge.ReloadInterval, log: logger}
 	if n, ok := store.(notifier); ok {
 		reloader.notify = n
