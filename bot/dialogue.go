@@ -280,9 +280,6 @@ func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, Cla
 	}
 	r := t.respond()
 	t.offerNotify(&r)
-	if len(r.Text) > maxReply { // every path keeps to the limit; this is a guard
-		r.Text = knowledge.Truncate(r.Text, maxReply)
-	}
 	r.Exchange = t.entry.Exchange
 	t.finish(r)
 	return r, t.outcome, t.beginErr
@@ -399,9 +396,9 @@ func (t *turn) finish(r Reply) {
 		if t.claim != nil && t.outcome == ClaimWon {
 			replyKey, replyTTL = t.claim.Key, t.claim.TTL
 			if t.claim.Cached != nil {
-				reply = t.claim.Cached(r.Text)
+				reply = t.claim.Cached(r)
 			} else {
-				reply = []byte(r.Text)
+				reply = []byte(r.PlainText())
 			}
 		}
 		if data != nil || replyKey != "" {
@@ -484,14 +481,13 @@ func (t *turn) help() Reply {
 
 func (t *turn) welcome() Reply {
 	qs := t.d.hot[:min(len(t.d.hot), 5)]
-	list, n := numbered(qs, maxReply-len(welcomeText))
 	t.sess = Session{Version: sessionVersion, Shown: -1}
 	t.loaded = true
-	for _, q := range qs[:n] {
+	for _, q := range qs {
 		t.sess.Choices = append(t.sess.Choices, Choice{Label: q, Question: q})
 	}
 	t.dirty = true
-	return Reply{Text: fmt.Sprintf(welcomeText, strings.TrimRight(list, "\n")), Intent: IntentSubscribe}
+	return Reply{Text: welcomeText, Choices: qs, Note: welcomeNote, Intent: IntentSubscribe}
 }
 
 func (t *turn) click(key string) Reply {
@@ -506,15 +502,13 @@ func (t *turn) click(key string) Reply {
 }
 
 func (t *turn) hotQuestions() Reply {
-	const head, tail = "大家常问的问题:\n", "回复数字即可提问,也可以直接输入您的问题。"
-	list, n := numbered(t.d.hot, maxReply-len(head)-len(tail))
 	s := t.session()
 	s.Choices = nil
-	for _, q := range t.d.hot[:n] {
+	for _, q := range t.d.hot {
 		s.Choices = append(s.Choices, Choice{Label: q, Question: q})
 	}
 	t.dirty = true
-	return Reply{Text: head + list + tail, Intent: IntentHot}
+	return Reply{Text: "大家常问的问题:", Choices: t.d.hot, Note: "回复数字即可提问,也可以直接输入您的问题。", Intent: IntentHot}
 }
 
 func (t *turn) feedback(f Feedback) Reply {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,12 +48,19 @@ func (h *harness) send(m Message) Reply {
 	if m.Kind == "" {
 		m.Kind = KindText
 	}
+	if m.PageBytes == 0 {
+		m.PageBytes = testPageBytes
+	}
 	r := h.d.Respond(context.Background(), m)
-	if len(r.Text) > knowledge.MaxReplyBytes || !utf8.ValidString(r.Text) {
+	if len(r.Text) > m.PageBytes || !utf8.ValidString(r.Text) {
 		h.t.Fatalf("%q: reply of %d bytes (valid UTF-8: %v)", m.Text, len(r.Text), utf8.ValidString(r.Text))
 	}
 	return r
 }
+
+// testPageBytes is the page size the harness's door asks for: about what
+// WeChat's door leaves for the text of a 2048-byte message.
+const testPageBytes = 2000
 
 func (h *harness) say(text string) Reply {
 	h.t.Helper()
@@ -96,7 +104,7 @@ func (h *harness) run(steps []step) {
 	for i, st := range steps {
 		r := h.say(st.say)
 		e := h.last()
-		if r.Answered != st.answered || r.Intent != st.intent || !strings.Contains(r.Text, st.contains) {
+		if r.Answered != st.answered || r.Intent != st.intent || !strings.Contains(r.PlainText(), st.contains) {
 			h.t.Fatalf("turn %d %q: got answered=%v intent=%s (follow-up %s)\n%s\nwant answered=%v intent=%s containing %q",
 				i+1, st.say, r.Answered, r.Intent, e.FollowUp, r.Text, st.answered, st.intent, st.contains)
 		}
@@ -192,7 +200,7 @@ func TestRelativeYearFollowUp(t *testing.T) {
 	sent := time.Date(2022, 3, 1, 9, 0, 0, 0, time.Local) // 去年 is 2021
 	h.send(Message{Text: "生态环境局2020年罚款多少", Time: sent})
 	r := h.send(Message{Text: "去年的呢", Time: sent})
-	if !r.Answered || !strings.Contains(r.Text, "412.36万元") {
+	if !r.Answered || !strings.Contains(r.PlainText(), "412.36万元") {
 		t.Fatalf("去年的呢 in 2022: %v %q", r.Answered, r.Text)
 	}
 	if e := h.last(); e.FollowUp != FollowUpRefine || e.Year != 2021 || e.Department != "江津区生态环境局" {
@@ -235,7 +243,7 @@ func TestPagingAndDetail(t *testing.T) {
 		t.Fatalf("first answer %v with %d hits", first.Answered, len(first.Hits))
 	}
 	detail := h.say("详情")
-	if detail.Intent != IntentDetail || !detail.Answered || !strings.Contains(detail.Text, first.Hits[0].Text) {
+	if detail.Intent != IntentDetail || !detail.Answered || !strings.Contains(detail.PlainText(), first.Hits[0].Text) {
 		t.Fatalf("详情: %s %q", detail.Intent, detail.Text)
 	}
 	// 更多 walks down the ranked hits that are related enough.
@@ -253,7 +261,7 @@ func TestPagingAndDetail(t *testing.T) {
 			t.Fatalf("更多 #%d: %s %v %q", i, r.Intent, r.Hits, r.Text)
 		}
 		// 详情 now shows the passage just paged to.
-		if d := h.say("全文"); !strings.Contains(d.Text, want.Text) {
+		if d := h.say("全文"); !strings.Contains(d.PlainText(), want.Text) {
 			t.Fatalf("全文 after 更多 #%d: %q", i, d.Text)
 		}
 	}
@@ -267,7 +275,7 @@ func TestPagingAndDetail(t *testing.T) {
 
 	fresh := newHarness(t, mustBase(t), nil)
 	for _, cmd := range []string{"详情", "更多"} {
-		if r := fresh.say(cmd); r.Answered || !strings.Contains(r.Text, "请先提出您的问题") {
+		if r := fresh.say(cmd); r.Answered || !strings.Contains(r.PlainText(), "请先提出您的问题") {
 			t.Errorf("%s with no question: %v %q", cmd, r.Answered, r.Text)
 		}
 	}
@@ -312,9 +320,12 @@ func mustHandMade(t *testing.T) *knowledge.Base {
 func TestCloseHitsAndDigitChoice(t *testing.T) {
 	h := newHarness(t, mustHandMade(t), nil)
 	r := h.say("2021年开展了多少场法治讲座")
-	want := "您是否想问:\n1. 区司法局2021年度:(一)开展法治宣传\n2. 区交通局2021年度:(一)开展法治宣传\n请回复数字查看。"
-	if r.Intent != IntentClarify || r.Answered || r.Text != want {
-		t.Fatalf("close hits: %s %v\n%s\nwant\n%s", r.Intent, r.Answered, r.Text, want)
+	want := Reply{Text: "您是否想问:", Choices: []string{"区司法局2021年度:(一)开展法治宣传", "区交通局2021年度:(一)开展法治宣传"}, Note: "请回复数字查看。"}
+	if r.Intent != IntentClarify || r.Answered || r.Text != want.Text || !slices.Equal(r.Choices, want.Choices) || r.Note != want.Note {
+		t.Fatalf("close hits: %s %v\n%+v\nwant\n%+v", r.Intent, r.Answered, r, want)
+	}
+	if got, want := r.PlainText(), "您是否想问:\n1. 区司法局2021年度:(一)开展法治宣传\n2. 区交通局2021年度:(一)开展法治宣传\n请回复数字查看。"; got != want {
+		t.Fatalf("PlainText:\n%s\nwant\n%s", got, want)
 	}
 	for _, tt := range []struct {
 		say, contains string
@@ -326,12 +337,12 @@ func TestCloseHitsAndDigitChoice(t *testing.T) {
 		{"1", "请直接输入您的问题", false, IntentChoice}, // the choices are used up
 	} {
 		r := h.say(tt.say)
-		if r.Intent != tt.intent || r.Answered != tt.answered || !strings.Contains(r.Text, tt.contains) {
+		if r.Intent != tt.intent || r.Answered != tt.answered || !strings.Contains(r.PlainText(), tt.contains) {
 			t.Fatalf("%q: %s %v %q", tt.say, r.Intent, r.Answered, r.Text)
 		}
 	}
 	// Naming the department makes the question clear.
-	if r := h.say("司法局2021年开展了多少场法治讲座"); r.Intent != IntentAnswer || !strings.Contains(r.Text, "江津区司法局") {
+	if r := h.say("司法局2021年开展了多少场法治讲座"); r.Intent != IntentAnswer || !strings.Contains(r.PlainText(), "江津区司法局") {
 		t.Fatalf("named department: %s %q", r.Intent, r.Text)
 	}
 }
@@ -343,18 +354,19 @@ func TestLongPassageSplit(t *testing.T) {
 		t.Fatalf("first: %v %q", first.Answered, first.Text)
 	}
 	full := fullText(first.Hits[0])
+	const page = testPageBytes
+	say := h.say
 	var bodies []string
-	for r := h.say("详情"); ; r = h.say("更多") {
-		if !r.Answered || len(r.Text) > knowledge.MaxReplyBytes {
-			t.Fatalf("chunk %d: answered=%v, %d bytes", len(bodies)+1, r.Answered, len(r.Text))
+	for r := say("详情"); ; r = say("更多") {
+		if !r.Answered || len(r.Text) > page {
+			t.Fatalf("page %d: answered=%v, %d bytes", len(bodies)+1, r.Answered, len(r.Text))
 		}
-		body, more := strings.CutSuffix(r.Text, moreSuffix)
-		bodies = append(bodies, body)
-		if !more {
+		bodies = append(bodies, r.Text)
+		if r.Next != NextPage {
 			break
 		}
-		if len(r.Text) < knowledge.MaxReplyBytes-60 {
-			t.Errorf("chunk %d is only %d bytes", len(bodies), len(r.Text))
+		if len(r.Text) < page-60 {
+			t.Errorf("page %d is only %d bytes", len(bodies), len(r.Text))
 		}
 		if len(bodies) > 10 {
 			t.Fatal("never ends")
@@ -370,8 +382,13 @@ func TestLongPassageSplit(t *testing.T) {
 			t.Errorf("chunks %d and %d split a number: …%s | %s…", i, i+1, bodies[i-1][len(bodies[i-1])-6:], bodies[i][:6])
 		}
 	}
-	if r := h.say("更多"); r.Intent != IntentMore || r.Text == "" {
-		t.Errorf("更多 after the last chunk: %s %q", r.Intent, r.Text)
+	if r := say("更多"); r.Intent != IntentMore || r.Text == "" {
+		t.Errorf("更多 after the last page: %s %q", r.Intent, r.Text)
+	}
+	// A door without a page size gets the passage whole.
+	whole := h.d.Respond(context.Background(), Message{Channel: ChannelAPI, User: "u1", Kind: KindText, Text: "详情"})
+	if r := whole; r.Text != full || r.Next == NextPage {
+		t.Errorf("详情 without paging: %d bytes, next %q; want the whole %d", len(r.Text), r.Next, len(full))
 	}
 }
 
@@ -388,10 +405,9 @@ func TestSplit(t *testing.T) {
 		{"lines", lines, "年度"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			chunk, rest := split(tt.text, knowledge.MaxReplyBytes)
-			body, ok := strings.CutSuffix(chunk, moreSuffix)
-			if !ok || len(chunk) > knowledge.MaxReplyBytes || len(chunk) < knowledge.MaxReplyBytes/2 {
-				t.Fatalf("chunk of %d bytes, suffix %v", len(chunk), ok)
+			body, rest := split(tt.text, knowledge.MaxReplyBytes)
+			if len(body) > knowledge.MaxReplyBytes || len(body) < knowledge.MaxReplyBytes/2 || rest == "" {
+				t.Fatalf("page of %d bytes, %d bytes left", len(body), len(rest))
 			}
 			if !utf8.ValidString(body) || !strings.HasSuffix(body, tt.endsWith) {
 				t.Errorf("chunk ends %q", body[max(0, len(body)-12):])
@@ -437,7 +453,7 @@ func TestCommandsAndSmallTalk(t *testing.T) {
 		{"你好,生态环境局2020年罚款多少", IntentAnswer, "316.79万元"},
 	} {
 		r := h.say(tt.say)
-		if r.Intent != tt.intent || !strings.Contains(r.Text, tt.contains) {
+		if r.Intent != tt.intent || !strings.Contains(r.PlainText(), tt.contains) {
 			t.Errorf("%q: %s %q, want %s containing %q", tt.say, r.Intent, r.Text, tt.intent, tt.contains)
 		}
 		if r.Answered != (tt.intent == IntentAnswer) {
@@ -451,19 +467,19 @@ func TestMessageKinds(t *testing.T) {
 	hot := DefaultHotQuestions()
 
 	r := h.send(Message{Kind: KindSubscribe})
-	if r.Intent != IntentSubscribe || !strings.Contains(r.Text, "感谢关注") || !strings.Contains(r.Text, "1. "+hot[0]) ||
-		!strings.Contains(r.Text, "5. "+hot[4]) || !strings.Contains(r.Text, "帮助") {
+	if r.Intent != IntentSubscribe || !strings.Contains(r.PlainText(), "感谢关注") || !strings.Contains(r.PlainText(), "1. "+hot[0]) ||
+		!strings.Contains(r.PlainText(), "5. "+hot[4]) || !strings.Contains(r.PlainText(), "帮助") {
 		t.Fatalf("welcome: %q", r.Text)
 	}
 	// The welcome's examples are numbered choices.
-	if r := h.say("1"); !r.Answered || !strings.Contains(r.Text, "316.79万元") {
+	if r := h.say("1"); !r.Answered || !strings.Contains(r.PlainText(), "316.79万元") {
 		t.Fatalf("1 after the welcome: %q", r.Text)
 	}
 	r = h.send(Message{Kind: KindMenuClick, Text: MenuHot})
-	if r.Intent != IntentHot || !strings.HasPrefix(r.Text, "大家常问的问题:\n1. "+hot[0]+"\n") {
+	if r.Intent != IntentHot || !strings.HasPrefix(r.PlainText(), "大家常问的问题:\n1. "+hot[0]+"\n") {
 		t.Fatalf("HOT: %q", r.Text)
 	}
-	if r := h.say("3"); !r.Answered || !strings.Contains(r.Text, "80%") {
+	if r := h.say("3"); !r.Answered || !strings.Contains(r.PlainText(), "80%") {
 		t.Fatalf("3 after HOT: %q", r.Text)
 	}
 	for _, tt := range []struct {
@@ -479,7 +495,7 @@ func TestMessageKinds(t *testing.T) {
 		{Message{Kind: KindUnsupported}, IntentUnsupported, "请直接输入文字提问"},
 	} {
 		r := h.send(tt.m)
-		if r.Intent != tt.intent || !strings.Contains(r.Text, tt.contains) {
+		if r.Intent != tt.intent || !strings.Contains(r.PlainText(), tt.contains) {
 			t.Errorf("%s %q: %s %q", tt.m.Kind, tt.m.Text, r.Intent, r.Text)
 		}
 	}
@@ -500,16 +516,16 @@ func TestNotCovered(t *testing.T) {
 		if r.Answered || r.Intent != IntentNotCovered || r.Reason == knowledge.Answered {
 			t.Errorf("%q: answered=%v %s %q", q, r.Answered, r.Intent, r.Reason)
 		}
-		if !strings.HasSuffix(r.Text, "\n如需进一步帮助,请拨打023-12345政务服务便民热线。") {
-			t.Errorf("%q: no hotline: %q", q, r.Text)
+		if !strings.HasSuffix(r.PlainText(), "\n如需进一步帮助,请拨打023-12345政务服务便民热线。") {
+			t.Errorf("%q: no hotline: %q", q, r.PlainText())
 		}
-		if r.Reason != knowledge.ReasonActionRequest && !strings.Contains(r.Text, "\n1. ") {
+		if r.Reason != knowledge.ReasonActionRequest && !strings.Contains(r.PlainText(), "\n1. ") {
 			t.Errorf("%q: no suggestions: %q", q, r.Text)
 		}
 	}
 	// Suggestions are choices: a digit asks the hot question.
 	h.say("明天江津天气怎么样")
-	if r := h.say("1"); !r.Answered || !strings.Contains(r.Text, "316.79万元") {
+	if r := h.say("1"); !r.Answered || !strings.Contains(r.PlainText(), "316.79万元") {
 		t.Errorf("1 after a suggestion: %q", r.Text)
 	}
 }
@@ -530,7 +546,7 @@ func TestFeedback(t *testing.T) {
 	} {
 		r := h.say(tt.say)
 		e := h.last()
-		if r.Intent != IntentFeedback || r.Answered || !strings.Contains(r.Text, tt.contains) {
+		if r.Intent != IntentFeedback || r.Answered || !strings.Contains(r.PlainText(), tt.contains) {
 			t.Errorf("%q: %s %q", tt.say, r.Intent, r.Text)
 		}
 		if e.Feedback != tt.feedback || e.RefersTo != answer.Exchange || e.Exchange != r.Exchange || e.Exchange == answer.Exchange {
@@ -589,12 +605,12 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatalf("follow-up during the outage: %v %q, store error %q", r.Answered, r.Text, h.last().StoreError)
 	}
 	r = h.say("生态环境局2021年罚款多少")
-	if !r.Answered || !strings.Contains(r.Text, "412.36万元") {
+	if !r.Answered || !strings.Contains(r.PlainText(), "412.36万元") {
 		t.Fatalf("question during the outage: %q", r.Text)
 	}
 	h.store.setDown(false)
 	h.say("生态环境局2020年罚款多少")
-	if r := h.say("那2021年呢"); !r.Answered || !strings.Contains(r.Text, "412.36万元") || h.last().StoreError != "" {
+	if r := h.say("那2021年呢"); !r.Answered || !strings.Contains(r.PlainText(), "412.36万元") || h.last().StoreError != "" {
 		t.Fatalf("after the outage: %q (%q)", r.Text, h.last().StoreError)
 	}
 
@@ -605,7 +621,7 @@ func TestStoreOutage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	r = hang.d.Respond(ctx, Message{Channel: ChannelWeChat, User: "u", Kind: KindText, Text: "生态环境局2020年罚款多少"})
-	if !r.Answered || !strings.Contains(r.Text, "316.79万元") || !strings.Contains(hang.last().StoreError, "deadline") {
+	if !r.Answered || !strings.Contains(r.PlainText(), "316.79万元") || !strings.Contains(hang.last().StoreError, "deadline") {
 		t.Fatalf("hanging store: %q (%q)", r.Text, hang.last().StoreError)
 	}
 }
@@ -713,7 +729,7 @@ func TestDefaultHotQuestionsAnswered(t *testing.T) {
 	d, _ := New(Options{Knowledge: base})
 	for i, q := range DefaultHotQuestions() {
 		r := d.Respond(context.Background(), Message{Kind: KindText, Text: q})
-		if r.Intent != IntentAnswer || !strings.Contains(r.Text, want[i]) {
+		if r.Intent != IntentAnswer || !strings.Contains(r.PlainText(), want[i]) {
 			t.Errorf("%q on the bundled report: %s %q, want %q", q, r.Intent, r.Text, want[i])
 		}
 	}

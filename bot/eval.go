@@ -178,7 +178,7 @@ func Evaluate(ctx context.Context, d *Dialogue, qs []Question) EvalReport {
 			allOK = false
 			rep.Misses = append(rep.Misses, Miss{
 				ID: q.ID, Kind: q.Kind, Turn: i + 1, Question: text, Expected: expect,
-				Reply: r.Text, Answered: r.Answered, Intent: r.Intent,
+				Reply: r.PlainText(), Answered: r.Answered, Intent: r.Intent,
 			})
 		}
 		ks.Total++
@@ -220,7 +220,7 @@ func turnCorrect(expect []string, r Reply) bool {
 		return false
 	}
 	for _, s := range expect {
-		if strings.Contains(r.Text, s) {
+		if strings.Contains(r.PlainText(), s) {
 			return true
 		}
 	}

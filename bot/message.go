@@ -53,6 +53,12 @@ type Message struct {
 	// Time is when the citizen sent the message. It anchors relative years
 	// such as 去年; zero means the Dialogue's clock.
 	Time time.Time
+	// PageBytes is the most bytes of Reply.Text the door can send in one
+	// reply (WeChat sets it below its 2048-byte limit, leaving room for its
+	// hints). A longer text is cut into pages: the reply holds the first,
+	// with Reply.Next NextPage, and 更多 sends the next. Zero sends every
+	// text whole.
+	PageBytes int
 }
 
 // Intent says what the bot made of a message and did with it.
@@ -84,11 +90,38 @@ const (
 	IntentBusy        Intent = "busy"         // the context was done before an answer was found
 )
 
-// Reply is what the bot answers to one Message.
+// Next says what a citizen may ask for after a reply, so that a door can
+// hint at it in its own way.
+type Next string
+
+// The follow-ups a reply offers.
+const (
+	NextNone Next = ""
+	// NextPage: Reply.Text is one page of a longer text; 更多 sends the
+	// next page.
+	NextPage Next = "page"
+	// NextRelated: the reply quotes a passage; 详情 sends the whole
+	// passage and 更多 the next related one.
+	NextRelated Next = "related"
+)
+
+// Reply is what the bot answers to one Message, in a shape every channel
+// can render: the WeChat door adds its paging hints and keeps to its
+// message size, the API returns the parts as they are, the command line
+// prints PlainText.
 type Reply struct {
-	// Text is the rendered reply, at most 2048 bytes of UTF-8. It is empty
-	// when no reply is to be sent (for example on unsubscribe).
+	// Text is the reply's own words: an answer (with its source line, see
+	// knowledge.RenderHit), a question back, a message. It is empty when
+	// no reply is to be sent (for example on unsubscribe).
 	Text string
+	// Choices are the reply's numbered options: replying with the digit n
+	// picks Choices[n-1]. They follow Text.
+	Choices []string
+	// Note follows the choices: how to go on (回复数字即可查看), the
+	// hotline, the offer of a later answer. Empty for none.
+	Note string
+	// Next is what 更多 and 详情 would give after this reply.
+	Next Next
 	// Answered reports whether the reply quotes the knowledge base.
 	Answered bool
 	// Intent says what the bot made of the message.

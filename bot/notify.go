@@ -43,11 +43,10 @@ func (t *turn) offerNotify(r *Reply) {
 		t.storeFailed("remember for notification", err)
 		return
 	}
-	line := "\n" + notifyOfferText
-	if room := maxReply - len(line); len(r.Text) > room {
-		r.Text = knowledge.Truncate(r.Text, room)
+	if r.Note != "" {
+		r.Note += "\n"
 	}
-	r.Text += line
+	r.Note += notifyOfferText
 }
 
 // notifyOff forgets the citizen's unanswered questions ("不用通知").

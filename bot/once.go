@@ -14,9 +14,10 @@ type Claim struct {
 	// TTL is how long the claim and the cached reply live; it must be
 	// positive.
 	TTL time.Duration
-	// Cached renders the final reply text as the bytes cached under Key
-	// for later deliveries. Nil caches the text itself.
-	Cached func(text string) []byte
+	// Cached renders the final reply as the bytes cached under Key for
+	// later deliveries, as the door would send it. Nil caches its
+	// PlainText.
+	Cached func(r Reply) []byte
 }
 
 // ClaimOutcome is what became of a RespondOnce claim.

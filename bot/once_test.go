@@ -25,7 +25,7 @@ func TestRespondOnce(t *testing.T) {
 	if !d.CanClaim() {
 		t.Fatal("CanClaim = false on a memstore")
 	}
-	cached := func(text string) []byte { return []byte("cached:" + text) }
+	cached := func(r Reply) []byte { return []byte("cached:" + r.PlainText()) }
 	steps := []struct {
 		name, key, text string
 		wantOutcome     ClaimOutcome
@@ -58,8 +58,8 @@ func TestRespondOnce(t *testing.T) {
 			continue
 		}
 		got, ok, err := store.Reply(t.Context(), st.key)
-		if err != nil || !ok || string(got) != "cached:"+r.Text {
-			t.Fatalf("%s: cached reply %q, %v, %v; want %q", st.name, got, ok, err, "cached:"+r.Text)
+		if err != nil || !ok || string(got) != "cached:"+r.PlainText() {
+			t.Fatalf("%s: cached reply %q, %v, %v; want %q", st.name, got, ok, err, "cached:"+r.PlainText())
 		}
 	}
 

@@ -70,7 +70,7 @@ func (t *turn) question(text string) Reply {
 		return t.clarify(a, choices)
 	}
 	s.Shown = 0
-	return t.send(Reply{Text: withFooter(a.Text, answerFooter), Answered: true, Intent: IntentAnswer, Hits: a.Hits})
+	return t.send(Reply{Text: a.Text, Next: NextRelated, Answered: true, Intent: IntentAnswer, Hits: a.Hits})
 }
 
 // ask applies the follow-up rule documented on Dialogue.Respond.
@@ -295,12 +295,10 @@ func (t *turn) clarify(a knowledge.Answer, idx []int) Reply {
 	for i, j := range idx {
 		labels[i] = hitLabel(a.Hits[j])
 	}
-	const head, tail = "您是否想问:\n", "请回复数字查看。"
-	list, n := numbered(labels, maxReply-len(head)-len(tail))
-	for i, j := range idx[:n] {
+	for i, j := range idx {
 		s.Choices = append(s.Choices, Choice{Label: labels[i], Hit: j})
 	}
-	return Reply{Text: head + list + tail, Intent: IntentClarify, Hits: a.Hits}
+	return Reply{Text: "您是否想问:", Choices: labels, Note: "请回复数字查看。", Intent: IntentClarify, Hits: a.Hits}
 }
 
 // notCovered renders an unanswered question: the knowledge base's honest
@@ -308,11 +306,8 @@ func (t *turn) clarify(a knowledge.Answer, idx []int) Reply {
 // hot questions) as numbered choices, and the hotline.
 func (t *turn) notCovered(a knowledge.Answer) Reply {
 	s := t.session()
-	hotline := "\n" + fmt.Sprintf(hotlineText, t.d.hotline)
-	text := a.Text
-	if room := maxReply - len(hotline); len(text) > room {
-		text = knowledge.Truncate(text, room)
-	}
+	hotline := fmt.Sprintf(hotlineText, t.d.hotline)
+	r := Reply{Text: a.Text, Note: hotline, Intent: IntentNotCovered, Reason: a.Reason, Hits: a.Hits}
 	var choices []Choice
 	if a.Reason == knowledge.ReasonLowConfidence {
 		seen := map[string]bool{}
@@ -324,9 +319,9 @@ func (t *turn) notCovered(a knowledge.Answer) Reply {
 			}
 		}
 	}
-	head := "\n\n您可以查看这些相关内容:\n"
+	head := "\n\n您可以查看这些相关内容:"
 	if len(choices) == 0 && a.Reason != knowledge.ReasonActionRequest {
-		head = "\n\n您可以试着这样问:\n"
+		head = "\n\n您可以试着这样问:"
 		for _, q := range t.d.hot {
 			if len(choices) < maxChoices && q != strings.TrimSpace(t.m.Text) {
 				choices = append(choices, Choice{Label: q, Question: q})
@@ -334,18 +329,14 @@ func (t *turn) notCovered(a knowledge.Answer) Reply {
 		}
 	}
 	if len(choices) > 0 {
-		labels := make([]string, len(choices))
-		for i, c := range choices {
-			labels[i] = c.Label
+		r.Text += head
+		for _, c := range choices {
+			r.Choices = append(r.Choices, c.Label)
 		}
-		const tail = "回复数字即可查看。"
-		list, n := numbered(labels, maxReply-len(text)-len(hotline)-len(head)-len(tail))
-		if n > 0 {
-			text += head + list + tail
-			s.Choices = choices[:n]
-		}
+		r.Note = "回复数字即可查看。\n" + hotline
+		s.Choices = choices
 	}
-	return Reply{Text: text + hotline, Intent: IntentNotCovered, Reason: a.Reason, Hits: a.Hits}
+	return r
 }
 
 // choose answers a digit that picks one of the numbered choices.
@@ -379,7 +370,7 @@ func (t *turn) showHit(i int, prefix string, intent Intent) Reply {
 	s.Exchange = t.entry.Exchange
 	t.entry.Hits = hitRefs([]knowledge.Hit{h})
 	t.dirty = true
-	return t.send(Reply{Text: withFooter(text, answerFooter), Answered: true, Intent: intent, Hits: []knowledge.Hit{h}})
+	return t.send(Reply{Text: text, Next: NextRelated, Answered: true, Intent: intent, Hits: []knowledge.Hit{h}})
 }
 
 // detail sends the whole passage last quoted, split if long.
@@ -411,8 +402,7 @@ func (t *turn) more() Reply {
 		for i, c := range s.Choices {
 			labels[i] = c.Label
 		}
-		list, _ := numbered(labels, maxReply-100)
-		return Reply{Text: "请回复数字选择:\n" + list, Intent: IntentMore}
+		return Reply{Text: "请回复数字选择:", Choices: labels, Intent: IntentMore}
 	}
 	if s.Shown < 0 {
 		return t.nothingShown(IntentMore)
@@ -428,11 +418,15 @@ func (t *turn) nothingShown(intent Intent) Reply {
 	return Reply{Text: fmt.Sprintf(nothingShownText, t.d.hot[0]), Intent: intent}
 }
 
-// send splits a reply longer than one message, keeping the rest in the
-// session for 更多.
+// send cuts a reply longer than the door's page (Message.PageBytes) into
+// its first page, keeping the rest in the session for 更多.
 func (t *turn) send(r Reply) Reply {
 	s := t.session()
-	r.Text, s.Rest = split(r.Text, maxReply)
+	s.Rest = ""
+	if t.m.PageBytes > 0 && len(r.Text) > t.m.PageBytes {
+		r.Text, s.Rest = split(r.Text, t.m.PageBytes)
+		r.Next = NextPage
+	}
 	t.dirty = true
 	return r
 }

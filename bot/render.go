@@ -10,14 +10,9 @@ import (
 	"fazhibot/knowledge"
 )
 
-// maxReply is the most bytes of one reply: one WeChat text message.
-const maxReply = knowledge.MaxReplyBytes
-
-// moreSuffix ends a chunk of a long reply that continues.
-const moreSuffix = "\n……\n回复\"更多\"继续"
-
-// answerFooter follows an answer when it fits.
-const answerFooter = "\n\n回复\"详情\"看全文,\"更多\"看其他相关内容。"
+// maxListBytes bounds the long lists the bot writes itself (the reports
+// covered), so that one fits a short reply on any channel.
+const maxListBytes = knowledge.MaxReplyBytes - 200
 
 // Replies that do not depend on the knowledge base.
 const (
@@ -53,15 +48,15 @@ const helpText = `我是江津区法治政府建设年度报告问答助手,可�
 · 回复"重置"重新开始对话
 · 点击菜单"热门问题"查看大家常问的问题`
 
-// welcomeText greets a new follower; %s are the numbered example questions.
+// welcomeText greets a new follower; the example questions follow as
+// choices, then welcomeNote.
 const welcomeText = `感谢关注"江津发布"!我是法治政府建设年度报告问答助手,可以为您解答江津区各部门法治政府建设年度报告中的问题。
 
-您可以这样问:
-%s
-直接输入问题即可,也可以回复数字提问。回复"帮助"查看更多用法。`
+您可以这样问:`
 
-// split cuts text into a first chunk of at most max bytes, ending with
-// moreSuffix when text continues, and the rest. It cuts after the last
+const welcomeNote = `直接输入问题即可,也可以回复数字提问。回复"帮助"查看更多用法。`
+
+// split cuts text into a first page of at most max bytes and the rest. It cuts after the last
 // line or sentence end in the second half of the chunk, else after the
 // last clause end there, else between two characters that are not both
 // part of a number; never inside a character or a number such as "316.79".
@@ -69,7 +64,7 @@ func split(text string, max int) (chunk, rest string) {
 	if len(text) <= max {
 		return text, ""
 	}
-	limit := max - len(moreSuffix)
+	limit := max
 	sentence, clause := 0, 0
 	for i, r := range text {
 		end := i + utf8.RuneLen(r)
@@ -101,19 +96,11 @@ func split(text string, max int) (chunk, rest string) {
 			}
 		}
 	}
-	return strings.TrimRight(text[:cut], " \n") + moreSuffix, strings.TrimLeft(text[cut:], " \n")
+	return strings.TrimRight(text[:cut], " \n"), strings.TrimLeft(text[cut:], " \n")
 }
 
 func isNumberRune(r rune) bool {
 	return unicode.IsDigit(r) || r == '.' || r == '%' || r == '．' || r == '％'
-}
-
-// withFooter appends footer to text when the result still fits in one reply.
-func withFooter(text, footer string) string {
-	if len(text)+len(footer) > maxReply {
-		return text
-	}
-	return text + footer
 }
 
 // fullText renders the whole passage of a hit: source, text and section,
@@ -150,19 +137,21 @@ func shorten(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// numbered renders choices as "1. …" lines, as many as fit in room bytes.
-func numbered(labels []string, room int) (string, int) {
+// PlainText renders r as one text without a size limit: Text, the
+// numbered choices ("1. …" lines), then Note.
+func (r Reply) PlainText() string {
 	var sb strings.Builder
-	n := 0
-	for i, l := range labels {
-		line := strconv.Itoa(i+1) + ". " + l + "\n"
-		if sb.Len()+len(line) > room {
-			break
+	sb.WriteString(r.Text)
+	if len(r.Choices) > 0 {
+		sb.WriteString("\n")
+		for i, c := range r.Choices {
+			sb.WriteString(strconv.Itoa(i+1) + ". " + c + "\n")
 		}
-		sb.WriteString(line)
-		n++
+	} else if r.Note != "" && r.Text != "" {
+		sb.WriteString("\n")
 	}
-	return sb.String(), n
+	sb.WriteString(r.Note)
+	return sb.String()
 }
 
 // coverageText lists the departments and years the reports cover.
@@ -178,7 +167,7 @@ func coverageText(cov []knowledge.DepartmentYears) string {
 			years[i] = strconv.Itoa(y)
 		}
 		line := fmt.Sprintf("\n· %s:%s年度", c.Department, strings.Join(years, "、"))
-		if sb.Len()+len(line) > maxReply-200 {
+		if sb.Len()+len(line) > maxListBytes {
 			sb.WriteString("\n……")
 			break
 		}

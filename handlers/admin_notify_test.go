@@ -79,8 +79,8 @@ func TestNotifyLoop(t *testing.T) {
 	citizens := map[string]string{"o-1": question, "o-2": question + "？", "o-optout": question, "o-expired": question}
 	for user, q := range citizens {
 		r := ask(user, q)
-		if r.Intent != bot.IntentNotCovered || !strings.Contains(r.Text, "回复'不用通知'取消") {
-			t.Fatalf("%s asked %q: %s %q, want not covered with the offer", user, q, r.Intent, r.Text)
+		if r.Intent != bot.IntentNotCovered || !strings.Contains(r.Note, "回复'不用通知'取消") {
+			t.Fatalf("%s asked %q: %s %q, want not covered with the offer", user, q, r.Intent, r.PlainText())
 		}
 	}
 	if r := ask("o-optout", "不用通知"); r.Intent != bot.IntentNotifyOff {

@@ -39,19 +39,34 @@ type askRequest struct {
 	Text string `json:"text"`
 }
 
-// askResponse is the answer to POST /api/v1/ask.
+// askResponse is the answer to POST /api/v1/ask: the bot's reply in its
+// parts (bot.Reply), for the client to render as it likes. The API asks
+// for no paging, so Reply is always whole.
 type askResponse struct {
-	Answered bool     `json:"answered"`
-	Reply    string   `json:"reply"`
-	Hits     []apiHit `json:"hits"` // never null
+	Answered bool   `json:"answered"`
+	Intent   string `json:"intent"`
+	// Reply is the reply's text; Choices its numbered options (replying
+	// with the number n picks choices[n-1]), never null; Note what follows
+	// them.
+	Reply   string   `json:"reply"`
+	Choices []string `json:"choices"`
+	Note    string   `json:"note"`
+	// Next is what 详情 and 更多 would give: "related" after a quoted
+	// passage, "" for nothing.
+	Next string `json:"next"`
+	// Source is the passage quoted, null when the reply quotes none.
+	Source *apiHit  `json:"source"`
+	Hits   []apiHit `json:"hits"` // never null
 }
 
 // apiHit is one passage behind a reply.
 type apiHit struct {
-	ReportID string  `json:"report_id"`
-	Title    string  `json:"title"`
-	Section  string  `json:"section"`
-	Score    float64 `json:"score"` // rounded to 3 decimals
+	ReportID   string  `json:"report_id"`
+	Title      string  `json:"title"`
+	Department string  `json:"department"`
+	Year       int     `json:"year"`
+	Section    string  `json:"section"`
+	Score      float64 `json:"score"` // rounded to 3 decimals
 }
 
 // handleAPIAsk asks the Responder one question for an API client:
@@ -83,14 +98,21 @@ func (s *Server) handleAPIAsk(w http.ResponseWriter, r *http.Request) {
 		reply = bot.Reply{Text: busyText, Intent: bot.IntentBusy}
 	}
 
-	out := askResponse{Answered: reply.Answered, Reply: reply.Text, Hits: make([]apiHit, 0, len(reply.Hits))}
+	out := askResponse{Answered: reply.Answered, Intent: string(reply.Intent), Reply: reply.Text,
+		Choices: append([]string{}, reply.Choices...), Note: reply.Note, Next: string(reply.Next),
+		Hits: make([]apiHit, 0, len(reply.Hits))}
 	for _, h := range reply.Hits {
 		out.Hits = append(out.Hits, apiHit{
-			ReportID: string(h.ReportID),
-			Title:    h.Title,
-			Section:  h.Section(),
-			Score:    roundScore(h.Score),
+			ReportID:   string(h.ReportID),
+			Title:      h.Title,
+			Department: h.Department,
+			Year:       h.Year,
+			Section:    h.Section(),
+			Score:      roundScore(h.Score),
 		})
+	}
+	if reply.Answered && len(out.Hits) > 0 {
+		out.Source = &out.Hits[0]
 	}
 	body, err := json.Marshal(out)
 	if err != nil {

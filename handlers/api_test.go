@@ -82,6 +82,8 @@ func TestAPIAsk(t *testing.T) {
 			Path: []string{"一、2020年推进法治政府建设的主要举措", "（三）严格规范执法"}, Score: 12.34567, Confidence: 0.9},
 		{ReportID: "jj-sfj-2021", Title: "司法局报告", Score: 0.0004},
 	}
+	sthjjHit := apiHit{ReportID: "jj-sthjj-2020", Title: "江津区生态环境局2020年度法治政府建设情况报告",
+		Section: "一、2020年推进法治政府建设的主要举措 > （三）严格规范执法", Score: 12.346}
 	tests := []struct {
 		name    string
 		reply   func(ctx context.Context) bot.Reply // nil: the fake's default reply
@@ -90,18 +92,28 @@ func TestAPIAsk(t *testing.T) {
 	}{
 		{
 			name: "answer without hits: hits is an empty array",
-			want: askResponse{Reply: "答复：text|行政复议多少件", Hits: []apiHit{}},
+			want: askResponse{Reply: "答复：text|行政复议多少件", Choices: []string{}, Hits: []apiHit{}},
 		},
 		{
 			name: "answer with hits",
 			reply: func(context.Context) bot.Reply {
-				return bot.Reply{Text: "去年共办理行政复议案件12件。", Answered: true, Hits: hits}
+				return bot.Reply{Text: "去年共办理行政复议案件12件。", Next: bot.NextRelated, Answered: true,
+					Intent: bot.IntentAnswer, Hits: hits}
 			},
-			want: askResponse{Answered: true, Reply: "去年共办理行政复议案件12件。", Hits: []apiHit{
-				{ReportID: "jj-sthjj-2020", Title: "江津区生态环境局2020年度法治政府建设情况报告",
-					Section: "一、2020年推进法治政府建设的主要举措 > （三）严格规范执法", Score: 12.346},
-				{ReportID: "jj-sfj-2021", Title: "司法局报告", Section: "", Score: 0},
-			}},
+			want: askResponse{Answered: true, Intent: "answer", Reply: "去年共办理行政复议案件12件。", Choices: []string{},
+				Next: "related", Source: &sthjjHit, Hits: []apiHit{sthjjHit,
+					{ReportID: "jj-sfj-2021", Title: "司法局报告", Section: "", Score: 0},
+				}},
+		},
+		{
+			name: "a question back: its choices and note as they are",
+			reply: func(context.Context) bot.Reply {
+				return bot.Reply{Text: "您是否想问:", Choices: []string{"区司法局2021年度:开展法治宣传", "区交通局2021年度:开展法治宣传"},
+					Note: "请回复数字查看。", Intent: bot.IntentClarify, Hits: hits}
+			},
+			want: askResponse{Intent: "clarify", Reply: "您是否想问:",
+				Choices: []string{"区司法局2021年度:开展法治宣传", "区交通局2021年度:开展法治宣传"}, Note: "请回复数字查看。",
+				Hits: []apiHit{sthjjHit, {ReportID: "jj-sfj-2021", Title: "司法局报告", Section: "", Score: 0}}},
 		},
 		{
 			name: "Responder too slow: the busy text, not answered",
@@ -110,7 +122,7 @@ func TestAPIAsk(t *testing.T) {
 				return bot.Reply{Text: "迟到的答复", Answered: true, Hits: hits}
 			},
 			timeout: 50 * time.Millisecond,
-			want:    askResponse{Reply: busyText, Hits: []apiHit{}},
+			want:    askResponse{Intent: "busy", Reply: busyText, Choices: []string{}, Hits: []apiHit{}},
 		},
 	}
 	for _, tt := range tests {

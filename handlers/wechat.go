@@ -258,9 +258,10 @@ func signatureOK(got string, parts ...string) bool {
 // the bot does not answer (VIEW, LOCATION, SCAN, …).
 func toBotMessage(in *message.MixMessage, now func() time.Time) (m bot.Message, ok bool) {
 	m = bot.Message{
-		Channel: bot.ChannelWeChat,
-		User:    bot.UserID(in.FromUserName),
-		Time:    time.Unix(in.CreateTime, 0),
+		Channel:   bot.ChannelWeChat,
+		User:      bot.UserID(in.FromUserName),
+		Time:      time.Unix(in.CreateTime, 0),
+		PageBytes: wechatPageBytes,
 	}
 	if in.CreateTime <= 0 {
 		m.Time = now()
@@ -352,7 +353,7 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	)
 	reply, outcome := s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply {
 		var r bot.Reply
-		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedText})
+		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedReplyOf})
 		return r
 	})
 	switch {
@@ -373,8 +374,12 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	return text, outcome
 }
 
+// cachedReplyOf is how a reply is cached for retries: as the door sends
+// it (cachedText of wechatText). It is the Responder's bot.Claim.Cached.
+func cachedReplyOf(r bot.Reply) []byte { return cachedText(wechatText(r)) }
+
 // cachedText is how a reply's text is cached for retries: cleaned and
-// encoded as a cachedReply. It is the Responder's bot.Claim.Cached.
+// encoded as a cachedReply.
 func cachedText(text string) []byte {
 	b, _ := json.Marshal(cachedReply{Text: cleanReply(text)}) // a struct of one string: cannot fail
 	return b
@@ -394,13 +399,14 @@ func (s *Server) respond(ctx context.Context, m bot.Message) (text, outcome stri
 	return s.cleaned(reply, m), outcome
 }
 
-// cleaned returns the reply's text made safe for WeChat, warning when that
-// changed it.
+// cleaned returns the reply rendered for WeChat (wechatText) and made
+// safe, warning when cleaning changed it.
 func (s *Server) cleaned(reply bot.Reply, m bot.Message) string {
-	text := cleanReply(reply.Text)
-	if len(text) != len(reply.Text) {
+	rendered := wechatText(reply)
+	text := cleanReply(rendered)
+	if len(text) != len(rendered) {
 		s.log.Warn("reply cleaned for WeChat", "kind", m.Kind,
-			"bytes_before", len(reply.Text), "bytes_after", len(text))
+			"bytes_before", len(rendered), "bytes_after", len(text))
 	}
 	return text
 }

@@ -127,7 +127,7 @@ func TestWeChatMessageKinds(t *testing.T) {
 					t.Fatalf("Responder called with %+v", got)
 				case tt.want != nil:
 					want := *tt.want
-					want.Channel, want.User, want.Time = bot.ChannelWeChat, user, created
+					want.Channel, want.User, want.Time, want.PageBytes = bot.ChannelWeChat, user, created, wechatPageBytes
 					if len(got) != 1 || got[0] != want {
 						t.Fatalf("Responder got %+v, want [%+v]", got, want)
 					}
@@ -220,7 +220,8 @@ func TestWeChatPublishedVector(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d %q", rec.Code, rec.Body.String())
 	}
-	want := bot.Message{Channel: bot.ChannelWeChat, User: "mycreate", Kind: bot.KindText, Text: "hello", Time: time.Unix(1409659813, 0)}
+	want := bot.Message{Channel: bot.ChannelWeChat, User: "mycreate", Kind: bot.KindText, Text: "hello", Time: time.Unix(1409659813, 0),
+		PageBytes: wechatPageBytes}
 	if got := resp.messages(); len(got) != 1 || got[0] != want {
 		t.Fatalf("Responder got %+v, want [%+v]", got, want)
 	}

@@ -49,7 +49,7 @@ type askHit struct {
 // with the details of a, the search behind it (the zero Answer when the
 // dialogue did not search, as for a greeting).
 func newAskResult(r bot.Reply, a knowledge.Answer) askResult {
-	res := askResult{Answered: r.Answered, Reason: string(r.Reason), Reply: r.Text, Year: a.Year, Dept: a.Department, Terms: a.Terms,
+	res := askResult{Answered: r.Answered, Reason: string(r.Reason), Reply: r.PlainText(), Year: a.Year, Dept: a.Department, Terms: a.Terms,
 		Hits: []askHit{}, Corrections: []askCorrection{}}
 	for _, c := range a.Corrections {
 		res.Corrections = append(res.Corrections, askCorrection{From: c.From, To: c.To, Kind: string(c.Kind), Label: c.Kind.Label()})
@@ -117,7 +117,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(newAskResult(r, k.answer))
 	}
-	fmt.Fprintln(e.stdout, r.Text)
+	fmt.Fprintln(e.stdout, r.PlainText())
 	return nil
 }
 

@@ -52,7 +52,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 		r := d.Respond(ctx, bot.Message{Channel: bot.ChannelCLI, User: "terminal", Kind: bot.KindText, Text: text})
-		fmt.Fprintln(e.stdout, r.Text)
+		fmt.Fprintln(e.stdout, r.PlainText())
 		if ctx.Err() != nil {
 			return nil
 		}
