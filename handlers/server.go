@@ -120,7 +120,7 @@ type Options struct {
 	// Now is the clock for the callback's replay protection and for the
 	// Time of API messages (and of WeChat messages without CreateTime);
 	// time.Now if nil. Deadlines use the real clock, and so does the
-	// CreateTime the WeChat SDK stamps on replies.
+	// CreateTime of replies, as the WeChat SDK stamps them.
 	Now func() time.Time
 	// Logger receives one line per callback without message contents at
 	// Info and above; raw messages only at Debug. Discarded if nil.
@@ -158,7 +158,7 @@ type Server struct {
 	appID        string
 	token        string
 	aesKey       []byte          // 32 bytes; nil in plaintext mode
-	wxConfig     wxconfig.Config // copied into each request's SDK server
+	wxConfig     wxconfig.Config // copied into each URL verification's SDK server
 	apiTokens    [][sha256.Size]byte
 	authorize    func(r *http.Request, token string) bool
 	replyTimeout time.Duration

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -47,10 +46,10 @@ const (
 
 // handleWeChatVerify answers WeChat's URL verification: GET with signature,
 // timestamp, nonce and echostr. After checkQuery, a fresh SDK server echoes
-// echostr.
+// echostr (verification is rare, so its cost does not matter).
 func (s *Server) handleWeChatVerify(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := s.checkQuery(q, true); err != nil {
+	if _, err := s.checkQuery(q, true); err != nil {
 		s.respondError(w, r, err)
 		return
 	}
@@ -70,188 +69,151 @@ func (s *Server) handleWeChatVerify(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleWeChatMessage answers one pushed message or event with a passive
-// reply, or "success" for none. checkMessage refuses what the SDK would not;
-// then a fresh SDK server parses (and in safe mode decrypts) the message,
-// hands it to the message handler below and builds the reply.
+// reply, or "success" for none. readMessage checks and parses the request
+// once (the SDK's message types and crypto, without its server, which
+// would parse and decrypt it again); the reply is written as the SDK's
+// server writes it (see appendTextReply and appendEncryptedReply).
 func (s *Server) handleWeChatMessage(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	body, safe, err := s.checkMessage(w, r)
+	in, err := s.readMessage(w, r)
 	if err != nil {
 		s.respondError(w, r, err)
 		return
 	}
-
-	// The SDK gets only the query it needs: no echostr (which would make
-	// Serve echo it instead of handling the message) and nothing else.
-	q := r.URL.Query()
-	query := url.Values{"timestamp": {q.Get("timestamp")}, "nonce": {q.Get("nonce")}}
-	if safe {
-		query.Set("encrypt_type", "aes")
-		query.Set("msg_signature", q.Get("msg_signature"))
-	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	tw := &responseTracker{ResponseWriter: w}
-	srv := s.newWeChatServer(tw, r, query, body)
-
-	// The handler runs synchronously inside Serve, on this goroutine.
-	var (
-		handled       bool
-		m             bot.Message
-		text, outcome string
-	)
-	srv.SetMessageHandler(func(in *message.MixMessage) *message.Reply {
-		handled = true
-		var ok bool
-		if m, ok = toBotMessage(in, s.now); !ok {
-			s.log.Info("wechat event ignored", "type", in.MsgType, "event", in.Event)
-			return nil
-		}
-		key := dedupeKey(in)
-		text, outcome = s.answer(r.Context(), key, m)
+	m, ok := toBotMessage(&in.msg, s.now)
+	if !ok {
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "wechat event ignored",
+			slog.String("type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)))
+		s.writeReply(w, plainContentType, successBody)
+		return
+	}
+	key := dedupeKey(&in.msg)
+	text, outcome := s.answer(r.Context(), key, m)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("wechat message answered", "key", key, "user", m.User, "reply", text)
-		if text == "" {
-			return nil
-		}
-		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(text)}
-	})
-
-	defer s.abortIfStarted(tw)
-	switch err := srv.Serve(); {
-	case err != nil && !handled:
-		// checkMessage accepted what the SDK refused: still malformed input.
-		s.respondError(w, r, errBadRequest(fmt.Errorf("wechat SDK: %w", err)))
-		return
-	case err != nil:
-		s.respondError(w, r, fmt.Errorf("wechat SDK: build reply: %w", err))
-		return
-	case !handled:
-		s.respondError(w, r, errors.New("wechat SDK did not call the message handler"))
-		return
-	case text == "":
-		// No reply: in plaintext mode Serve wrote "success"; in safe mode
-		// it wrote nothing, and Send would encrypt an empty message.
-		if !tw.started {
-			writeText(w, "success")
-		}
-	default:
-		if err := srv.Send(); err != nil {
-			s.respondError(w, r, fmt.Errorf("wechat SDK: send reply: %w", err))
-			return
-		}
 	}
-	if outcome != "" {
-		s.log.Info("wechat message answered", "kind", m.Kind, "safe_mode", safe,
-			"outcome", outcome, "reply_bytes", len(text), "elapsed", time.Since(start))
+	if text == "" {
+		s.writeReply(w, plainContentType, successBody)
+	} else {
+		s.writeReply(w, xmlContentType, s.replyBody(in, text))
 	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wechat message answered",
+		slog.String("kind", string(m.Kind)), slog.Bool("safe_mode", in.safe), slog.String("outcome", outcome),
+		slog.Int("reply_bytes", len(text)), slog.Duration("elapsed", time.Since(start)))
 }
 
-// checkMessage does the checks the SDK's server lacks, before it runs: the
-// mode, the signatures (in constant time) and the timestamp, the body size,
-// and in safe mode msg_signature, decryption and the AppID. It returns the
-// body, which it has fully read, once it knows the message is XML with a
-// sender and a type. Errors are *httpError (400, 403) or *http.MaxBytesError
-// (413).
-func (s *Server) checkMessage(w http.ResponseWriter, r *http.Request) (body []byte, safe bool, err error) {
+// incoming is a callback request readMessage accepted.
+type incoming struct {
+	msg  message.MixMessage
+	safe bool // encrypt_type=aes: the reply is encrypted too
+	// In safe mode: the request's timestamp and nonce and the 16 random
+	// bytes of its ciphertext, which the reply reuses as the SDK does.
+	timestamp int64
+	nonce     string
+	random    []byte
+}
+
+// readMessage does the checks of a pushed message and parses it once: the
+// mode, the signatures (in constant time) and the timestamp, the body
+// size, in safe mode msg_signature, decryption and the AppID, and that the
+// message is XML (as the SDK's message.MixMessage) with a sender and a
+// type. Errors are *httpError (400, 403) or *http.MaxBytesError (413).
+func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (*incoming, error) {
 	q := r.URL.Query()
+	in := &incoming{}
 	switch et := q.Get("encrypt_type"); et {
 	case "", "raw":
 	case "aes":
-		safe = true
+		in.safe = true
 	default:
-		return nil, false, errBadRequest(fmt.Errorf("unknown encrypt_type %q", et))
+		return nil, errBadRequest(fmt.Errorf("unknown encrypt_type %q", et))
 	}
 	switch {
-	case safe && s.aesKey == nil:
-		return nil, safe, errForbidden(errors.New("encrypted callback, but no EncodingAESKey is configured"))
-	case !safe && s.aesKey != nil:
-		return nil, safe, errForbidden(errors.New("plaintext callback refused: EncodingAESKey is configured, so WeChat must send encrypt_type=aes"))
+	case in.safe && s.aesKey == nil:
+		return nil, errForbidden(errors.New("encrypted callback, but no EncodingAESKey is configured"))
+	case !in.safe && s.aesKey != nil:
+		return nil, errForbidden(errors.New("plaintext callback refused: EncodingAESKey is configured, so WeChat must send encrypt_type=aes"))
 	}
 	// In safe mode msg_signature, checked in open, authenticates the body;
 	// signature is checked too when WeChat sends it.
-	if err := s.checkQuery(q, !safe); err != nil {
-		return nil, safe, err
+	ts, err := s.checkQuery(q, !in.safe)
+	if err != nil {
+		return nil, err
 	}
 
-	body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-			return nil, safe, err
+			return nil, err
 		}
-		return nil, safe, errBadRequest(fmt.Errorf("read body: %w", err))
+		return nil, errBadRequest(fmt.Errorf("read body: %w", err))
 	}
 	raw := body
-	if safe {
-		if raw, err = s.open(q, body); err != nil {
-			return nil, safe, err
+	if in.safe {
+		in.timestamp, in.nonce = ts, q.Get("nonce")
+		if in.random, raw, err = s.open(q, body); err != nil {
+			return nil, err
 		}
 	}
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
-		s.log.Debug("wechat message received", "safe_mode", safe, "xml", string(raw))
+		s.log.Debug("wechat message received", "safe_mode", in.safe, "xml", string(raw))
 	}
-
-	// The same decoding the SDK does next, so that what passes here parses
-	// there.
-	var in message.MixMessage
-	if err := xml.Unmarshal(raw, &in); err != nil {
-		return nil, safe, errBadRequest(fmt.Errorf("message XML: %w", err))
+	if err := xml.Unmarshal(raw, &in.msg); err != nil {
+		return nil, errBadRequest(fmt.Errorf("message XML: %w", err))
 	}
-	if in.FromUserName == "" || in.MsgType == "" {
-		return nil, safe, errBadRequest(errors.New("message without FromUserName or MsgType"))
+	if in.msg.FromUserName == "" || in.msg.MsgType == "" {
+		return nil, errBadRequest(errors.New("message without FromUserName or MsgType"))
 	}
-	return body, safe, nil
+	return in, nil
 }
 
 // checkQuery verifies the signature over token, timestamp and nonce (when
-// required or present) and that the timestamp is within maxClockSkew of Now.
-func (s *Server) checkQuery(q url.Values, signatureRequired bool) error {
+// required or present) and that the timestamp is within maxClockSkew of
+// Now, which it returns.
+func (s *Server) checkQuery(q url.Values, signatureRequired bool) (int64, error) {
 	ts, nonce, sig := q.Get("timestamp"), q.Get("nonce"), q.Get("signature")
 	if signatureRequired || sig != "" {
 		if !signatureOK(sig, s.token, ts, nonce) {
-			return errForbidden(errors.New("bad signature"))
+			return 0, errForbidden(errors.New("bad signature"))
 		}
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return errForbidden(fmt.Errorf("bad timestamp: %w", err))
+		return 0, errForbidden(fmt.Errorf("bad timestamp: %w", err))
 	}
 	if skew := s.now().Sub(time.Unix(sec, 0)); skew > maxClockSkew || skew < -maxClockSkew {
-		return errForbidden(fmt.Errorf("timestamp %d is %v away from now: replay or clock skew", sec, skew))
+		return 0, errForbidden(fmt.Errorf("timestamp %d is %v away from now: replay or clock skew", sec, skew))
 	}
-	return nil
+	return sec, nil
 }
 
 // open verifies msg_signature over the envelope's Encrypt, decrypts it and
-// checks the AppID inside. It returns the plaintext message XML.
-func (s *Server) open(q url.Values, body []byte) ([]byte, error) {
+// checks the AppID inside. It returns the ciphertext's 16 random bytes and
+// the plaintext message XML.
+func (s *Server) open(q url.Values, body []byte) (random, raw []byte, err error) {
 	var env message.EncryptedXMLMsg
 	if err := xml.Unmarshal(body, &env); err != nil {
-		return nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
+		return nil, nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
 	}
 	if env.EncryptedMsg == "" {
-		return nil, errBadRequest(errors.New("envelope without Encrypt"))
+		return nil, nil, errBadRequest(errors.New("envelope without Encrypt"))
 	}
 	if !signatureOK(q.Get("msg_signature"), s.token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg) {
-		return nil, errForbidden(errors.New("bad msg_signature"))
+		return nil, nil, errForbidden(errors.New("bad msg_signature"))
 	}
 	ciphertext, err := base64.StdEncoding.DecodeString(env.EncryptedMsg)
 	if err != nil {
-		return nil, errBadRequest(fmt.Errorf("Encrypt is not base64: %w", err))
+		return nil, nil, errBadRequest(fmt.Errorf("Encrypt is not base64: %w", err))
 	}
-	_, raw, appID, err := util.AESDecryptMsg(ciphertext, s.aesKey)
+	random, raw, appID, err := util.AESDecryptMsg(ciphertext, s.aesKey)
 	if err != nil {
-		return nil, errBadRequest(fmt.Errorf("decrypt: %w", err))
+		return nil, nil, errBadRequest(fmt.Errorf("decrypt: %w", err))
 	}
 	if string(appID) != s.appID {
-		return nil, errForbidden(errors.New("decrypted message is for another AppID"))
+		return nil, nil, errForbidden(errors.New("decrypted message is for another AppID"))
 	}
-	return raw, nil
-}
-
-// signatureOK reports in constant time whether got is WeChat's signature:
-// the hex SHA-1 of the sorted, concatenated parts.
-func signatureOK(got string, parts ...string) bool {
-	want := util.Signature(parts...)
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return random, raw, nil
 }
 
 // toBotMessage maps a WeChat message to the bot's. ok is false for events
@@ -523,12 +485,4 @@ func cleanReply(text string) string {
 		cut--
 	}
 	return text[:cut]
-}
-
-// writeText writes a 200 text/plain body.
-func writeText(w http.ResponseWriter, body string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write([]byte(body))
 }

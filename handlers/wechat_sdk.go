@@ -1,20 +1,179 @@
 package handlers
 
+// The WeChat wire format. The callback uses silenceper/wechat/v2 for what it
+// is good at: its message types (message.MixMessage, the envelopes), its
+// message crypto (util.AESDecryptMsg, util.AESEncryptMsg) and, for the rare
+// URL verification, its server. A pushed message does not go through the
+// SDK's server: it would build an official account per request, parse the
+// envelope and the message again after the handler's checks, decrypt twice
+// and marshal the reply through reflection. The handler parses once and
+// writes the passive reply itself, byte for byte as the SDK's server does
+// (TestWeChatReplyMatchesSDK holds the two to the same output).
+
 import (
 	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/silenceper/wechat/v2/cache"
 	"github.com/silenceper/wechat/v2/credential"
 	"github.com/silenceper/wechat/v2/officialaccount"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/officialaccount/server"
+	"github.com/silenceper/wechat/v2/util"
 )
 
-// newWeChatServer returns the SDK's server for one callback request, after
+// The Content-Types of the SDK's server: replies are XML, "success" is text.
+const (
+	xmlContentType   = "application/xml; charset=utf-8"
+	plainContentType = "text/plain; charset=utf-8"
+)
+
+// successBody is the answer to a message that gets no reply.
+var successBody = []byte("success")
+
+// replyBody returns the passive text reply to in carrying text: the XML of
+// the SDK's message.Text from the account to the sender, stamped with the
+// wall clock as the SDK does, and in safe mode encrypted with the request's
+// random bytes and signed over its timestamp and nonce, in the SDK's
+// message.ResponseEncryptedXMLMsg.
+func (s *Server) replyBody(in *incoming, text string) []byte {
+	raw := appendTextReply(make([]byte, 0, 192+len(in.msg.FromUserName)+len(in.msg.ToUserName)+len(text)),
+		string(in.msg.FromUserName), string(in.msg.ToUserName), time.Now().Unix(), text)
+	if !in.safe {
+		return raw
+	}
+	encrypted := base64.StdEncoding.EncodeToString(util.AESEncryptMsg(in.random, raw, s.appID, s.aesKey))
+	ts := strconv.FormatInt(in.timestamp, 10)
+	var sig [2 * sha1.Size]byte
+	signature(&sig, s.token, ts, in.nonce, encrypted)
+	return appendEncryptedReply(make([]byte, 0, 128+len(encrypted)+len(in.nonce)), encrypted, sig[:], ts, in.nonce)
+}
+
+// appendTextReply appends the passive text reply as encoding/xml marshals
+// the SDK's message.Text: user names and content in CDATA sections, a
+// "]]>" inside one split across two, an empty one left empty.
+func appendTextReply(dst []byte, to, from string, created int64, content string) []byte {
+	dst = append(dst, "<xml><ToUserName>"...)
+	dst = appendCDATA(dst, to)
+	dst = append(dst, "</ToUserName><FromUserName>"...)
+	dst = appendCDATA(dst, from)
+	dst = append(dst, "</FromUserName><CreateTime>"...)
+	dst = strconv.AppendInt(dst, created, 10)
+	dst = append(dst, "</CreateTime><MsgType>"...)
+	dst = append(dst, message.MsgTypeText...)
+	dst = append(dst, "</MsgType><Content>"...)
+	dst = appendCDATA(dst, content)
+	return append(dst, "</Content></xml>"...)
+}
+
+// appendCDATA appends s as encoding/xml writes a ",cdata" field.
+func appendCDATA(dst []byte, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	const end = "]]>"
+	dst = append(dst, "<![CDATA["...)
+	for {
+		i := strings.Index(s, end)
+		if i < 0 {
+			break
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, "]]]]><![CDATA[>"...)
+		s = s[i+len(end):]
+	}
+	dst = append(dst, s...)
+	return append(dst, end...)
+}
+
+// appendEncryptedReply appends the safe-mode envelope as encoding/xml
+// marshals the SDK's message.ResponseEncryptedXMLMsg. Only the nonce, which
+// WeChat chose, needs escaping: the rest is base64, hex and digits.
+func appendEncryptedReply(dst []byte, encrypted string, msgSignature []byte, timestamp, nonce string) []byte {
+	dst = append(dst, "<xml><Encrypt>"...)
+	dst = append(dst, encrypted...)
+	dst = append(dst, "</Encrypt><MsgSignature>"...)
+	dst = append(dst, msgSignature...)
+	dst = append(dst, "</MsgSignature><TimeStamp>"...)
+	dst = append(dst, timestamp...)
+	dst = append(dst, "</TimeStamp><Nonce>"...)
+	if needsEscape(nonce) {
+		var b bytes.Buffer
+		_ = xml.EscapeText(&b, []byte(nonce)) // a bytes.Buffer does not fail
+		dst = append(dst, b.Bytes()...)
+	} else {
+		dst = append(dst, nonce...)
+	}
+	return append(dst, "</Nonce></xml>"...)
+}
+
+// needsEscape reports whether xml.EscapeText would change s: anything but
+// printable ASCII other than <>&'".
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '&' || c == '\'' || c == '"' {
+			return true
+		}
+	}
+	return false
+}
+
+// signature writes into sig WeChat's signature of parts: the hex SHA-1 of
+// the parts sorted and concatenated (what util.Signature returns), without
+// allocating for the usual three or four short parts.
+func signature(sig *[2 * sha1.Size]byte, parts ...string) {
+	var sorted [4]string
+	ps := append(sorted[:0], parts...)
+	slices.Sort(ps)
+	var buf [256]byte
+	joined := buf[:0]
+	for _, p := range ps {
+		joined = append(joined, p...)
+	}
+	sum := sha1.Sum(joined)
+	hex.Encode(sig[:], sum[:])
+}
+
+// signatureOK reports in constant time whether got is WeChat's signature
+// of parts.
+func signatureOK(got string, parts ...string) bool {
+	var want [2 * sha1.Size]byte
+	signature(&want, parts...)
+	if len(got) != len(want) {
+		return false
+	}
+	var diff byte
+	for i := range want {
+		diff |= got[i] ^ want[i]
+	}
+	return diff == 0
+}
+
+// writeReply writes a 200 response of contentType. A write that fails
+// after the response started cannot be answered again: it is logged and
+// the connection aborted (http.ErrAbortHandler), as when the SDK's server
+// panicked on it.
+func (s *Server) writeReply(w http.ResponseWriter, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(body); err != nil {
+		s.log.Error("wechat response failed after it started", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// newWeChatServer returns the SDK's server for one verification request, after
 // the handler's own checks: validation is skipped (done already), and the
 // SDK sees a shallow copy of r carrying only query, body (fully read before)
 // and an XML Content-Type, so that it cannot be steered into its JSON
@@ -63,9 +222,8 @@ var _ credential.AccessTokenHandle = noAccessToken{}
 
 func (noAccessToken) GetAccessToken() (string, error) { return "", errNoAccessToken }
 
-// responseTracker records whether the response has started, so that the
-// handler writes "success" only where the SDK wrote nothing and never
-// answers twice.
+// responseTracker records whether the SDK's server started the response,
+// so that the handler never answers twice.
 type responseTracker struct {
 	http.ResponseWriter
 	started bool

@@ -140,7 +140,8 @@ func TestWeChatMessageKinds(t *testing.T) {
 					return
 				}
 				reply := readReply(t, rec, safe)
-				// The SDK stamps replies with the wall clock, not Options.Now.
+				// Replies are stamped with the wall clock, as the SDK stamps
+				// them, not with Options.Now.
 				if reply.CreateTime < before || reply.CreateTime > after {
 					t.Errorf("reply CreateTime %d, want the wall clock in [%d, %d]", reply.CreateTime, before, after)
 				}
@@ -535,9 +536,9 @@ func TestWeChatLogsNoContent(t *testing.T) {
 	}
 }
 
-// TestWeChatSDKInput: the SDK's server sees only what the handler checked,
-// so neither a signed POST carrying echostr nor a JSON Content-Type can
-// steer it away from the XML message.
+// TestWeChatSDKInput: neither a signed POST carrying echostr nor a JSON
+// Content-Type can steer the callback away from the XML message (as they
+// would the SDK's server, which the callback does not use for messages).
 func TestWeChatSDKInput(t *testing.T) {
 	const want = "答复：text|2020年行政复议案件有多少件？"
 	echo := func(q url.Values) { q.Set("echostr", "echo-me") }
@@ -608,8 +609,9 @@ func TestWeChatNoReply(t *testing.T) {
 	}
 }
 
-// TestWeChatOfficialAccountOffline: the per-request official account carries
-// the configuration and cannot reach WeChat's API for an access token.
+// TestWeChatOfficialAccountOffline: the official account of a URL
+// verification carries the configuration and cannot reach WeChat's API for
+// an access token.
 func TestWeChatOfficialAccountOffline(t *testing.T) {
 	srv, _, _ := newTestServer(t, safeMode)
 	r := wxRequest{body: fixture(t, "text.xml"), safe: true, query: func(q url.Values) { q.Set("echostr", "x") }}.build(t)
@@ -673,8 +675,8 @@ func TestWeChatWriteFails(t *testing.T) {
 	}
 }
 
-// BenchmarkWeChatCallback measures one callback end to end, including the
-// per-request SDK server.
+// BenchmarkWeChatCallback measures one callback end to end through the
+// handler, with a Responder and ReplyCache that cost nothing.
 func BenchmarkWeChatCallback(b *testing.B) {
 	for _, mode := range []string{"plaintext", "safe"} {
 		b.Run(mode, func(b *testing.B) {
@@ -701,8 +703,8 @@ func BenchmarkWeChatCallback(b *testing.B) {
 	}
 }
 
-// BenchmarkNewWeChatServer measures what each callback pays for its own SDK
-// server.
+// BenchmarkNewWeChatServer measures what a URL verification pays for its
+// own SDK server.
 func BenchmarkNewWeChatServer(b *testing.B) {
 	srv, _, _ := newTestServer(b, safeMode)
 	r := httptest.NewRequest(http.MethodPost, "/wechat", nil)
