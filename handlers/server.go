@@ -167,6 +167,7 @@ type Server struct {
 	responder    Responder
 	claimer      OnceResponder // responder, when it claims messages itself
 	replies      ReplyCache
+	workers      *workerPool    // run the Responder
 	admin        *consoleServer // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
 	metrics      http.Handler // wrapped by MetricsHandler
@@ -192,6 +193,7 @@ func New(opts Options) (*Server, error) {
 		log:          opts.Logger,
 		responder:    opts.Responder,
 		replies:      opts.Replies,
+		workers:      newWorkerPool(),
 	}
 	if s.wechatPath == "" {
 		s.wechatPath = DefaultWeChatPath
