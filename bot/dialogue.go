@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fazhibot/knowledge"
@@ -18,6 +21,9 @@ import (
 // for concurrent use.
 type Knowledge interface {
 	Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error)
+	// Understand must give the same Understanding for the same Text and
+	// year of Now, as *knowledge.Base does: the Dialogue keeps the
+	// Understandings of recent questions per Knowledge value.
 	Understand(q knowledge.Query) knowledge.Understanding
 	Excerpt(h knowledge.Hit, q knowledge.Query) string
 	Coverage() []knowledge.DepartmentYears
@@ -125,6 +131,8 @@ type Dialogue struct {
 	storeTimeout time.Duration
 	errLog       *slog.Logger
 	notifier     Notifier
+	workers      *workerPool // run store calls
+	memo         atomic.Pointer[knowledgeMemo]
 }
 
 // New checks opts and returns a Dialogue. It returns an error when
@@ -156,6 +164,7 @@ func New(opts Options) (*Dialogue, error) {
 		storeTimeout: orDefault(opts.StoreTimeout, DefaultStoreTimeout),
 		errLog:       opts.ErrorLog,
 		notifier:     opts.Notifier,
+		workers:      newWorkerPool(),
 	}
 	if ms, ok := opts.Sessions.(MessageStore); ok {
 		d.messages = ms
@@ -184,6 +193,70 @@ func New(opts Options) (*Dialogue, error) {
 		d.hot = DefaultHotQuestions()
 	}
 	return d, nil
+}
+
+// knowledge returns the knowledge base to answer one message with
+// (Options.Current), wrapped in the memo of its Understandings.
+func (d *Dialogue) knowledge() Knowledge {
+	k := d.current()
+	if m := d.memo.Load(); m != nil && m.Knowledge == k {
+		return m
+	}
+	if k == nil || !reflect.TypeOf(k).Comparable() {
+		return k
+	}
+	m := &knowledgeMemo{Knowledge: k}
+	d.memo.Store(m)
+	return m
+}
+
+// understandMemoSize bounds the Understandings a knowledgeMemo keeps; when
+// it is full, the memo starts over.
+const understandMemoSize = 2048
+
+// knowledgeMemo is a Knowledge that remembers what Understand read from
+// recent questions. Every question asked without a topic is understood
+// (segmented, corrected against the sound index, weighed) before it is
+// answered, and many citizens ask the same questions; the answer is cached
+// by the knowledge base, the understanding here. A memo belongs to one
+// Knowledge value, so a newly published base starts with an empty one. It
+// is safe for concurrent use.
+type knowledgeMemo struct {
+	Knowledge
+	mu         sync.Mutex
+	understood map[understandKey]knowledge.Understanding
+}
+
+// understandKey is what an Understanding depends on: the Query's Text and
+// the year of its Now (for 去年).
+type understandKey struct {
+	text string
+	year int
+}
+
+// Understand returns k's Understanding of q, remembered when q has only
+// Text and Now, and Now is set (a zero Now means the base's own clock).
+func (k *knowledgeMemo) Understand(q knowledge.Query) knowledge.Understanding {
+	if q.Now.IsZero() || q.Year != 0 || q.Department != "" || q.Limit != 0 || len(q.Context) > 0 || len(q.Years) > 0 || q.Focus != nil {
+		return k.Knowledge.Understand(q)
+	}
+	key := understandKey{q.Text, q.Now.Year()}
+	k.mu.Lock()
+	u, ok := k.understood[key]
+	k.mu.Unlock()
+	if !ok {
+		u = k.Knowledge.Understand(q)
+		k.mu.Lock()
+		if k.understood == nil || len(k.understood) >= understandMemoSize {
+			k.understood = make(map[understandKey]knowledge.Understanding, understandMemoSize)
+		}
+		k.understood[key] = u
+		k.mu.Unlock()
+	}
+	// The caller may keep or change the slices; the memo's stay its own.
+	u.Terms = slices.Clone(u.Terms)
+	u.Corrections = slices.Clone(u.Corrections)
+	return u
 }
 
 // sameStore reports whether the limiter is the message store itself, so
@@ -267,7 +340,7 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 // respond answers m as Respond documents, claiming c first when it is not
 // nil (see RespondOnce).
 func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome, error) {
-	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
+	t := &turn{d: d, k: d.knowledge(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
 	}
@@ -329,7 +402,7 @@ func (t *turn) begin() bool {
 		claimed, allowed bool
 		session          []byte
 	}
-	b, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (begun, error) {
+	b, err := withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) (begun, error) {
 		claimed, session, allowed, err := ms.BeginMessage(ctx, t.key, claimKey, claimTTL, limit, time.Minute)
 		return begun{claimed, allowed, session}, err
 	})
@@ -402,14 +475,14 @@ func (t *turn) finish(r Reply) {
 			}
 		}
 		if data != nil || replyKey != "" {
-			_, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
+			_, err := withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
 				return struct{}{}, ms.FinishMessage(ctx, t.key, data, t.d.ttl, replyKey, reply, replyTTL)
 			})
 			t.storeFailed("finish message", err)
 		}
 	} else if t.dirty && t.key != "" && t.d.sessions != nil {
 		data := t.sess.encode()
-		_, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
+		_, err := withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, t.d.sessions.SaveSession(ctx, t.key, data, t.d.ttl)
 		})
 		t.storeFailed("save session", err)
@@ -546,7 +619,7 @@ func (t *turn) session() *Session {
 	var data []byte
 	if t.key != "" && t.d.sessions != nil {
 		var err error
-		data, err = within(t.ctx, t.d.storeTimeout, func(ctx context.Context) ([]byte, error) {
+		data, err = withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) ([]byte, error) {
 			return t.d.sessions.Session(ctx, t.key)
 		})
 		t.storeFailed("load session", err)
@@ -561,7 +634,7 @@ func (t *turn) deleteSession() {
 	if t.key == "" || t.d.sessions == nil {
 		return
 	}
-	_, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
+	_, err := withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, t.d.sessions.DeleteSession(ctx, t.key)
 	})
 	t.storeFailed("delete session", err)
@@ -575,7 +648,7 @@ func (t *turn) allowed() bool {
 	if t.d.limiter == nil || t.d.rateLimit == 0 || t.key == "" {
 		return true
 	}
-	ok, err := within(t.ctx, t.d.storeTimeout, func(ctx context.Context) (bool, error) {
+	ok, err := withinOn(t.d.workers, t.ctx, t.d.storeTimeout, func(ctx context.Context) (bool, error) {
 		return t.d.limiter.Allow(ctx, t.key, t.d.rateLimit, time.Minute)
 	})
 	if err != nil {
@@ -599,8 +672,15 @@ func (t *turn) storeFailed(op string, err error) {
 
 // within runs f with a deadline of timeout inside ctx and returns when f
 // does or the deadline passes, whichever is first, so that a store that
-// ignores its context cannot hold up the reply.
+// ignores its context cannot hold up the reply. f runs on a goroutine of
+// its own.
 func within[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
+	return withinOn(nil, ctx, timeout, f)
+}
+
+// withinOn is within with f run on one of workers (a goroutine of its own
+// when workers is nil).
+func withinOn[T any](workers *workerPool, ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	type result struct {
@@ -608,15 +688,61 @@ func within[T any](ctx context.Context, timeout time.Duration, f func(context.Co
 		err error
 	}
 	done := make(chan result, 1)
-	go func() {
+	call := func() {
 		v, err := f(ctx)
 		done <- result{v, err}
-	}()
+	}
+	if workers != nil {
+		workers.run(call)
+	} else {
+		go call()
+	}
 	select {
 	case r := <-done:
 		return r.v, r.err
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()
+	}
+}
+
+// workerIdle is how long a worker of a workerPool waits for work before
+// it ends.
+const workerIdle = 10 * time.Second
+
+// workerPool runs functions on goroutines that outlive them. A function
+// goes to an idle worker when there is one and to a new worker otherwise,
+// so a store call that never returns holds up only its own worker; a
+// worker idle for workerIdle ends. Store calls run on workers, not on
+// goroutines of their own, because a new goroutine's stack starts small and
+// is grown and copied again, through the store's client, for every call.
+// The zero value is not usable; it is safe for concurrent use.
+type workerPool struct {
+	idle chan func() // unbuffered: a send succeeds only to an idle worker
+}
+
+func newWorkerPool() *workerPool { return &workerPool{idle: make(chan func())} }
+
+// run calls f on a worker and returns at once. f must not panic.
+func (p *workerPool) run(f func()) {
+	select {
+	case p.idle <- f:
+	default:
+		go p.work(f)
+	}
+}
+
+func (p *workerPool) work(f func()) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		f()
+		f = nil // drop what it holds while idle
+		t.Reset(workerIdle)
+		select {
+		case f = <-p.idle:
+		case <-t.C:
+			return
+		}
 	}
 }
