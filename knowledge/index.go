@@ -51,6 +51,8 @@ type Base struct {
 
 	reports              map[ReportID]*Report
 	docs                 []doc
+	ranks                []docRank            // what scoring reads of each doc, by doc
+	figures              []bool               // doc.figure, by doc
 	words                map[string][]posting // canonical word → passages
 	bigrams              map[string][]posting // character bigram → passages
 	avgWords, avgBigrams float64
@@ -90,6 +92,14 @@ type doc struct {
 	dept    int32   // the report's department, as deptIDs
 	sents   []sentence
 	ids     []byte // the sentences' word and bigram IDs, encoded
+}
+
+// docRank is what scoring a posting reads of its passage, kept apart
+// from doc in a compact array: a search over common words touches most
+// passages, and each touch costs a cache line.
+type docRank struct {
+	words, bigrams float64 // bm25Norm of the passage's word and bigram counts
+	year, dept     int32   // as doc
 }
 
 // posting is one passage holding a word or bigram: the passage's index
@@ -258,6 +268,13 @@ func (b *Base) finish(compounds map[string]int) {
 	if n := float64(len(b.docs)); n > 0 {
 		b.avgWords, b.avgBigrams = totalWords/n, totalBigrams/n
 	}
+	b.ranks = make([]docRank, len(b.docs))
+	b.figures = make([]bool, len(b.docs))
+	for i := range b.docs {
+		d := &b.docs[i]
+		b.ranks[i] = docRank{bm25Norm(d.words, b.avgWords), bm25Norm(d.bigrams, b.avgBigrams), d.year, d.dept}
+		b.figures[i] = d.figure
+	}
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
 	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Freq,
@@ -352,10 +369,21 @@ func (b *Base) idf(df int) float64 {
 	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// bm25 scores one term occurrence count against a document length.
-func bm25(tf, docLen, avgLen, idf float64) float64 {
-	const k1, bParam = 1.2, 0.75
-	return idf * tf * (k1 + 1) / (tf + k1*(1-bParam+bParam*docLen/avgLen))
+// BM25's parameters.
+const k1, bParam = 1.2, 0.75
+
+// bm25 scores one term occurrence count against a document whose length
+// norm (bm25Norm) is norm.
+func bm25(tf, norm, idf float64) float64 {
+	return idf * tf * (k1 + 1) / (tf + norm)
+}
+
+// bm25Norm is the part of BM25 that depends on the document's length
+// alone, computed once per passage. The conversion keeps the compiler
+// from fusing it with bm25's addition, so that scores stay exactly those
+// of the formula computed in one piece.
+func bm25Norm(docLen, avgLen float64) float64 {
+	return float64(k1 * (1 - bParam + bParam*docLen/avgLen))
 }
 
 // Coverage lists, per department, the years the knowledge base has reports

@@ -129,6 +129,14 @@ type queryTerm struct {
 	context bool     // the term comes from earlier turns, not the question
 }
 
+// termList is one posting list a question's scores add up, in order.
+type termList struct {
+	postings []posting
+	weight   float64 // the term's share: context and bigrams weigh less
+	idf      float64
+	bigram   bool
+}
+
 type candidate struct {
 	doc         int32
 	score       float64
@@ -161,12 +169,6 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	defer b.putScratch(sc)
 	// The posting lists of the question's words and of their bigrams, in
 	// the order their scores add up.
-	type termList struct {
-		postings []posting
-		weight   float64 // the term's share: context and bigrams weigh less
-		idf      float64
-		bigram   bool
-	}
 	lists := make([]termList, 0, 4*len(qts))
 	walkCost := 0
 	for i, qt := range qts {
@@ -182,13 +184,17 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			walkCost += len(postings)
 		}
 	}
-	add := func(d *doc, p posting, l *termList) {
+	add := func(doc int32, p posting, l *termList) {
 		if l.bigram {
-			sc.add(p.doc(), l.weight*bm25(p.tf(), d.bigrams, b.avgBigrams, l.idf))
+			sc.add(doc, l.weight*bm25(p.tf(), b.ranks[doc].bigrams, l.idf))
 		} else {
-			sc.add(p.doc(), l.weight*bm25(p.tf(), d.words, b.avgWords, l.idf))
+			sc.add(doc, l.weight*bm25(p.tf(), b.ranks[doc].words, l.idf))
 		}
 	}
+	// A walk that touches many passages does not list them as it goes: a
+	// scan of the scores afterwards costs less than the unpredictable
+	// branch of a list.
+	dense := walkCost >= len(b.docs)/denseWalk
 	if few := b.filtered(year, deptOnly, dept); few != nil && len(few)*len(lists)*lookupCost < walkCost {
 		// The filters leave few passages (one department's, one year's):
 		// looking each up in the lists costs less than walking them. The
@@ -197,36 +203,35 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			d := &b.docs[doc]
-			if !allows(d) {
+			if !allows(&b.docs[doc]) {
 				continue
 			}
 			for k := range lists {
 				if p, ok := findPosting(lists[k].postings, doc); ok {
-					add(d, p, &lists[k])
+					add(doc, p, &lists[k])
 				}
 			}
 		}
+		dense = false
 	} else {
 		for k := range lists {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			for _, p := range lists[k].postings {
-				if d := &b.docs[p.doc()]; allows(d) {
-					add(d, p, &lists[k])
-				}
-			}
+			l := &lists[k]
+			sc.walk(l.postings, b.ranks, l.bigram, l.weight, l.idf, year, deptOnly, dept, !dense)
 		}
+	}
+	if dense {
+		sc.collect()
 	}
 	list := make([]*candidate, 0, rerankDepth)
 	for _, doc := range sc.touched {
-		d := &b.docs[doc]
 		score := sc.scores[doc]
-		if hasDept && d.dept == dept {
+		if hasDept && b.ranks[doc].dept == dept {
 			score *= departmentBoost
 		}
-		if u.figure && !d.figure {
+		if u.figure && !b.figures[doc] {
 			score *= noFigurePenalty
 		}
 		if len(list) == rerankDepth && !better(&candidate{doc: doc, score: score}, list[rerankDepth-1]) {
@@ -294,6 +299,45 @@ func (sc *scratch) add(doc int32, v float64) {
 	}
 	sc.scores[doc] += v
 }
+
+// walk adds to the scores weight × BM25 of each posting of a list whose
+// passage the filters allow (year when not 0, dept with deptOnly), as add
+// does. With track it lists the passages it touches first; without, the
+// caller collects them afterwards. A score once touched is never 0 again:
+// every term weighs more than 0.
+func (sc *scratch) walk(ps []posting, ranks []docRank, bigram bool, weight, idf float64, year int32, deptOnly bool, dept int32, track bool) {
+	scores := sc.scores
+	filter := year != 0 || deptOnly
+	for _, p := range ps {
+		doc := p.doc()
+		r := &ranks[doc]
+		if filter && (year != 0 && r.year != year || deptOnly && r.dept != dept) {
+			continue
+		}
+		norm := r.words
+		if bigram {
+			norm = r.bigrams
+		}
+		v := weight * bm25(p.tf(), norm, idf)
+		if track && scores[doc] == 0 {
+			sc.touched = append(sc.touched, doc)
+		}
+		scores[doc] += v
+	}
+}
+
+// collect lists the passages an untracked walk touched, in passage order.
+func (sc *scratch) collect() {
+	for doc, s := range sc.scores {
+		if s != 0 {
+			sc.touched = append(sc.touched, int32(doc))
+		}
+	}
+}
+
+// denseWalk: a walk over more postings than the passages / denseWalk
+// collects the passages it touched afterwards (see walk).
+const denseWalk = 4
 
 // putScratch clears what sc touched and returns it to the pool.
 func (b *Base) putScratch(sc *scratch) {
