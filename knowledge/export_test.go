@@ -54,3 +54,10 @@ func SameIndex(a, b *Base) error {
 	}
 	return nil
 }
+
+// SetPruning sets when b's searches prune their walk (see scorePruned):
+// tests run it on small bases with minWalk 0, checkLen 0 and anyCost (stop
+// as soon as the bounds allow), and turn it off with minWalk math.MaxInt.
+func SetPruning(b *Base, minWalk, checkLen int, anyCost bool) {
+	b.pruning = pruning{minWalk: minWalk, checkLen: checkLen, anyCost: anyCost}
+}

@@ -79,6 +79,8 @@ type Base struct {
 	sound *soundIndex // the vocabulary by sound, for typos and short forms
 
 	fromSnapshot bool // read from a snapshot, not built; see FromSnapshot
+
+	pruning pruning // when a search prunes its walk; see scorePruned
 }
 
 // doc is one indexed passage.
@@ -213,6 +215,7 @@ func newBase(reports []*Report, opts Options) (*Base, []place, error) {
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
 		firstDoc:      map[ReportID]int32{},
+		pruning:       defaultPruning,
 	}
 	if b.now == nil {
 		b.now = time.Now

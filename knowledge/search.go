@@ -213,6 +213,13 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			}
 		}
 		dense = false
+	} else if walkCost >= b.pruning.minWalk {
+		// Long lists: only the passages that can make the best are scored
+		// in full (see scorePruned).
+		if err := b.scorePruned(ctx, sc, lists, year, deptOnly, rankBoost{dept, hasDept, u.figure}); err != nil {
+			return nil, err
+		}
+		dense = false
 	} else {
 		for k := range lists {
 			if err := ctx.Err(); err != nil {
