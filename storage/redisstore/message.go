@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -29,6 +30,8 @@ import (
 // script runs by EVALSHA; after a Redis restart that lost it, that one call
 // costs a second round trip to load it. In Redis Cluster the keys live in
 // different slots and go-redis sends the pipeline to each node at once.
+// The pipeline may carry the commands of other messages too (see
+// pipeBatch).
 //
 // It returns an error when claimTTL (with a claimKey) or window (with a
 // limit) is not positive, or when Redis fails; the other results are then
@@ -46,27 +49,33 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 	}
 	var (
 		token    = rand.Text()
+		cmds     []redis.Cmder
 		holder   *redis.StringCmd
 		sess     *redis.StringCmd
 		count    *redis.Cmd
 		rateKey  string
 		windowMS int64
 	)
-	_, perr := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	perr := s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) {
 		if claimKey != "" {
 			k := s.key(nsClaim, claimKey)
-			p.SetNX(ctx, k, token, ms(claimTTL))
+			setNX := p.SetNX(ctx, k, token, ms(claimTTL))
 			holder = p.Get(ctx, k)
+			cmds = append(cmds, setNX, holder)
 		}
 		sess = p.Get(ctx, s.key(nsSession, user))
+		cmds = append(cmds, sess)
 		if limit > 0 {
 			windowMS = ms(window).Milliseconds()
 			rateKey = s.key(nsRate, strconv.FormatInt(windowMS, 10)+":"+user)
 			count = p.EvalSha(ctx, s.allow.Hash(), []string{rateKey}, windowMS)
+			cmds = append(cmds, count)
 		}
-		return nil
 	})
-	if perr != nil && !errors.Is(perr, redis.Nil) && !redis.HasErrorPrefix(perr, "NOSCRIPT") {
+	if perr == nil {
+		perr = firstFailure(cmds)
+	}
+	if perr != nil {
 		return false, nil, false, fmt.Errorf("redisstore: begin message: %w", perr)
 	}
 
@@ -105,11 +114,24 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 	return claimed, session, allowed, nil
 }
 
+// firstFailure returns the first error of cmds other than redis.Nil and
+// NOSCRIPT, which the caller reads as results: what go-redis' Pipelined
+// would have returned for a pipeline of these commands alone, less those.
+func firstFailure(cmds []redis.Cmder) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) && !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			return err
+		}
+	}
+	return nil
+}
+
 // FinishMessage does in one round trip the store work of a message after
 // it was answered: when session is not nil, it saves it as user's session
 // for sessionTTL as SaveSession does; when replyKey is not empty, it caches
 // reply under replyKey for replyTTL as SaveReply does (a nil reply is
-// cached as empty). With neither it does nothing and contacts no one.
+// cached as empty). With neither it does nothing and contacts no one. The
+// pipeline may carry the commands of other messages too (see pipeBatch).
 //
 // It returns an error when a TTL it needs is not positive, or when Redis
 // fails; either write may then have happened or not. It is safe for
@@ -131,17 +153,132 @@ func (s *Store) FinishMessage(ctx context.Context, user string, session []byte, 
 	if reply == nil {
 		reply = []byte{}
 	}
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	var cmds []redis.Cmder
+	err := s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) {
 		if session != nil {
-			p.Set(ctx, s.key(nsSession, user), session, ms(sessionTTL))
+			cmds = append(cmds, p.Set(ctx, s.key(nsSession, user), session, ms(sessionTTL)))
 		}
 		if replyKey != "" {
-			p.Set(ctx, s.key(nsReply, replyKey), reply, ms(replyTTL))
+			cmds = append(cmds, p.Set(ctx, s.key(nsReply, replyKey), reply, ms(replyTTL)))
 		}
-		return nil
 	})
+	if err == nil {
+		err = firstFailure(cmds)
+	}
 	if err != nil {
 		return fmt.Errorf("redisstore: finish message: %w", err)
 	}
 	return nil
+}
+
+// maxFlights is how many pipelines of a pipeBatch may be on the wire at
+// once; more calls wait for the next one.
+const maxFlights = 2
+
+// pipeBatch sends the pipelines of concurrent BeginMessage and
+// FinishMessage calls together. A call goes out at once, in a pipeline of
+// its own, while fewer than maxFlights pipelines are on the wire; otherwise
+// it waits, and when a pipeline returns, one of the calls that waited sends
+// all of them in the next. Under load, a message's two round trips thus
+// share one write and one read (on this side and on Redis') with the
+// messages that arrived meanwhile, instead of paying for their own; alone,
+// a message waits for nobody. Each call still gets its own commands'
+// results and errors. The zero value is ready to use; it is safe for
+// concurrent use.
+type pipeBatch struct {
+	mu      sync.Mutex
+	flying  int          // pipelines on the wire
+	waiting []*pipedCall // for the next pipeline
+}
+
+// pipedCall is one call's part of a pipeline.
+type pipedCall struct {
+	ctx context.Context
+	add func(p redis.Pipeliner) // queues the call's commands
+	err error                   // set when the call's commands were not sent
+	// wake receives nil when the call's commands have run, or the calls
+	// this call must now send (itself among them).
+	wake chan []*pipedCall
+}
+
+// do sends the commands add queues (with ctx) in a pipeline, possibly
+// with other calls', and returns once they have run. The error is not nil
+// only when they were not sent: ctx was done before it was their turn.
+// The commands' own errors are theirs.
+func (b *pipeBatch) do(ctx context.Context, rdb redis.UniversalClient, add func(p redis.Pipeliner)) error {
+	c := &pipedCall{ctx: ctx, add: add}
+	b.mu.Lock()
+	if b.flying < maxFlights {
+		b.flying++
+		b.mu.Unlock()
+		b.fly(rdb, []*pipedCall{c})
+		return c.err
+	}
+	c.wake = make(chan []*pipedCall, 1)
+	b.waiting = append(b.waiting, c)
+	b.mu.Unlock()
+	// A call that waits is not abandoned when ctx ends: its turn comes
+	// within one pipeline's time (bounded by go-redis' timeouts), and the
+	// calls after it may be waiting for it to send theirs. Callers bound
+	// their wait themselves (bot's within).
+	if calls := <-c.wake; calls != nil {
+		b.fly(rdb, calls)
+	}
+	return c.err
+}
+
+// fly sends calls in one pipeline, wakes them (but the first, which is the
+// caller) and hands the calls that waited meanwhile to the first of them.
+// The pipeline's context carries the first call's values and the latest
+// of the calls' deadlines; a call whose context is already done is not
+// sent.
+func (b *pipeBatch) fly(rdb redis.UniversalClient, calls []*pipedCall) {
+	var (
+		deadline time.Time
+		bounded  = true
+		sent     = 0
+	)
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err
+			continue
+		}
+		sent++
+		if d, ok := c.ctx.Deadline(); !ok {
+			bounded = false
+		} else if d.After(deadline) {
+			deadline = d
+		}
+	}
+	if sent > 0 {
+		ctx := context.WithoutCancel(calls[0].ctx)
+		if bounded {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+			defer cancel()
+		}
+		// Every command's error is its own; Pipelined's is one of them.
+		_, _ = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, c := range calls {
+				if c.err == nil {
+					c.add(p)
+				}
+			}
+			return nil
+		})
+	}
+	for _, c := range calls[1:] {
+		c.wake <- nil
+	}
+
+	b.mu.Lock()
+	next := b.waiting
+	b.waiting = nil
+	if len(next) == 0 {
+		b.flying--
+	}
+	b.mu.Unlock()
+	if len(next) > 0 {
+		next[0].wake <- next
+	}
 }

@@ -61,7 +61,7 @@ type Options struct {
 	// Hook, when set, is added to the go-redis client, for tracing or for
 	// counting round trips: each round trip of the store is one ProcessHook
 	// or ProcessPipelineHook call (BeginMessage and FinishMessage are one
-	// pipeline each).
+	// pipeline each, which concurrent calls may share).
 	Hook redis.Hook
 }
 
@@ -135,6 +135,7 @@ type Store struct {
 	prefix string
 
 	allow *redis.Script // see newAllowScript
+	batch pipeBatch     // BeginMessage's and FinishMessage's pipelines
 
 	closeOnce sync.Once
 }
