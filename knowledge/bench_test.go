@@ -1,10 +1,12 @@
 // Benchmarks of the knowledge base at scale: search and answer latency over
 // a generated knowledge base of 1,000, 5,000 and 10,000 reports (about 50
-// passages each), import throughput and the cost of Build.
+// passages each), a start from a snapshot of one, import throughput and
+// the cost of Build.
 //
 // Run them with
 //
 //	go test ./knowledge/ -run '^$' -bench 'Search|Answer|Import|Build' -benchtime 2000x -timeout 30m
+//	go test ./knowledge/ -run '^$' -bench 'Snapshot' -benchtime 2x -timeout 30m
 //
 // Add FAZHIBOT_BENCH_LARGE=1 to the environment to include reports=10000
 // (about 500k passages; it needs about twice the time and memory of
@@ -28,6 +30,11 @@
 //	                                            sample files, one file per op (MB are file bytes)
 //	                           parse-ms/op, keywords-ms/op  the two steps apart
 //	BenchmarkBuild             passages/s       knowledge.Build of one generated report (~50 passages) per op
+//	BenchmarkSnapshot/reports=N                 see its comment: a start from a snapshot in a new process
+//
+// BenchmarkSearch also logs a digest of every hit of its questions, scores
+// to the last bit: a change meant only to make search faster must leave it
+// as it was.
 //
 // None of them asserts a timing: speed goals are read from these figures.
 // testdata/bench/README.md describes the generated data; BENCHMARKS.md at
