@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -117,8 +116,8 @@ type incoming struct {
 // readMessage does the checks of a pushed message and parses it once: the
 // mode, the signatures (in constant time) and the timestamp, the body
 // size, in safe mode msg_signature, decryption and the AppID, and that the
-// message is XML (as the SDK's message.MixMessage) with a sender and a
-// type. Errors are *httpError (400, 403) or *http.MaxBytesError (413).
+// message is XML (decoded into the SDK's message.MixMessage as
+// xml.Unmarshal does, see decodeMessage) with a sender and a type. Errors are *httpError (400, 403) or *http.MaxBytesError (413).
 func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (*incoming, error) {
 	q := r.URL.Query()
 	in := &incoming{}
@@ -159,7 +158,7 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (*incoming,
 	if s.log.Enabled(r.Context(), slog.LevelDebug) {
 		s.log.Debug("wechat message received", "safe_mode", in.safe, "xml", string(raw))
 	}
-	if err := xml.Unmarshal(raw, &in.msg); err != nil {
+	if err := decodeMessage(raw, &in.msg); err != nil {
 		return nil, errBadRequest(fmt.Errorf("message XML: %w", err))
 	}
 	if in.msg.FromUserName == "" || in.msg.MsgType == "" {
@@ -193,7 +192,7 @@ func (s *Server) checkQuery(q url.Values, signatureRequired bool) (int64, error)
 // the plaintext message XML.
 func (s *Server) open(q url.Values, body []byte) (random, raw []byte, err error) {
 	var env message.EncryptedXMLMsg
-	if err := xml.Unmarshal(body, &env); err != nil {
+	if err := decodeEnvelope(body, &env); err != nil {
 		return nil, nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
 	}
 	if env.EncryptedMsg == "" {
