@@ -34,9 +34,11 @@ type LibraryOptions struct {
 	// index is built and the file written again. The directory is created
 	// when missing; the files of the three versions loaded last are kept.
 	SnapshotDir string
-	// Log receives what happens to snapshots: an Info line when one is
-	// written, a Warn line when one cannot be read or written (the index
-	// is then built, or served without a snapshot). Nil discards them.
+	// Log receives what happens to snapshots: Info lines when one is
+	// read, written, or stale (written for other inputs, as after an
+	// upgrade), Warn lines when one is corrupt or cannot be read or
+	// written (the index is then built, or served without a snapshot).
+	// Nil discards them.
 	Log *slog.Logger
 }
 
@@ -218,8 +220,13 @@ func (l *Library) readSnapshot(c *Content, opts Options, version int64, inputs [
 	defer f.Close()
 	start := time.Now()
 	b, err := readSnapshot(f, c.Reports, opts, version, inputs)
-	if err != nil {
-		l.log().Warn("index snapshot is stale or corrupt; building the index", "path", path, "err", err)
+	switch {
+	case errors.Is(err, errSnapshotStale):
+		// Expected once after an upgrade or a change of dictionaries.
+		l.log().Info("index snapshot is stale; building the index", "path", path, "err", err)
+		return nil
+	case err != nil:
+		l.log().Warn("index snapshot is corrupt; building the index", "path", path, "err", err)
 		return nil
 	}
 	// Keep it among the files pruning spares.
