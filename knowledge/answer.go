@@ -190,6 +190,12 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, question stri
 		return Hit{}, "", false, nil
 	}
 	names := []string{u.department}
+	if b.terms.Stopwords[u.deptAlias] {
+		// The citizen named the district as a whole (全区): its figures are
+		// reported by whichever department runs the work, so a passage of
+		// another report that speaks for the whole district answers.
+		names = append(names, u.deptAlias)
+	}
 	for _, d := range b.depts {
 		for _, a := range d.Aliases {
 			// 全区 stands for the district in every report: it names no one.
