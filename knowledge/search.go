@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -512,13 +513,41 @@ func coverage(c *candidate, qts []queryTerm, text string) float64 {
 		switch {
 		case c.exact[i]:
 			sum += qt.weight
-		case len(qt.bigrams) > 0:
+		case len(qt.bigrams) > 0 && c.bigramsSeen[i] > 0:
 			sum += qt.weight * partialCredit * float64(c.bigramsSeen[i]) / float64(len(qt.bigrams))
-		case strings.Contains(text, qt.word):
+		case len(qt.bigrams) == 0 && strings.Contains(text, qt.word):
 			sum += qt.weight * partialCredit
+		case spelledApart(text, qt.word):
+			sum += qt.weight * apartCredit
 		}
 	}
 	return sum
+}
+
+// apartCredit is what a two-character term earns when the text holds its
+// characters with one between them: the shortened forms citizens type
+// (新发 for 新核发, 执法证 for 执法证件 is already a substring).
+const apartCredit = 0.45
+
+// spelledApart reports whether word is two Han characters that text holds
+// with exactly one Han character between them (新发 in 新核发).
+func spelledApart(text, word string) bool {
+	a, n := utf8.DecodeRuneInString(word)
+	b, m := utf8.DecodeRuneInString(word[n:])
+	if n+m != len(word) || !unicode.Is(unicode.Han, a) || !unicode.Is(unicode.Han, b) {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.IndexRune(text[i:], a)
+		if j < 0 {
+			return false
+		}
+		i += j + n
+		mid, k := utf8.DecodeRuneInString(text[i:])
+		if unicode.Is(unicode.Han, mid) && strings.HasPrefix(text[i+k:], string(b)) {
+			return true
+		}
+	}
 }
 
 // partialCredit discounts a term matched by its characters, not as a word.
