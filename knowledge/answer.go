@@ -360,8 +360,11 @@ func (b *Base) Excerpt(h Hit, q Query) string {
 
 func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	d, ok := b.doc(h.ReportID, h.Seq)
-	if !ok || len(d.sents) <= 1 {
+	if !ok {
 		return h.Text
+	}
+	if len(d.sents) <= 1 {
+		return withItems(d.report, d.seq, h.Text)
 	}
 	text := d.report.Passages[d.seq].Text
 	sentences := make([]string, len(d.sents))
@@ -378,6 +381,7 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		own, context = context, nil
 	}
 	why := asksWhy.MatchString(question)
+	weak := !why && asksShortcomings.MatchString(question)
 	sents, _ := d.sentences(nil)
 	for i, s := range sents {
 		sentences[i] = text[s.start:s.end]
@@ -390,6 +394,9 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		}
 		if why && statesCause.MatchString(sentences[i]) {
 			score++ // "为什么" asks for the sentence that gives the cause
+		}
+		if weak && statesShortcoming.MatchString(sentences[i]) {
+			score++ // "有什么不足" asks for a sentence that names one
 		}
 		if score > bestScore {
 			best, bestScore = i, score
@@ -406,8 +413,39 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	if utf8.RuneCountInString(strings.Join(sentences[from:to], "")) < 40 && to < len(sentences) {
 		to++ // a very short sentence says little without the next one
 	}
-	return strings.TrimSpace(strings.Join(sentences[from:to], ""))
+	quote := strings.TrimSpace(strings.Join(sentences[from:to], ""))
+	if from == 0 && to == len(sentences) {
+		quote = withItems(d.report, d.seq, quote)
+	}
+	return quote
 }
+
+// withItems continues the quote of the whole passage seq of r into the
+// passages that follow under it, when it is a short one that introduces
+// them (二、存在的不足和原因: "…仍有差距。" and then 一是…, 二是… as passages of
+// their own): as many as fit in maxListRunes.
+func withItems(r *Report, seq int, quote string) string {
+	const short = 80 // runes: an introduction, not a passage of its own
+	n := utf8.RuneCountInString(quote)
+	if n > short {
+		return quote
+	}
+	path := r.Passages[seq].Path
+	for i := seq + 1; i < len(r.Passages); i++ {
+		p := r.Passages[i]
+		if len(p.Path) <= len(path) || !slices.Equal(p.Path[:len(path)], path) {
+			break
+		}
+		if n += utf8.RuneCountInString(p.Text); n > maxListRunes {
+			break
+		}
+		quote += p.Text
+	}
+	return quote
+}
+
+// maxListRunes bounds an excerpt that quotes the items of a list.
+const maxListRunes = 400
 
 func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0 }
 

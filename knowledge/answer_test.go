@@ -202,6 +202,10 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// whichever word its heading uses (存在的问题).
 		{"住建委2021年有哪些问题", true, "出处:二、存在的问题"},
 		{"教委2022年存在哪些不足", true, "出处:二、存在的问题"},
+		// …and quote one: the sentence that names a shortcoming, and the
+		// items a short introduction leads into (一是…, passages of their own).
+		{"生态环境局2020年普法有什么不足", true, "形式还不够多样化"},
+		{"区政府2022年存在哪些不足", true, "“重业务、轻法治”"},
 		// A count of problems found is not a question about shortcomings.
 		{"司法局2021年专项督察发现了多少个问题", true, "发现问题47个"},
 		// What a term means: a passage that spells it out, not one that

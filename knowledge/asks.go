@@ -34,6 +34,10 @@ var (
 	// report that says so (存在的不足和原因, 存在的问题).
 	asksShortcomings = regexp.MustCompile(`不足|短板|差距|薄弱|欠缺|不够好|原因|(什么|哪些|啥)(问题|困难|毛病)|问题(是|有)(什么|哪些|啥)`)
 	inShortcomings   = regexp.MustCompile(`不足|问题|差距|短板|薄弱`)
+	// statesShortcoming matches a sentence that names something that went
+	// less well (还不够多样化, 力量相对薄弱); not 差距, which the sentence
+	// introducing them says (与群众期盼相比仍有差距).
+	statesShortcoming = regexp.MustCompile(`不够|不足|不强|不高|不到位|不完善|不充分|不平衡|薄弱|欠缺|短板|有待|仍需|滞后|偏少|偏低`)
 	// asksWhy matches a question for a cause; statesCause, a sentence
 	// that gives one.
 	asksWhy     = regexp.MustCompile(`为什么|为何|为啥|原因|怎么会|咋会|咋个会`)
