@@ -1,6 +1,9 @@
 package knowledge
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestStatesWhatIsAsked: a quote answers a question for a kind of fact
 // only when it states one.
@@ -27,6 +30,27 @@ func TestStatesWhatIsAsked(t *testing.T) {
 	} {
 		if got := tc.u.statesWhatIsAsked(tc.quote); got != tc.want {
 			t.Errorf("%s: statesWhatIsAsked(%q) = %v, want %v", tc.name, tc.quote, got, tc.want)
+		}
+	}
+}
+
+// TestExpectedUnits: the unit a count question's answer should carry is
+// read from the measure word asked for, whether or not it is listed.
+func TestExpectedUnits(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"罚了多少人", []string{"人", "名"}},
+		{"办了几件", []string{"件", "起"}},
+		{"要培训多少学时", []string{"学时"}}, // not listed: itself
+		{"开展了几场讲座", []string{"场"}},
+		{"有多少个", nil}, // 个 counts anything
+		{"什么时候开始的", nil},
+		{"要多久", durationUnits},
+	} {
+		if got := expectedUnits(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("expectedUnits(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // other figures.
 
 // askedUnit finds the measure word after 多少 or 几 (多少人 → 人).
-var askedUnit = regexp.MustCompile(`(?:多少|几)(个|人次|人|名|件|起|家|户|所|钱|元|天|日|次|张|条|项|辆|公里|套|吨|批次|批|份|座|台)`)
+var askedUnit = regexp.MustCompile(`(?:多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|课时|小时|位)`)
 
 // unitAnswers maps a measure word asked for to the units that answer it.
 var unitAnswers = map[string][]string{
@@ -26,7 +26,8 @@ var unitAnswers = map[string][]string{
 }
 
 // expectedUnits returns the units a question's answer should carry, or nil
-// when it names none (多少个 counts anything).
+// when it names none (多少个 counts anything). A measure word without
+// entry in unitAnswers is answered by itself (多少学时 → 学时).
 func expectedUnits(question string) []string {
 	m := askedUnit.FindStringSubmatch(question)
 	if m == nil {
@@ -35,7 +36,13 @@ func expectedUnits(question string) []string {
 		}
 		return nil
 	}
-	return unitAnswers[m[1]]
+	if m[1] == "个" {
+		return nil
+	}
+	if units, ok := unitAnswers[m[1]]; ok {
+		return units
+	}
+	return []string{m[1]}
 }
 
 // asksDuration matches a question for a length of time (多久, 多长时间,
