@@ -382,6 +382,7 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	}
 	why := asksWhy.MatchString(question)
 	weak := !why && asksShortcomings.MatchString(question)
+	units := expectedUnits(question)
 	sents, _ := d.sentences(nil)
 	for i, s := range sents {
 		sentences[i] = text[s.start:s.end]
@@ -397,6 +398,9 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		}
 		if weak && statesShortcoming.MatchString(sentences[i]) {
 			score++ // "有什么不足" asks for a sentence that names one
+		}
+		if units != nil && hasFigureIn(sentences[i], units) {
+			score++ // "多久", "多少人" ask for the sentence with that figure
 		}
 		if score > bestScore {
 			best, bestScore = i, score

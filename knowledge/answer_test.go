@@ -215,6 +215,8 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"环保局落实三重一大的规则叫什么", true, "重要事项议事规则"},
 		{"环保局2020年三重一大的规则名字是什么", true, "重要事项议事规则"},
 		{"环保局三重一大的规则叫什么名称", true, "重要事项议事规则"},
+		// A figure in a unit: the sentence that states one in it.
+		{"劳动仲裁的小额案件平均要多久才能审完", true, "28天"},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {
