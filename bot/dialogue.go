@@ -301,9 +301,9 @@ func orDefault(v, def time.Duration) time.Duration {
 //     and department wherever the turn names none. The context must not
 //     override the turn: when the best passage matches none of the turn's
 //     own terms although other passages match some, the reading counts as
-//     unanswered. A turn with few terms of its own (fewer than three,
-//     counted after segmentation: "合格率呢", "是哪家律所", "一共多少名",
-//     "涉及多少人") takes this reading when it is answered, and also when it
+//     unanswered. A turn with few terms of its own (fewer than three
+//     words, a word inside another one not counted: "合格率呢", "是哪家律所",
+//     "一共多少名", "涉及多少人", "那打官司输了没") takes this reading when it is answered, and also when it
 //     is not but names no year or department: it then gets the "not
 //     covered" of the topic's report with its related passages, and the
 //     topic stays.

@@ -139,6 +139,10 @@ func TestFollowUps(t *testing.T) {
 			{"人社局23年12345转过来的工单有好多件", "5836件", true, IntentAnswer, FollowUpNew},
 			{"教委呢", "江津区教育委员会没有2023年度的报告(已收录2022年度),以下是2022年度的内容", true, IntentAnswer, FollowUpRefine},
 		}},
+		{"a yes-or-no follow-up in plain words stays with the topic's report", []step{
+			{"交通局2020年行政复议有几件", "3件", true, IntentAnswer, FollowUpNew},
+			{"那被告上法院输了没有", "我局胜诉", true, IntentAnswer, FollowUpContext},
+		}},
 		{"a follow-up after a miss keeps its topic", []step{
 			{"生态环境局2019年罚款多少", "2019年度", false, IntentNotCovered, FollowUpNew},
 			{"那2021年呢", "412.36万元", true, IntentAnswer, FollowUpRefine},

@@ -121,7 +121,7 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 		return own()
 	}
 	// Rules 4 and 5.
-	few := len(u.Terms) < freshTerms
+	few := wholeWords(u.Terms) < freshTerms
 	cq := knowledge.Query{Text: text, Year: year, Department: dept, Context: tp.Terms, Focus: focus, Now: now}
 	ca, err := t.answer(cq)
 	if ca.Answered && !ca.Hits[0].Focus && overridden(ca.Hits, u.Terms) {
@@ -429,4 +429,23 @@ func (t *turn) send(r Reply) Reply {
 	}
 	t.dirty = true
 	return r
+}
+
+// wholeWords counts the terms that are not part of another term: 行政 and
+// 诉讼 beside 行政诉讼 say nothing more.
+func wholeWords(terms []string) int {
+	n := 0
+	for i, t := range terms {
+		inside := false
+		for j, o := range terms {
+			if i != j && len(o) > len(t) && strings.Contains(o, t) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			n++
+		}
+	}
+	return n
 }

@@ -121,10 +121,15 @@ var (
 // with the measure word after it.
 var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?`)
 
+// askingTail matches the 没(有) that ends a yes-or-no question (输了没,
+// 罚了没有, 结案没).
+var askingTail = regexp.MustCompile(`(没有|没)[呢啊嘛吗哦]?\s*[？?！!。]*\s*$`)
+
 // dropAskingPairs removes the A-not-A forms that turn a statement into a
-// yes-or-no question (是不是, 有没有, 能不能, 会不会): they phrase the
-// question and name nothing the reports could hold.
+// yes-or-no question (是不是, 有没有, 能不能, 会不会; 输了没): they phrase
+// the question and name nothing the reports could hold.
 func dropAskingPairs(text string) string {
+	text = askingTail.ReplaceAllString(text, " ")
 	rs := []rune(text)
 	out := rs[:0:0]
 	for i := 0; i < len(rs); i++ {
