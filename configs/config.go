@@ -60,7 +60,9 @@ type KnowledgeConfig struct {
 	// once to CacheDir.
 	DictDir string `yaml:"dict_dir"`
 	// CacheDir is where the built-in dictionaries are written for gojieba,
-	// which reads files. Empty means $XDG_CACHE_HOME/fazhibot, else
+	// which reads files, and where serve keeps each published version's
+	// built index (CacheDir/index, the last three versions), so that a
+	// restart reads it instead of building. Empty means $XDG_CACHE_HOME/fazhibot, else
 	// $HOME/.cache/fazhibot, else fazhibot in the system's temporary
 	// directory.
 	CacheDir string `yaml:"cache_dir"`
