@@ -10,7 +10,7 @@ type AuditID int64
 // Action names a kind of change in the audit log.
 type Action string
 
-// The actions the DB records, one per mutating method.
+// The actions the store records in the audit log, one per mutating method.
 const (
 	ActionReportImport   Action = "report.import"   // SaveReports, once per report
 	ActionReportDelete   Action = "report.delete"   // DeleteReport, DeleteReportBy

@@ -43,10 +43,10 @@ type LogHit struct {
 // (PostgreSQL refuses both); times at microsecond precision in UTC.
 //
 // The query log keeps one LogRecord per message the bot handled, written
-// in batches by InsertLogs (package storage/logwriter calls it off the
-// reply path), and read by the staff pages and the command line through
-// Logs, Log, EachLog, Dashboard, TopQuestions and TopUnanswered; PurgeLogs
-// applies the retention.
+// in batches by storage/sqldb's InsertLogs (package storage/logwriter
+// calls it off the reply path), and read by the staff pages and the
+// command line through QueryLog (Logs, Log, EachLog, Dashboard,
+// TopUnanswered); PurgeLogs applies the retention.
 //
 // InsertLogs maintains rollup tables in the transaction that inserts the
 // records: per day (messages, questions, answered questions, verdicts, a
