@@ -306,15 +306,23 @@ func (s *Server) answer(parent context.Context, key string, m bot.Message) (text
 // Server only waits for the reply of an earlier delivery and caches the
 // busy and failure texts.
 func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Message) (text, outcome string) {
-	// claim and claimErr are written by the Responder's goroutine and read
-	// only with outcomeAnswered, after callResponderFunc received its result.
+	// claim, claimErr and the reply as cached (rendered, cleaned) are
+	// written by the Responder's worker and read only with outcomeAnswered,
+	// after callResponderFunc received its result.
 	var (
-		claim    bot.ClaimOutcome
-		claimErr error
+		claim             bot.ClaimOutcome
+		claimErr          error
+		rendered, cleaned string
+		cached            bool
 	)
+	cache := func(r bot.Reply) []byte {
+		rendered = wechatText(r)
+		cleaned, cached = cleanReply(rendered), true
+		return encodeCached(cleaned)
+	}
 	reply, outcome := s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply {
 		var r bot.Reply
-		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cachedReplyOf})
+		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cache})
 		return r
 	})
 	switch {
@@ -327,7 +335,13 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	case claim == bot.ClaimLost:
 		return s.awaitReply(ctx, key, m)
 	}
-	text = s.cleaned(reply, m)
+	if cached {
+		// The reply was rendered for the cache; it is sent as cached.
+		text = cleaned
+		s.warnCleaned(m, rendered, text)
+	} else {
+		text = s.cleaned(reply, m)
+	}
 	if claim == bot.ClaimFailed {
 		s.log.Warn("reply cache claim failed; answering without dedupe", "err", claimErr)
 		return text, "uncached-" + outcome
@@ -335,14 +349,10 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	return text, outcome
 }
 
-// cachedReplyOf is how a reply is cached for retries: as the door sends
-// it (cachedText of wechatText). It is the Responder's bot.Claim.Cached.
-func cachedReplyOf(r bot.Reply) []byte { return cachedText(wechatText(r)) }
-
-// cachedText is how a reply's text is cached for retries: cleaned and
-// encoded as a cachedReply.
-func cachedText(text string) []byte {
-	b, _ := json.Marshal(cachedReply{Text: cleanReply(text)}) // a struct of one string: cannot fail
+// encodeCached is how a reply is cached for retries: its text as the door
+// sends it (wechatText, cleanReply), encoded as a cachedReply.
+func encodeCached(cleaned string) []byte {
+	b, _ := json.Marshal(cachedReply{Text: cleaned}) // a struct of one string: cannot fail
 	return b
 }
 
@@ -365,11 +375,16 @@ func (s *Server) respond(ctx context.Context, m bot.Message) (text, outcome stri
 func (s *Server) cleaned(reply bot.Reply, m bot.Message) string {
 	rendered := wechatText(reply)
 	text := cleanReply(rendered)
+	s.warnCleaned(m, rendered, text)
+	return text
+}
+
+// warnCleaned warns when cleanReply changed the rendered reply.
+func (s *Server) warnCleaned(m bot.Message, rendered, text string) {
 	if len(text) != len(rendered) {
 		s.log.Warn("reply cleaned for WeChat", "kind", m.Kind,
 			"bytes_before", len(rendered), "bytes_after", len(text))
 	}
-	return text
 }
 
 // The outcomes of callResponder.
@@ -494,11 +509,7 @@ func (s *Server) awaitReply(ctx context.Context, key string, m bot.Message) (tex
 // saveReply caches text for retries. It runs after the reply deadline may
 // have passed, so it gets its own short timeout; failure is only logged.
 func (s *Server) saveReply(parent context.Context, key, text string) {
-	b, err := json.Marshal(cachedReply{Text: text})
-	if err != nil {
-		s.log.Error("encode cached reply", "err", err)
-		return
-	}
+	b := encodeCached(text)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), saveTimeout)
 	defer cancel()
 	if err := s.replies.SaveReply(ctx, key, b, retryWindow); err != nil {
