@@ -19,6 +19,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,4 +138,27 @@ func benchHandler(b *testing.B, h http.Handler, wx *wechatclient.Client) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "msgs/s")
 	b.ReportMetric(ms(nearestRank(lat, 50)), "p50-ms")
 	b.ReportMetric(ms(nearestRank(lat, 99)), "p99-ms")
+}
+
+// TestPrintBenchTargets: the report names issue 13's targets, the safe
+// mode's among them.
+func TestPrintBenchTargets(t *testing.T) {
+	run := func(name string, n int, lat time.Duration) benchResult {
+		r := benchResult{name: name, requests: n, elapsed: time.Second}
+		for range n {
+			r.latencies = append(r.latencies, lat)
+		}
+		return r
+	}
+	var out strings.Builder
+	printBench(&out, []benchResult{run("基准", 1000, time.Millisecond), run(benchNamePlain, 600, 5*time.Millisecond), run(benchNameSafe, 540, 30*time.Millisecond)})
+	for _, want := range []string{
+		"目标 明文模式: 吞吐/基准 0.600(目标 ≥ 0.5)达到;p99 5.00 毫秒(目标 ≤ 20 毫秒)达到",
+		"目标 安全模式: 吞吐/基准 0.540(目标 ≥ 0.5)达到;p99 30.00 毫秒(目标 ≤ 20 毫秒)未达到",
+		"目标 安全模式/明文模式: 吞吐比 0.900(目标 ≥ 0.85)达到",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
 }
