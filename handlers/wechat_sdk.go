@@ -131,17 +131,33 @@ func needsEscape(s string) bool {
 
 // signature writes into sig WeChat's signature of parts: the hex SHA-1 of
 // the parts sorted and concatenated (what util.Signature returns), without
-// allocating for the usual three or four short parts.
+// allocating for the usual three or four short parts and without copying
+// long ones.
 func signature(sig *[2 * sha1.Size]byte, parts ...string) {
 	var sorted [4]string
 	ps := append(sorted[:0], parts...)
 	slices.Sort(ps)
-	var buf [256]byte
-	joined := buf[:0]
+	total := 0
 	for _, p := range ps {
-		joined = append(joined, p...)
+		total += len(p)
 	}
-	sum := sha1.Sum(joined)
+	var (
+		sum [sha1.Size]byte
+		buf [256]byte
+	)
+	if total <= len(buf) {
+		joined := buf[:0]
+		for _, p := range ps {
+			joined = append(joined, p...)
+		}
+		sum = sha1.Sum(joined)
+	} else {
+		h := sha1.New()
+		for _, p := range ps {
+			_, _ = io.WriteString(h, p) // a hash does not fail
+		}
+		h.Sum(sum[:0])
+	}
 	hex.Encode(sig[:], sum[:])
 }
 
