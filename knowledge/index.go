@@ -6,10 +6,8 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 )
 
 // Options configure Build.
@@ -142,31 +140,36 @@ func build(reports []*Report, opts Options) (*Base, map[string]int, error) {
 	}
 	compounds := map[string]int{}
 	b.docs = make([]doc, 0, len(places))
+	x := &indexer{b: b}
 	b.analyseAll(len(places), func(k int) *Passage { return places[k].passage() }, func(k int, a *analysis) {
 		id := int32(k)
 		d := places[k].doc()
 		d.figure = hasDigit(places[k].passage().Text)
-		d.sents, d.ids = b.indexSentences(a)
+		d.sents, d.ids = x.indexSentences(a)
 		for _, c := range a.compounds {
 			compounds[c]++
 		}
-		for w, n := range a.words {
-			b.words[w] = append(b.words[w], makePosting(id, n))
-			d.words += float64(n)
+		for _, t := range a.wordCounts {
+			b.words[t.term] = append(b.words[t.term], makePosting(id, int(t.n)))
+			d.words += float64(t.n)
 		}
-		for g, n := range a.grams {
-			b.bigrams[g] = append(b.bigrams[g], makePosting(id, n))
-			d.bigrams += float64(n)
+		for _, t := range a.gramCounts {
+			b.bigrams[t.term] = append(b.bigrams[t.term], makePosting(id, int(t.n)))
+			d.bigrams += float64(t.n)
 		}
 		b.docs = append(b.docs, d)
 	})
 	// Posting lists grew by appending, with up to twice the room they
 	// need; keep them at their size.
 	for w, ps := range b.words {
-		b.words[w] = slices.Clone(ps)
+		if cap(ps) > len(ps) {
+			b.words[w] = slices.Clone(ps)
+		}
 	}
 	for g, ps := range b.bigrams {
-		b.bigrams[g] = slices.Clone(ps)
+		if cap(ps) > len(ps) {
+			b.bigrams[g] = slices.Clone(ps)
+		}
 	}
 	b.finish(compounds)
 	return b, compounds, nil
@@ -285,22 +288,6 @@ func (b *Base) finish(compounds map[string]int) {
 	b.indexFAQs()
 }
 
-// addHeadingAndKeywords adds to a passage's counts the words of its
-// heading path (counted twice: headings name the topic) and its bigrams,
-// and its keywords.
-func (b *Base) addHeadingAndKeywords(p *Passage, wordCounts, gramCounts map[string]int) {
-	if len(p.Path) > 0 {
-		path := strings.Join(p.Path, " ")
-		for _, w := range b.indexWords(path) {
-			wordCounts[w] += 2
-		}
-		forEachBigram(path, func(g string) { gramCounts[g]++ })
-	}
-	for _, k := range p.Keywords {
-		wordCounts[b.terms.canonical(strings.ToLower(k))]++
-	}
-}
-
 // vocabulary returns the words a question's typos and short forms may be
 // read as, each with the number of passages holding it: the indexed
 // words, the synonyms (counted as their canonical word) and the
@@ -351,19 +338,10 @@ func (b *Base) indexedWord(tok Token) string {
 	return b.terms.canonical(tok.Text)
 }
 
+// forEachBigram calls fn with each pair of adjacent letters or digits of
+// text, lower-cased, with full-width forms read as half-width.
 func forEachBigram(text string, fn func(string)) {
-	var prev rune
-	for _, r := range normalizeWidth(text) {
-		r = unicode.ToLower(r)
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			prev = 0
-			continue
-		}
-		if prev != 0 {
-			fn(string([]rune{prev, r}))
-		}
-		prev = r
-	}
+	forEachBigramRunes(text, func(r1, r2 rune) { fn(string([]rune{r1, r2})) })
 }
 
 // idf is BM25's inverse document frequency.
