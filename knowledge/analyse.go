@@ -55,13 +55,11 @@ type termCount struct {
 // steps: enough to keep every core busy, few enough to hold in memory.
 const analyseChunk = 512
 
-// analyseBlock is how many consecutive passages a worker takes at a time:
-// consecutive passages often share a heading path, which a worker
-// segments once for all of them.
-const analyseBlock = 8
-
 // analyseAll calls index(k, a) for each k in 0..n-1, in order, with the
-// analysis of passage k; passage(k) returns it. The analyses run on
+// analysis of passage k; passage(k) returns it. The analyses are written
+// into two chunks of slots used in turn, whose slices are reused, so
+// that after the first chunks analysing allocates little besides what
+// the segmenter returns. The analyses run on
 // GOMAXPROCS goroutines, one chunk ahead of index, which runs on the
 // caller's goroutine. a is valid only during the call.
 func (b *Base) analyseAll(n int, passage func(k int) *Passage, index func(k int, a *analysis)) {
@@ -80,18 +78,12 @@ func (b *Base) analyseAll(n int, passage func(k int) *Passage, index func(k int,
 		var next atomic.Int64
 		next.Store(int64(start))
 		var wg sync.WaitGroup
-		for _, an := range analysers[:min(workers, (end-start+analyseBlock-1)/analyseBlock)] {
+		for _, an := range analysers[:min(workers, end-start)] {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for {
-					from := int(next.Add(analyseBlock) - analyseBlock)
-					if from >= end {
-						return
-					}
-					for k := from; k < min(from+analyseBlock, end); k++ {
-						an.analyse(passage(k), &out[k-start])
-					}
+				for k := int(next.Add(1) - 1); k < end; k = int(next.Add(1) - 1) {
+					an.analyse(passage(k), &out[k-start])
 				}
 			}()
 		}
@@ -109,8 +101,7 @@ func (b *Base) analyseAll(n int, passage func(k int) *Passage, index func(k int,
 			wait = launch(end, min(end+analyseChunk, n), results[(c+1)%2])
 		}
 		for k := start; k < end; k++ {
-			index(k, &cur[k-start])
-			cur[k-start] = analysis{}
+			index(k, &cur[k-start]) // the slot is reset and reused two chunks on
 		}
 	}
 }
@@ -119,16 +110,8 @@ func (b *Base) analyseAll(n int, passage func(k int) *Passage, index func(k int,
 // buffers from one passage to the next.
 type analyser struct {
 	b             *Base
-	words, grams  map[string]int32 // the counts of the passage analysed
-	wordBuf       []string
-	gramBuf       []string
-	sents         []sentenceSpan
-	compounds     []string
+	words, grams  map[string]int32  // the counts of the passage analysed
 	bigramStrings map[uint64]string // a bigram's runes → its string, allocated once
-	// path, pathWords and pathGrams are the last heading path seen and
-	// its indexed words and bigrams.
-	path                 string
-	pathWords, pathGrams []string
 }
 
 func (b *Base) newAnalyser() *analyser {
@@ -147,18 +130,18 @@ func (an *analyser) analyse(p *Passage, out *analysis) {
 	b := an.b
 	clear(an.words)
 	clear(an.grams)
-	an.wordBuf, an.gramBuf, an.sents, an.compounds = an.wordBuf[:0], an.gramBuf[:0], an.sents[:0], an.compounds[:0]
+	out.reset()
 	text := p.Text
 	for _, sp := range sentenceSpans(text) {
 		s := sentenceSpan{start: int32(sp[0]), end: int32(sp[1])}
-		words, grams := len(an.wordBuf), len(an.gramBuf)
+		words, grams := len(out.words), len(out.grams)
 		prev := ""
 		for _, tok := range b.seg.Tokens(text[sp[0]:sp[1]]) {
 			w := b.indexedWord(tok)
 			if !tok.Sub {
 				whole := utf8.RuneCountInString(tok.Text) >= 2 && allHan(tok.Text)
 				if prev != "" && whole && utf8.RuneCountInString(prev)+utf8.RuneCountInString(tok.Text) <= soundMaxRunes {
-					an.compounds = append(an.compounds, prev+tok.Text)
+					out.compounds = append(out.compounds, prev+tok.Text)
 				}
 				prev = ""
 				if whole {
@@ -166,25 +149,19 @@ func (an *analyser) analyse(p *Passage, out *analysis) {
 				}
 			}
 			an.words[w]++
-			an.wordBuf = append(an.wordBuf, w)
+			out.words = append(out.words, w)
 		}
 		forEachBigramRunes(text[sp[0]:sp[1]], func(r1, r2 rune) {
 			g := an.bigram(r1, r2)
 			an.grams[g]++
-			an.gramBuf = append(an.gramBuf, g)
+			out.grams = append(out.grams, g)
 		})
-		s.words, s.grams = int32(len(an.wordBuf)-words), int32(len(an.gramBuf)-grams)
-		an.sents = append(an.sents, s)
+		s.words, s.grams = int32(len(out.words)-words), int32(len(out.grams)-grams)
+		out.sents = append(out.sents, s)
 	}
 	an.addHeadingAndKeywords(p)
-	*out = analysis{
-		sents:      slices.Clone(an.sents),
-		words:      slices.Clone(an.wordBuf),
-		grams:      slices.Clone(an.gramBuf),
-		wordCounts: termCounts(an.words),
-		gramCounts: termCounts(an.grams),
-		compounds:  slices.Clone(an.compounds),
-	}
+	out.wordCounts = appendTermCounts(out.wordCounts, an.words)
+	out.gramCounts = appendTermCounts(out.gramCounts, an.grams)
 }
 
 // addHeadingAndKeywords adds to the passage's counts the words of its
@@ -193,19 +170,11 @@ func (an *analyser) analyse(p *Passage, out *analysis) {
 func (an *analyser) addHeadingAndKeywords(p *Passage) {
 	b := an.b
 	if len(p.Path) > 0 {
-		if !pathIs(p.Path, an.path) {
-			path := strings.Join(p.Path, " ")
-			an.path = path
-			an.pathWords = b.indexWords(path)
-			an.pathGrams = an.pathGrams[:0]
-			forEachBigramRunes(path, func(r1, r2 rune) { an.pathGrams = append(an.pathGrams, an.bigram(r1, r2)) })
-		}
-		for _, w := range an.pathWords {
+		path := strings.Join(p.Path, " ")
+		for _, w := range b.indexWords(path) {
 			an.words[w] += 2
 		}
-		for _, g := range an.pathGrams {
-			an.grams[g]++
-		}
+		forEachBigramRunes(path, func(r1, r2 rune) { an.grams[an.bigram(r1, r2)]++ })
 	}
 	for _, k := range p.Keywords {
 		an.words[b.terms.canonical(strings.ToLower(k))]++
@@ -224,31 +193,25 @@ func (an *analyser) bigram(r1, r2 rune) string {
 	return g
 }
 
-// pathIs reports whether path joined with spaces is joined.
-func pathIs(path []string, joined string) bool {
-	for i, h := range path {
-		if i > 0 {
-			if joined == "" || joined[0] != ' ' {
-				return false
-			}
-			joined = joined[1:]
-		}
-		rest, ok := strings.CutPrefix(joined, h)
-		if !ok {
-			return false
-		}
-		joined = rest
+// appendTermCounts appends the entries of counts to dst as pairs.
+func appendTermCounts(dst []termCount, counts map[string]int32) []termCount {
+	for t, n := range counts {
+		dst = append(dst, termCount{t, n})
 	}
-	return joined == ""
+	return dst
 }
 
-// termCounts returns the entries of counts as pairs.
-func termCounts(counts map[string]int32) []termCount {
-	out := make([]termCount, 0, len(counts))
-	for t, n := range counts {
-		out = append(out, termCount{t, n})
-	}
-	return out
+// reset empties a, keeping its storage for the next passage. What the
+// slices held is cleared, so that an analysis kept for reuse does not
+// keep the strings of a passage indexed long ago alive.
+func (a *analysis) reset() {
+	clear(a.words)
+	clear(a.grams)
+	clear(a.wordCounts)
+	clear(a.gramCounts)
+	clear(a.compounds)
+	a.sents, a.words, a.grams = a.sents[:0], a.words[:0], a.grams[:0]
+	a.wordCounts, a.gramCounts, a.compounds = a.wordCounts[:0], a.gramCounts[:0], a.compounds[:0]
 }
 
 // indexer turns analyses into a passage's sentences and IDs, reusing its
