@@ -521,13 +521,15 @@ func (s *Server) saveReply(parent context.Context, key, text string) {
 // carry are dropped, invalid UTF-8 becomes U+FFFD, and the result is cut to
 // maxReplyBytes at a character boundary.
 func cleanReply(text string) string {
-	text = strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
-			r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune {
-			return r
-		}
-		return -1
-	}, text)
+	if !xmlSafe(text) {
+		text = strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
+				r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune {
+				return r
+			}
+			return -1
+		}, text)
+	}
 	if len(text) <= maxReplyBytes {
 		return text
 	}
@@ -536,4 +538,21 @@ func cleanReply(text string) string {
 		cut--
 	}
 	return text[:cut]
+}
+
+// xmlSafe reports whether cleanReply's mapping would leave text as it is:
+// it is valid UTF-8 without control characters (but tab, newline and
+// carriage return) and without U+FFFE and U+FFFF. Surrogates are not valid
+// UTF-8. Checking bytes is much cheaper than mapping runes, and nearly
+// every reply is safe.
+func xmlSafe(text string) bool {
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			return false
+		case c == 0xEF && i+2 < len(text) && text[i+1] == 0xBF && (text[i+2] == 0xBE || text[i+2] == 0xBF):
+			return false
+		}
+	}
+	return utf8.ValidString(text)
 }

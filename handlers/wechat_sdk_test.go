@@ -6,7 +6,9 @@ import (
 	"encoding/xml"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/util"
@@ -138,6 +140,33 @@ func BenchmarkWeChatSignature(b *testing.B) {
 	for b.Loop() {
 		if !signatureOK(want, testToken, "1740794400", testNonce) {
 			b.Fatal("refused")
+		}
+	}
+}
+
+// TestCleanReplyFastPath: cleanReply's check of bytes agrees with mapping
+// every rune.
+func TestCleanReplyFastPath(t *testing.T) {
+	byRunes := func(text string) string {
+		return strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF ||
+				r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= utf8.MaxRune {
+				return r
+			}
+			return -1
+		}, text)
+	}
+	pieces := []string{"a", "法", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\u0085", "\uFFFD", "\uFFFE", "\uFFFF", "\xef\xbf", "\xed\xa0\x80",
+		"\xff", "😀", "\U0010FFFF", "\xf4\x90\x80\x80", "\xef\xbf\xbd", "]]>"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		if want, got := byRunes(text), cleanReply(text); got != want {
+			t.Fatalf("cleanReply(%q) = %q, want %q", text, got, want)
 		}
 	}
 }
