@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"fazhibot/internal/workers"
 	"fazhibot/knowledge"
 )
 
@@ -131,7 +132,7 @@ type Dialogue struct {
 	storeTimeout time.Duration
 	errLog       *slog.Logger
 	notifier     Notifier
-	workers      *workerPool // run store calls
+	workers      *workers.Pool // run store calls
 	memo         atomic.Pointer[knowledgeMemo]
 }
 
@@ -164,7 +165,7 @@ func New(opts Options) (*Dialogue, error) {
 		storeTimeout: orDefault(opts.StoreTimeout, DefaultStoreTimeout),
 		errLog:       opts.ErrorLog,
 		notifier:     opts.Notifier,
-		workers:      newWorkerPool(),
+		workers:      workers.New(),
 	}
 	if ms, ok := opts.Sessions.(MessageStore); ok {
 		d.messages = ms
@@ -678,9 +679,9 @@ func within[T any](ctx context.Context, timeout time.Duration, f func(context.Co
 	return withinOn(nil, ctx, timeout, f)
 }
 
-// withinOn is within with f run on one of workers (a goroutine of its own
-// when workers is nil).
-func withinOn[T any](workers *workerPool, ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
+// withinOn is within with f run on one of pool's workers (a goroutine of
+// its own when pool is nil).
+func withinOn[T any](pool *workers.Pool, ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	type result struct {
@@ -692,8 +693,8 @@ func withinOn[T any](workers *workerPool, ctx context.Context, timeout time.Dura
 		v, err := f(ctx)
 		done <- result{v, err}
 	}
-	if workers != nil {
-		workers.run(call)
+	if pool != nil {
+		pool.Run(call)
 	} else {
 		go call()
 	}
@@ -703,46 +704,5 @@ func withinOn[T any](workers *workerPool, ctx context.Context, timeout time.Dura
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()
-	}
-}
-
-// workerIdle is how long a worker of a workerPool waits for work before
-// it ends.
-const workerIdle = 10 * time.Second
-
-// workerPool runs functions on goroutines that outlive them. A function
-// goes to an idle worker when there is one and to a new worker otherwise,
-// so a store call that never returns holds up only its own worker; a
-// worker idle for workerIdle ends. Store calls run on workers, not on
-// goroutines of their own, because a new goroutine's stack starts small and
-// is grown and copied again, through the store's client, for every call.
-// The zero value is not usable; it is safe for concurrent use.
-type workerPool struct {
-	idle chan func() // unbuffered: a send succeeds only to an idle worker
-}
-
-func newWorkerPool() *workerPool { return &workerPool{idle: make(chan func())} }
-
-// run calls f on a worker and returns at once. f must not panic.
-func (p *workerPool) run(f func()) {
-	select {
-	case p.idle <- f:
-	default:
-		go p.work(f)
-	}
-}
-
-func (p *workerPool) work(f func()) {
-	t := time.NewTimer(workerIdle)
-	defer t.Stop()
-	for {
-		f()
-		f = nil // drop what it holds while idle
-		t.Reset(workerIdle)
-		select {
-		case f = <-p.idle:
-		case <-t.C:
-			return
-		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	wxconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 
 	"fazhibot/bot"
+	"fazhibot/internal/workers"
 )
 
 // Responder answers one message; it is package bot's Dialogue in production.
@@ -167,7 +168,7 @@ type Server struct {
 	responder    Responder
 	claimer      OnceResponder // responder, when it claims messages itself
 	replies      ReplyCache
-	workers      *workerPool    // run the Responder
+	workers      *workers.Pool  // run the Responder
 	admin        *consoleServer // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
 	metrics      http.Handler // wrapped by MetricsHandler
@@ -193,7 +194,7 @@ func New(opts Options) (*Server, error) {
 		log:          opts.Logger,
 		responder:    opts.Responder,
 		replies:      opts.Replies,
-		workers:      newWorkerPool(),
+		workers:      workers.New(),
 	}
 	if s.wechatPath == "" {
 		s.wechatPath = DefaultWeChatPath

@@ -410,7 +410,7 @@ func (s *Server) callResponderFunc(ctx context.Context, m bot.Message, respond f
 		panicked bool
 	}
 	done := make(chan result, 1)
-	s.workers.run(func() {
+	s.workers.Run(func() {
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.Error("responder panicked", "channel", m.Channel, "kind", m.Kind,
@@ -432,47 +432,6 @@ func (s *Server) callResponderFunc(ctx context.Context, m bot.Message, respond f
 		return res.reply, outcomeAnswered
 	case <-ctx.Done():
 		return bot.Reply{}, outcomeTimeout
-	}
-}
-
-// workerIdle is how long a worker of a workerPool waits for work before
-// it ends.
-const workerIdle = 10 * time.Second
-
-// workerPool runs functions on goroutines that outlive them. A function
-// goes to an idle worker when there is one and to a new worker otherwise,
-// so a function that never returns holds up only its own worker; a worker
-// idle for workerIdle ends. The Responder runs on a worker, not on a
-// goroutine of its own, because a new goroutine's stack starts small and is
-// grown and copied again for every message. The zero value is not usable;
-// it is safe for concurrent use.
-type workerPool struct {
-	idle chan func() // unbuffered: a send succeeds only to an idle worker
-}
-
-func newWorkerPool() *workerPool { return &workerPool{idle: make(chan func())} }
-
-// run calls f on a worker and returns at once. f must not panic.
-func (p *workerPool) run(f func()) {
-	select {
-	case p.idle <- f:
-	default:
-		go p.work(f)
-	}
-}
-
-func (p *workerPool) work(f func()) {
-	t := time.NewTimer(workerIdle)
-	defer t.Stop()
-	for {
-		f()
-		f = nil // drop what it holds while idle
-		t.Reset(workerIdle)
-		select {
-		case f = <-p.idle:
-		case <-t.C:
-			return
-		}
 	}
 }
 
