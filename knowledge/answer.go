@@ -123,7 +123,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	if a.Reason == ReasonDeptNotCovered || a.Reason == ReasonYearNotCovered {
 		// Another department's report may report on this one (the
 		// 司法局 report gives the district government's lawsuits).
-		if h, quote, ok, err := b.reportedByOthers(ctx, u, u.asked, b.limit(q)); err != nil {
+		if h, quote, ok, err := b.reportedByOthers(ctx, u, b.limit(q)); err != nil {
 			return Answer{}, err
 		} else if ok {
 			a.Reason, a.Answered, a.Hits = Answered, true, []Hit{h}
@@ -146,7 +146,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
-	excerpt := b.excerpt(hits[0], u.asked, b.queryTerms(u))
+	excerpt := b.excerpt(hits[0], u, b.queryTerms(u))
 	if !u.statesWhatIsAsked(excerpt) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
@@ -185,7 +185,7 @@ func (b *Base) planYear(u understood, question string) (int, bool) {
 // confident passage of another department's report, of the year asked
 // about, whose quoted sentences name the department. It returns the hit
 // and its quote, or false when there is none.
-func (b *Base) reportedByOthers(ctx context.Context, u understood, question string, limit int) (Hit, string, bool, error) {
+func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (Hit, string, bool, error) {
 	if u.department == "" || (u.year != 0 && !b.years[u.year]) || len(u.terms)+len(u.context) == 0 {
 		return Hit{}, "", false, nil
 	}
@@ -215,7 +215,7 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, question stri
 		if h.Confidence < b.minConfidence {
 			break
 		}
-		quote := b.excerpt(h, question, qts)
+		quote := b.excerpt(h, u, qts)
 		for _, n := range names {
 			if strings.Contains(quote, n) {
 				return h, quote, true, nil
@@ -355,10 +355,12 @@ func isNumberRune(r rune) bool { return unicode.IsDigit(r) || r == '.' || r == '
 // neighbour when the question asks for a figure the sentence lacks.
 func (b *Base) Excerpt(h Hit, q Query) string {
 	u := b.understand(q)
-	return b.excerpt(h, u.asked, b.queryTerms(u))
+	return b.excerpt(h, u, b.queryTerms(u))
 }
 
-func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
+// excerpt picks the sentences of h that answer u (see Excerpt), reading
+// what kind of fact u asks for from its understanding.
+func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 	d, ok := b.doc(h.ReportID, h.Seq)
 	if !ok {
 		return h.Text
@@ -380,9 +382,7 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 	if len(own) == 0 {
 		own, context = context, nil
 	}
-	why := asksWhy.MatchString(question)
-	weak := !why && asksShortcomings.MatchString(question)
-	units := expectedUnits(question)
+	weak := !u.why && u.shortcomings
 	sents, _ := d.sentences(nil)
 	for i, s := range sents {
 		sentences[i] = text[s.start:s.end]
@@ -393,13 +393,13 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		if hasDigit(sentences[i]) {
 			score += 0.01 // prefer the sentence with the figure on a tie
 		}
-		if why && statesCause.MatchString(sentences[i]) {
+		if u.why && statesCause.MatchString(sentences[i]) {
 			score++ // "为什么" asks for the sentence that gives the cause
 		}
 		if weak && statesShortcoming.MatchString(sentences[i]) {
 			score++ // "有什么不足" asks for a sentence that names one
 		}
-		if units != nil && hasFigureIn(sentences[i], units) {
+		if u.units != nil && hasFigureIn(sentences[i], u.units) {
 			score++ // "多久", "多少人" ask for the sentence with that figure
 		}
 		if score > bestScore {
@@ -407,7 +407,7 @@ func (b *Base) excerpt(h Hit, question string, qts []queryTerm) string {
 		}
 	}
 	from, to := best, best+1
-	if wantsFigure(question) && !hasDigit(sentences[best]) {
+	if u.figure && !hasDigit(sentences[best]) {
 		if to < len(sentences) && hasDigit(sentences[to]) {
 			to++
 		} else if from > 0 && hasDigit(sentences[from-1]) {
