@@ -28,6 +28,9 @@ const (
 	touchEvery = time.Minute
 )
 
+// errRole is the rule a role other than staff or admin breaks.
+const errRole = RuleError("角色应为 staff（工作人员）或 admin（管理员）")
+
 // Store is what a Service needs of the database; *sqldb.DB implements it.
 type Store interface {
 	console.Accounts
@@ -79,17 +82,13 @@ func (s *Service) CreateUser(ctx context.Context, a console.Actor, name string, 
 		return console.User{}, "", err
 	}
 	if !role.Valid() {
-		return console.User{}, "", RuleError("角色应为 staff（工作人员）或 admin（管理员）")
+		return console.User{}, "", errRole
 	}
 	if password == "" {
 		password = Generate()
 		generated = password
 	}
-	hash, err := Hash(password, s.cost)
-	if err != nil {
-		return console.User{}, "", err
-	}
-	u, err = s.store.CreateUser(ctx, console.User{Name: name, Role: role, PasswordHash: hash}, a.Name)
+	u, err = s.create(ctx, a.Name, console.User{Name: name, Role: role}, password)
 	return u, generated, err
 }
 
@@ -104,11 +103,18 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, by, name, password, agai
 	if err := CheckNewPassword(password, again); err != nil {
 		return console.User{}, err
 	}
+	return s.create(ctx, by, console.User{Name: name, Role: console.RoleAdmin}, password)
+}
+
+// create stores u, whose name and role are checked, with the hash of
+// password (checked by Hash), on behalf of by.
+func (s *Service) create(ctx context.Context, by string, u console.User, password string) (console.User, error) {
 	hash, err := Hash(password, s.cost)
 	if err != nil {
 		return console.User{}, err
 	}
-	return s.store.CreateUser(ctx, console.User{Name: name, Role: console.RoleAdmin, PasswordHash: hash}, by)
+	u.PasswordHash = hash
+	return s.store.CreateUser(ctx, u, by)
 }
 
 // SetRole gives account id role. Only admins may; the store refuses to
@@ -118,7 +124,7 @@ func (s *Service) SetRole(ctx context.Context, a console.Actor, id console.UserI
 		return console.ErrNotAllowed
 	}
 	if !role.Valid() {
-		return RuleError("角色应为 staff（工作人员）或 admin（管理员）")
+		return errRole
 	}
 	return s.store.SetRole(ctx, id, role, a.Name)
 }
