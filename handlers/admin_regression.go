@@ -261,11 +261,7 @@ func (s *Server) pageRegression(w http.ResponseWriter, r *http.Request, a *actor
 	p := s.newPage(r, a, "regression", "回归测试")
 	data := regressionPage{}
 	if r.URL.Query().Get("fill") == "logged" {
-		from, to, err := s.loggedRange(r, a)
-		if err != nil {
-			return err
-		}
-		qs, err := s.admin.loggedQuestions(r.Context(), from, to)
+		qs, from, to, err := s.loggedSet(r, a)
 		if err != nil {
 			return err
 		}

@@ -133,22 +133,23 @@ func questionsJSONL(qs []bot.Question) []byte {
 	return []byte(b.String())
 }
 
-// loggedRange reads the from/to of a logged set (the last 30 days by
-// default) for an admin; staff get 403, as the query log is the admins'.
-func (s *Server) loggedRange(r *http.Request, a *actor) (time.Time, time.Time, error) {
+// loggedSet reads the from/to of a logged set (the last 30 days by
+// default) for an admin, and returns its questions (loggedQuestions);
+// staff get 403, as the query log is the admins'.
+func (s *Server) loggedSet(r *http.Request, a *actor) (qs []bot.Question, from, to time.Time, err error) {
 	if !a.admin() {
-		return time.Time{}, time.Time{}, errLogsAdminOnly()
+		return nil, time.Time{}, time.Time{}, errLogsAdminOnly()
 	}
-	return parseLogRange(r.URL.Query(), s.now(), console.MaxDashboardDays)
+	if from, to, err = parseLogRange(r.URL.Query(), s.now(), console.MaxDashboardDays); err != nil {
+		return nil, time.Time{}, time.Time{}, err
+	}
+	qs, err = s.admin.loggedQuestions(r.Context(), from, to)
+	return qs, from, to, err
 }
 
 // exportLoggedQuestions downloads the logged set as questions.jsonl.
 func (s *Server) exportLoggedQuestions(w http.ResponseWriter, r *http.Request, a *actor) error {
-	from, to, err := s.loggedRange(r, a)
-	if err != nil {
-		return err
-	}
-	qs, err := s.admin.loggedQuestions(r.Context(), from, to)
+	qs, from, to, err := s.loggedSet(r, a)
 	if err != nil {
 		return err
 	}
