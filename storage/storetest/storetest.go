@@ -280,36 +280,44 @@ func testClaimExpiry(t *testing.T, h Harness) {
 
 func testClaimConcurrent(t *testing.T, h Harness) {
 	const n = 50
-	ctx := t.Context()
+	firsts := racing(t, n, "Claim", func() (bool, error) { return h.Store.Claim(t.Context(), "contended", long) })
+	if firsts != 1 {
+		t.Fatalf("%d of %d concurrent Claims returned true, want exactly 1", firsts, n)
+	}
+}
+
+// racing calls f from n goroutines released at once and returns how many
+// calls returned true; it fails the test when any call failed (what names
+// the call in the message).
+func racing(t *testing.T, n int, what string, f func() (bool, error)) int {
+	t.Helper()
 	start := make(chan struct{})
 	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		firsts int
-		errs   []error
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		trues int
+		errs  []error
 	)
 	for range n {
 		wg.Go(func() {
 			<-start
-			first, err := h.Store.Claim(ctx, "contended", long)
+			ok, err := f()
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				errs = append(errs, err)
 			}
-			if first {
-				firsts++
+			if ok {
+				trues++
 			}
 		})
 	}
 	close(start)
 	wg.Wait()
 	if len(errs) > 0 {
-		t.Fatalf("%d of %d Claims failed, first: %v", len(errs), n, errs[0])
+		t.Fatalf("%d of %d %s calls failed, first: %v", len(errs), n, what, errs[0])
 	}
-	if firsts != 1 {
-		t.Fatalf("%d of %d concurrent Claims returned true, want exactly 1", firsts, n)
-	}
+	return trues
 }
 
 func testReply(t *testing.T, h Harness) {
@@ -421,33 +429,7 @@ func testAllowReset(t *testing.T, h Harness) {
 
 func testAllowConcurrent(t *testing.T, h Harness) {
 	const n, limit = 50, 10
-	ctx := t.Context()
-	start := make(chan struct{})
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		allowed int
-		errs    []error
-	)
-	for range n {
-		wg.Go(func() {
-			<-start
-			ok, err := h.Store.Allow(ctx, "burst", limit, long)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if ok {
-				allowed++
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if len(errs) > 0 {
-		t.Fatalf("%d of %d Allow calls failed, first: %v", len(errs), n, errs[0])
-	}
+	allowed := racing(t, n, "Allow", func() (bool, error) { return h.Store.Allow(t.Context(), "burst", limit, long) })
 	if allowed != limit {
 		t.Fatalf("%d of %d concurrent Allow calls allowed, want %d", allowed, n, limit)
 	}
