@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"fazhibot/internal/workers"
@@ -22,9 +19,6 @@ import (
 // for concurrent use.
 type Knowledge interface {
 	Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error)
-	// Understand must give the same Understanding for the same Text and
-	// year of Now, as *knowledge.Base does: the Dialogue keeps the
-	// Understandings of recent questions per Knowledge value.
 	Understand(q knowledge.Query) knowledge.Understanding
 	Excerpt(h knowledge.Hit, q knowledge.Query) string
 	Coverage() []knowledge.DepartmentYears
@@ -133,7 +127,6 @@ type Dialogue struct {
 	errLog       *slog.Logger
 	notifier     Notifier
 	workers      *workers.Pool // run store calls
-	memo         atomic.Pointer[knowledgeMemo]
 }
 
 // New checks opts and returns a Dialogue. It returns an error when
@@ -194,70 +187,6 @@ func New(opts Options) (*Dialogue, error) {
 		d.hot = DefaultHotQuestions()
 	}
 	return d, nil
-}
-
-// knowledge returns the knowledge base to answer one message with
-// (Options.Current), wrapped in the memo of its Understandings.
-func (d *Dialogue) knowledge() Knowledge {
-	k := d.current()
-	if m := d.memo.Load(); m != nil && m.Knowledge == k {
-		return m
-	}
-	if k == nil || !reflect.TypeOf(k).Comparable() {
-		return k
-	}
-	m := &knowledgeMemo{Knowledge: k}
-	d.memo.Store(m)
-	return m
-}
-
-// understandMemoSize bounds the Understandings a knowledgeMemo keeps; when
-// it is full, the memo starts over.
-const understandMemoSize = 2048
-
-// knowledgeMemo is a Knowledge that remembers what Understand read from
-// recent questions. Every question asked without a topic is understood
-// (segmented, corrected against the sound index, weighed) before it is
-// answered, and many citizens ask the same questions; the answer is cached
-// by the knowledge base, the understanding here. A memo belongs to one
-// Knowledge value, so a newly published base starts with an empty one. It
-// is safe for concurrent use.
-type knowledgeMemo struct {
-	Knowledge
-	mu         sync.Mutex
-	understood map[understandKey]knowledge.Understanding
-}
-
-// understandKey is what an Understanding depends on: the Query's Text and
-// the year of its Now (for 去年).
-type understandKey struct {
-	text string
-	year int
-}
-
-// Understand returns k's Understanding of q, remembered when q has only
-// Text and Now, and Now is set (a zero Now means the base's own clock).
-func (k *knowledgeMemo) Understand(q knowledge.Query) knowledge.Understanding {
-	if q.Now.IsZero() || q.Year != 0 || q.Department != "" || q.Limit != 0 || len(q.Context) > 0 || len(q.Years) > 0 || q.Focus != nil {
-		return k.Knowledge.Understand(q)
-	}
-	key := understandKey{q.Text, q.Now.Year()}
-	k.mu.Lock()
-	u, ok := k.understood[key]
-	k.mu.Unlock()
-	if !ok {
-		u = k.Knowledge.Understand(q)
-		k.mu.Lock()
-		if k.understood == nil || len(k.understood) >= understandMemoSize {
-			k.understood = make(map[understandKey]knowledge.Understanding, understandMemoSize)
-		}
-		k.understood[key] = u
-		k.mu.Unlock()
-	}
-	// The caller may keep or change the slices; the memo's stay its own.
-	u.Terms = slices.Clone(u.Terms)
-	u.Corrections = slices.Clone(u.Corrections)
-	return u
 }
 
 // sameStore reports whether the limiter is the message store itself, so
@@ -341,7 +270,7 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 // respond answers m as Respond documents, claiming c first when it is not
 // nil (see RespondOnce).
 func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome, error) {
-	t := &turn{d: d, k: d.knowledge(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
+	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
 	}

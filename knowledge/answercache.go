@@ -8,12 +8,15 @@ import (
 // Many citizens ask the same questions (the menu's 热门问题, a figure in
 // the news). A Base answers a question without conversation context the
 // same way every time, so it keeps the latest such answers: a repeated
-// question costs a map lookup instead of a search. The cache belongs to
-// the Base, so a new published version starts with an empty one.
+// question costs a map lookup instead of a search. It keeps what it
+// understood of recent questions too (segmented, corrected against the
+// sound index, weighed), which the dialogue asks for before every
+// question. The caches belong to the Base, so a new published version
+// starts with empty ones.
 
-// answerCacheSize bounds the answers a Base keeps; when it is full, the
+// cacheSize bounds the values a recent cache keeps; when it is full, the
 // cache starts over.
-const answerCacheSize = 2048
+const cacheSize = 2048
 
 // answerKey identifies an answer that does not depend on a conversation.
 type answerKey struct {
@@ -24,11 +27,21 @@ type answerKey struct {
 	nowYear int // relative years (去年) depend on it
 }
 
-// answerCache holds answers by key. It is safe for concurrent use.
-type answerCache struct {
-	off     bool // keep nothing
-	mu      sync.Mutex
-	answers map[answerKey]Answer
+// understandKey identifies an Understanding of a Query with only Text
+// and Now: the year of Now matters (去年).
+type understandKey struct {
+	text    string
+	nowYear int
+}
+
+// recent keeps the latest values by key, copied in and out with clone so
+// that neither the cache nor a caller sees the other's changes. The zero
+// value with clone set is empty. It is safe for concurrent use.
+type recent[K comparable, V any] struct {
+	off   bool // keep nothing
+	clone func(V) V
+	mu    sync.Mutex
+	m     map[K]V
 }
 
 // cacheKey returns the key of q's answer, or false when the answer
@@ -44,23 +57,50 @@ func (b *Base) cacheKey(q Query) (answerKey, bool) {
 	return answerKey{text: q.Text, year: q.Year, dept: q.Department, limit: b.limit(q), nowYear: now.Year()}, true
 }
 
-// get returns a copy of the answer kept for k.
-func (c *answerCache) get(k answerKey) (Answer, bool) {
+// get returns a copy of the value kept for k.
+func (c *recent[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
-	a, ok := c.answers[k]
+	v, ok := c.m[k]
 	c.mu.Unlock()
-	return a.clone(), ok
+	if !ok {
+		return v, false
+	}
+	return c.clone(v), true
 }
 
-// put keeps a copy of a for k.
-func (c *answerCache) put(k answerKey, a Answer) {
-	a = a.clone()
+// put keeps a copy of v for k, unless c is off.
+func (c *recent[K, V]) put(k K, v V) {
+	if c.off {
+		return
+	}
+	v = c.clone(v)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.answers == nil || len(c.answers) >= answerCacheSize {
-		c.answers = make(map[answerKey]Answer, answerCacheSize)
+	if c.m == nil || len(c.m) >= cacheSize {
+		c.m = make(map[K]V, cacheSize)
 	}
-	c.answers[k] = a
+	c.m[k] = v
+}
+
+// understandKeyOf returns the key of q's Understanding, or false when q
+// carries more than Text and Now.
+func (b *Base) understandKeyOf(q Query) (understandKey, bool) {
+	if b.understood.off || q.Year != 0 || q.Department != "" || q.Limit != 0 || len(q.Context) > 0 ||
+		len(q.Years) > 0 || q.Focus != nil {
+		return understandKey{}, false
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = b.now()
+	}
+	return understandKey{text: q.Text, nowYear: now.Year()}, true
+}
+
+// clone returns a copy of u that shares no slice with it.
+func (u Understanding) clone() Understanding {
+	u.Terms = slices.Clone(u.Terms)
+	u.Corrections = slices.Clone(u.Corrections)
+	return u
 }
 
 // clone returns a copy of a that shares no slice with it, so that neither

@@ -27,8 +27,9 @@ type Options struct {
 	// FAQs are staff-written entries that win over passages when a
 	// question matches one of their variants strongly.
 	FAQs []FAQ
-	// NoAnswerCache turns off the cache of answers to repeated questions
-	// (see Base.Answer), for measuring what a question costs.
+	// NoAnswerCache turns off the caches of answers to repeated questions
+	// and of what was understood of them (see Base.Answer and
+	// Base.Understand), for measuring what a question costs.
 	NoAnswerCache bool
 }
 
@@ -72,7 +73,8 @@ type Base struct {
 
 	scratch sync.Pool // of *scratch sized to docs; see rank
 
-	answers answerCache // answers to questions without context; see Answer
+	answers    recent[answerKey, Answer]            // answers to questions without context; see Answer
+	understood recent[understandKey, Understanding] // see Understand
 
 	sound *soundIndex // the vocabulary by sound, for typos and short forms
 
@@ -214,7 +216,8 @@ func newBase(reports []*Report, opts Options) (*Base, []place, error) {
 		deptDocs:      map[int32][]int32{},
 		yearDocs:      map[int32][]int32{},
 		faqs:          opts.FAQs,
-		answers:       answerCache{off: opts.NoAnswerCache},
+		answers:       recent[answerKey, Answer]{off: opts.NoAnswerCache, clone: Answer.clone},
+		understood:    recent[understandKey, Understanding]{off: opts.NoAnswerCache, clone: Understanding.clone},
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
 		firstDoc:      map[ReportID]int32{},

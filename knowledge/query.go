@@ -66,11 +66,23 @@ type Understanding struct {
 }
 
 // Understand reads the year, department and searchable terms of q, as
-// Search and Answer do. Context is not included in Terms.
+// Search and Answer do. Context is not included in Terms. What it read of
+// a question with only Text and Now is kept for the next time (see
+// answercache.go); the result is the caller's to change.
 func (b *Base) Understand(q Query) Understanding {
+	key, cacheable := b.understandKeyOf(q)
+	if cacheable {
+		if u, ok := b.understood.get(key); ok {
+			return u
+		}
+	}
 	u := b.understand(q)
-	return Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official, Corrections: u.corrections,
+	out := Understanding{Year: u.year, Department: u.department, Terms: u.terms, Action: u.action, Official: u.official, Corrections: u.corrections,
 		Compares: asksChange.MatchString(q.Text)}
+	if cacheable {
+		b.understood.put(key, out)
+	}
+	return out
 }
 
 // understood is what was read from a Query: filters and weighted terms.
