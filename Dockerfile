@@ -9,8 +9,8 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/fazhibot ./cmd/fazhibot
 
-# Stage 2: the runtime image, with the jieba dictionaries at the path the
-# image's config names.
+# Stage 2: the runtime image. The binary carries the jieba dictionaries and
+# writes them once to the cache directory on the data volume.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata libstdc++6 \
@@ -18,7 +18,6 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home-dir /var/lib/fazhibot --create-home fazhibot
 ENV TZ=Asia/Shanghai
 COPY --from=build /out/fazhibot /usr/local/bin/fazhibot
-COPY configs/jieba /usr/share/fazhibot/jieba
 COPY configs/docker.yaml /etc/fazhibot/config.yaml
 USER fazhibot
 WORKDIR /var/lib/fazhibot

@@ -45,6 +45,14 @@ type ServerConfig struct {
 	// wherever it is served. With neither MetricsListen nor MetricsToken,
 	// /metrics is not served at all.
 	MetricsToken string `yaml:"metrics_token"`
+	// MemoryLimitMB, when above 0, is the Go runtime's soft memory limit
+	// for serve, in MiB: the collector works harder as the heap nears it,
+	// so building a large knowledge base peaks near the limit instead of
+	// at twice the live heap. It is not a hard cap, and a limit below the
+	// live heap makes the collector take up to half the CPU. 0 leaves the
+	// runtime's default; the GOMEMLIMIT environment variable, when set,
+	// takes precedence.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 }
 
 // DatabaseConfig configures the knowledge-base database.
@@ -174,6 +182,10 @@ func DictFiles() []string {
 
 // maxReplyTimeout is the longest WeChatConfig.ReplyTimeout allowed.
 const maxReplyTimeout = 4500 * time.Millisecond
+
+// minMemoryLimitMB is the lowest ServerConfig.MemoryLimitMB other than 0:
+// below it the dictionaries and an empty knowledge base alone exceed it.
+const minMemoryLimitMB = 256
 
 // envPrefix starts the environment variable of every key.
 const envPrefix = "FAZHIBOT_"
@@ -553,6 +565,10 @@ func (c Config) Validate() error {
 	}
 	if mt := c.Server.MetricsToken; mt != "" && (len(mt) < 16 || strings.TrimSpace(mt) != mt) {
 		bad("server.metrics_token", "令牌至少 16 个字符，且前后不能有空格")
+	}
+
+	if m := c.Server.MemoryLimitMB; m != 0 && m < minMemoryLimitMB {
+		bad("server.memory_limit_mb", "%d 无效，应为 0（不设上限）或不小于 %d 的整数（MB）", m, minMemoryLimitMB)
 	}
 
 	switch driver, dsn := c.Database.Driver(); {

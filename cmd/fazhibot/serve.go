@@ -48,6 +48,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	defer limitMemory(e.cfg.Server.MemoryLimitMB, logger)()
 	a, err := openApp(ctx, e.cfg)
 	if err != nil {
 		return err
