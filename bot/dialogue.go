@@ -16,7 +16,11 @@ import (
 // Knowledge is the part of *knowledge.Base the Dialogue uses. It is an
 // interface so that a new base can be swapped in when reports are
 // published, without rebuilding the Dialogue. Implementations must be safe
-// for concurrent use.
+// for concurrent use. Sessions keep hits as references to passages, looked
+// up again with the Knowledge's Report method (func(knowledge.ReportID)
+// (*knowledge.Report, bool), as *knowledge.Base has it); a Knowledge
+// without one cannot show the hits of an earlier message again (详情, 更多
+// and digit choices of hits say the reports changed).
 type Knowledge interface {
 	Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error)
 	Understand(q knowledge.Query) knowledge.Understanding
@@ -337,7 +341,7 @@ func (t *turn) begin() bool {
 		return begun{claimed, allowed, session}, err
 	})
 	t.loaded = true
-	t.sess = decodeSession(nil)
+	t.sess = decodeSession(nil, nil)
 	if err != nil {
 		t.beginErr = err
 		t.storeFailed("begin message", err)
@@ -350,7 +354,7 @@ func (t *turn) begin() bool {
 	}
 	t.outcome = ClaimWon
 	if t.key != "" {
-		t.sess = decodeSession(b.session)
+		t.sess = decodeSession(b.session, t.k)
 	}
 	t.counted, t.admitted = limit > 0, b.allowed
 	return true
@@ -449,8 +453,14 @@ func (t *turn) text(text string) Reply {
 		t.deleteSession()
 		return Reply{Text: resetText, Intent: IntentReset}
 	case cmdDetail:
+		if r, ok := t.outdated(cmdDetail, 0); ok {
+			return r
+		}
 		return t.detail()
 	case cmdMore:
+		if r, ok := t.outdated(cmdMore, 0); ok {
+			return r
+		}
 		return t.more()
 	case cmdSatisfied:
 		return t.feedback(FeedbackSatisfied)
@@ -473,8 +483,12 @@ func (t *turn) text(text string) Reply {
 		if len(t.session().Choices) == 0 {
 			return Reply{Text: fmt.Sprintf(noChoicesText, t.d.hot[0]), Intent: IntentChoice}
 		}
+		if r, ok := t.outdated(cmdNone, n); ok {
+			return r
+		}
 		return t.choose(n)
 	}
+	t.forgetOutdatedFocus()
 	return t.question(stripPleasantries(text))
 }
 
@@ -554,7 +568,7 @@ func (t *turn) session() *Session {
 		})
 		t.storeFailed("load session", err)
 	}
-	t.sess = decodeSession(data)
+	t.sess = decodeSession(data, t.k)
 	return &t.sess
 }
 

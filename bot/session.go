@@ -2,7 +2,8 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/binary"
+	"math"
 	"time"
 
 	"fazhibot/knowledge"
@@ -48,77 +49,129 @@ type MessageStore interface {
 }
 
 // sessionVersion is the schema version of Session. A stored session of
-// another version is ignored (the conversation starts afresh).
-const sessionVersion = 1
+// another version (or an older JSON-encoded one) is ignored: the
+// conversation starts afresh.
+const sessionVersion = 2
+
+// sessionMagic is the first byte of an encoded Session; no JSON text
+// starts with it.
+const sessionMagic = 0xB5
 
 // Session is what the bot remembers of one conversation between messages.
-// It is stored JSON-encoded under the user's key for Options.SessionTTL
-// after the last message.
+// It is stored under the user's key for Options.SessionTTL after the last
+// message, in a compact binary encoding (encode, decodeSession): a few
+// hundred bytes, since hits are stored as references, not as passages.
 type Session struct {
-	Version int `json:"v"`
+	Version int
 	// Topic is the subject of the conversation that follow-ups refer to.
-	Topic *Topic `json:"topic,omitempty"`
+	Topic *Topic
 	// Query is what was last asked of the knowledge base; 更多 and digit
 	// choices use it to pick the excerpt of another hit.
-	Query *SessionQuery `json:"query,omitempty"`
-	// Hits are the ranked hits of the last question, best first, with
-	// everything needed to render them again even after the knowledge base
-	// was republished.
-	Hits []SessionHit `json:"hits,omitempty"`
+	Query *SessionQuery
+	// Hits are the ranked hits of the last question, best first, as
+	// references to passages of the knowledge base (see SessionHit).
+	Hits []SessionHit
 	// Shown is the index in Hits of the hit last shown, -1 for none.
-	Shown int `json:"shown"`
+	Shown int
 	// Choices are the numbered options last offered ("您是否想问", hot
 	// questions, suggestions); a reply "1", "2", … picks one.
-	Choices []Choice `json:"choices,omitempty"`
+	Choices []Choice
 	// Rest is the part of a long reply not yet sent; 更多 sends it first.
-	Rest string `json:"rest,omitempty"`
+	Rest string
 	// Exchange is the last exchange that answered (or failed to answer) a
 	// question; 满意 / 不满意 refer to it.
-	Exchange ExchangeID `json:"exchange,omitempty"`
+	Exchange ExchangeID
 }
 
 // Topic is the subject of a conversation.
 type Topic struct {
 	// Question is the question that opened the topic, re-asked with a new
 	// year or department by follow-ups such as "那2021年呢".
-	Question string `json:"question"`
+	Question string
 	// Terms are that question's own searchable terms, the context of
 	// follow-ups such as "合格率呢".
-	Terms []string `json:"terms,omitempty"`
+	Terms []string
 	// Year and Department are the filters currently in force: named by
 	// the citizen in this topic, 0 and "" when none was.
-	Year       int    `json:"year,omitempty"`
-	Department string `json:"department,omitempty"`
+	Year       int
+	Department string
 }
 
 // SessionQuery is a knowledge.Query as stored in a Session.
 type SessionQuery struct {
-	Text       string   `json:"text"`
-	Year       int      `json:"year,omitempty"`
-	Department string   `json:"department,omitempty"`
-	Context    []string `json:"context,omitempty"`
+	Text       string
+	Year       int
+	Department string
+	Context    []string
 }
 
-// SessionHit is a knowledge.Hit as stored in a Session.
+// SessionHit is a knowledge.Hit as stored in a Session: a reference to
+// passage Seq of report ReportID with the hit's own ranking, and a
+// checksum of the passage's content (Sum) when it was found. The passage
+// itself is looked up again in the knowledge base the next message is
+// answered from (when that Knowledge has a Report method, as
+// *knowledge.Base does); it is current there when the report still has
+// that passage with the same checksum, whatever version was published
+// meanwhile. A hit that is not current is never quoted: 详情, 更多 and
+// digit choices that would show it say that the reports changed instead
+// (see turn.outdated).
 type SessionHit struct {
-	ReportID   knowledge.ReportID `json:"report_id"`
-	Seq        int                `json:"seq"`
-	Title      string             `json:"title,omitempty"`
-	Department string             `json:"department"`
-	Year       int                `json:"year"`
-	Path       []string           `json:"path,omitempty"`
-	Text       string             `json:"text"`
-	Score      float64            `json:"score"`
-	Confidence float64            `json:"confidence"`
-	Matched    []string           `json:"matched,omitempty"`
+	ReportID   knowledge.ReportID
+	Seq        int
+	Score      float64
+	Confidence float64
+	Matched    []string
+	// Sum is passageSum of the hit as found.
+	Sum uint64
+	// Pathless: the hit was quoted without the passage's heading path
+	// (a report's own metadata, such as its date).
+	Pathless bool
+
+	// ref holds the full hit: as found, or as looked up on first use.
+	ref *hitRef
+}
+
+// hitRef is the full hit behind a SessionHit, resolved at most once per
+// message.
+type hitRef struct {
+	k        Knowledge // where to look the passage up; nil once resolved
+	hit      knowledge.Hit
+	resolved bool
+	current  bool
+}
+
+// reportSource is the optional part of a Knowledge that looks reports up
+// by ID; *knowledge.Base has it.
+type reportSource interface {
+	Report(id knowledge.ReportID) (*knowledge.Report, bool)
+}
+
+// passageSum is the checksum of what a reply shows of a hit's passage:
+// its report's title, department and year, and its text (64-bit FNV-1a).
+// Sessions use it to recognise a passage changed by a republish, not
+// against forgery.
+func passageSum(h knowledge.Hit) uint64 {
+	const prime = 1099511628211
+	sum := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			sum = (sum ^ uint64(s[i])) * prime
+		}
+		sum = (sum ^ 0xff) * prime // no UTF-8 string has this byte: fields stay apart
+	}
+	add(h.Title)
+	add(h.Department)
+	sum = (sum ^ uint64(uint32(h.Year))) * prime
+	add(h.Text)
+	return sum
 }
 
 // Choice is one numbered option offered to the citizen: either a hit of
 // Session.Hits to show, or a question to ask.
 type Choice struct {
-	Label    string `json:"label"`
-	Hit      int    `json:"hit"`                // index in Session.Hits when Question is ""
-	Question string `json:"question,omitempty"` // the question to ask, when set
+	Label    string
+	Hit      int    // index in Session.Hits when Question is ""
+	Question string // the question to ask, when set
 }
 
 func (q SessionQuery) query() knowledge.Query {
@@ -129,43 +182,352 @@ func storedQuery(q knowledge.Query) *SessionQuery {
 	return &SessionQuery{Text: q.Text, Year: q.Year, Department: q.Department, Context: q.Context}
 }
 
+// hit returns the full hit: as found in this message, or looked up in
+// the knowledge base of this message when it is current there. A hit that
+// is not current comes back with its reference and ranking only (no text,
+// title, department or path); callers check current first.
 func (h SessionHit) hit() knowledge.Hit {
-	return knowledge.Hit{
-		ReportID: h.ReportID, Seq: h.Seq, Title: h.Title, Department: h.Department, Year: h.Year,
-		Path: h.Path, Text: h.Text, Score: h.Score, Confidence: h.Confidence, Matched: h.Matched,
+	if h.current() {
+		return h.ref.hit
 	}
+	return knowledge.Hit{ReportID: h.ReportID, Seq: h.Seq, Score: h.Score, Confidence: h.Confidence, Matched: h.Matched}
+}
+
+// current reports whether the hit's passage is in this message's
+// knowledge base with the content it had when the hit was found.
+func (h SessionHit) current() bool {
+	r := h.ref
+	if r == nil {
+		return false
+	}
+	if !r.resolved {
+		r.resolved = true
+		src, ok := r.k.(reportSource)
+		r.k = nil
+		if !ok {
+			return false
+		}
+		rep, ok := src.Report(h.ReportID)
+		if !ok || h.Seq < 0 || h.Seq >= len(rep.Passages) {
+			return false
+		}
+		p := rep.Passages[h.Seq]
+		r.hit = knowledge.Hit{
+			ReportID: h.ReportID, Seq: h.Seq, Title: rep.Title, Department: rep.Department, Year: rep.Year,
+			Path: p.Path, Text: p.Text, Score: h.Score, Confidence: h.Confidence, Matched: h.Matched,
+		}
+		if h.Pathless {
+			r.hit.Path = nil
+		}
+		r.current = passageSum(r.hit) == h.Sum
+	}
+	return r.current
 }
 
 func storedHits(hits []knowledge.Hit) []SessionHit {
 	out := make([]SessionHit, len(hits))
+	refs := make([]hitRef, len(hits))
 	for i, h := range hits {
+		refs[i] = hitRef{hit: h, resolved: true, current: true}
 		out[i] = SessionHit{
-			ReportID: h.ReportID, Seq: h.Seq, Title: h.Title, Department: h.Department, Year: h.Year,
-			Path: h.Path, Text: h.Text, Score: h.Score, Confidence: h.Confidence, Matched: h.Matched,
+			ReportID: h.ReportID, Seq: h.Seq, Score: h.Score, Confidence: h.Confidence, Matched: h.Matched,
+			Sum: passageSum(h), Pathless: len(h.Path) == 0, ref: &refs[i],
 		}
 	}
 	return out
 }
 
-// decodeSession decodes stored session data. Missing, corrupt or outdated
-// data yields a fresh session.
-func decodeSession(data []byte) Session {
-	s := Session{Version: sessionVersion, Shown: -1}
+// decodeSession decodes stored session data, whose hits are looked up in
+// k when used (see SessionHit). Missing, corrupt or outdated data yields a
+// fresh session.
+func decodeSession(data []byte, k Knowledge) Session {
+	fresh := Session{Version: sessionVersion, Shown: -1}
 	if len(data) == 0 {
-		return s
+		return fresh
 	}
-	var stored Session
-	if err := json.Unmarshal(data, &stored); err != nil || stored.Version != sessionVersion {
-		return s
+	d := sessionDecoder{b: string(data)}
+	if d.byte() != sessionMagic || d.byte() != sessionVersion {
+		return fresh
 	}
-	if stored.Shown >= len(stored.Hits) {
-		stored.Shown = -1
+	s := Session{Version: sessionVersion}
+	if d.byte() == 1 {
+		s.Topic = &Topic{Question: d.string(), Terms: d.strings(), Year: d.int(), Department: d.string()}
 	}
-	return stored
+	if d.byte() == 1 {
+		s.Query = &SessionQuery{Text: d.string(), Year: d.int(), Department: d.string(), Context: d.strings()}
+	}
+	if n := d.count(); n > 0 {
+		s.Hits = make([]SessionHit, n)
+		refs := make([]hitRef, n)
+		for i := range s.Hits {
+			refs[i].k = k
+			s.Hits[i] = SessionHit{
+				ReportID: knowledge.ReportID(d.string()), Seq: d.int(), Score: d.float(), Confidence: d.float(),
+				Matched: d.strings(), Sum: d.uint64(), Pathless: d.byte() == 1, ref: &refs[i],
+			}
+		}
+	}
+	s.Shown = d.int()
+	if n := d.count(); n > 0 {
+		s.Choices = make([]Choice, n)
+		for i := range s.Choices {
+			c := Choice{Label: d.string()}
+			switch d.byte() {
+			case choiceHit:
+				c.Hit = d.int()
+			case choiceLabel:
+				c.Question = c.Label
+			default:
+				c.Question = d.string()
+			}
+			s.Choices[i] = c
+		}
+	}
+	s.Rest = d.string()
+	s.Exchange = ExchangeID(d.string())
+	if d.bad || len(d.b) != 0 {
+		return fresh
+	}
+	if s.Shown < -1 || s.Shown >= len(s.Hits) {
+		s.Shown = -1
+	}
+	return s
 }
 
+// How a Choice is encoded: a hit, a question that is its label, or a
+// question of its own.
+const (
+	choiceHit      = 0
+	choiceLabel    = 1
+	choiceQuestion = 2
+)
+
+// encode returns the session in the binary form decodeSession reads:
+// sessionMagic, sessionVersion, then the fields in order, strings and
+// lists length-prefixed (uvarint), integers as varints, floats as their 8
+// bytes, optional parts behind a 0/1 byte.
 func (s Session) encode() []byte {
-	s.Version = sessionVersion
-	data, _ := json.Marshal(s) // plain data: cannot fail
-	return data
+	size := 64 + len(s.Rest) + len(s.Exchange)
+	if s.Topic != nil {
+		size += len(s.Topic.Question) + len(s.Topic.Department) + 8*len(s.Topic.Terms)
+	}
+	if s.Query != nil {
+		size += len(s.Query.Text) + len(s.Query.Department) + 8*len(s.Query.Context)
+	}
+	size += 64 * len(s.Hits)
+	for _, c := range s.Choices {
+		size += 8 + len(c.Label)
+		if c.Question != c.Label {
+			size += len(c.Question)
+		}
+	}
+	b := make([]byte, 0, size)
+	b = append(b, sessionMagic, sessionVersion)
+	if t := s.Topic; t != nil {
+		b = append(b, 1)
+		b = appendString(b, t.Question)
+		b = appendStrings(b, t.Terms)
+		b = binary.AppendVarint(b, int64(t.Year))
+		b = appendString(b, t.Department)
+	} else {
+		b = append(b, 0)
+	}
+	if q := s.Query; q != nil {
+		b = append(b, 1)
+		b = appendString(b, q.Text)
+		b = binary.AppendVarint(b, int64(q.Year))
+		b = appendString(b, q.Department)
+		b = appendStrings(b, q.Context)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Hits)))
+	for _, h := range s.Hits {
+		b = appendString(b, string(h.ReportID))
+		b = binary.AppendVarint(b, int64(h.Seq))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(h.Score))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(h.Confidence))
+		b = appendStrings(b, h.Matched)
+		b = binary.LittleEndian.AppendUint64(b, h.Sum)
+		if h.Pathless {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	b = binary.AppendVarint(b, int64(s.Shown))
+	b = binary.AppendUvarint(b, uint64(len(s.Choices)))
+	for _, c := range s.Choices {
+		b = appendString(b, c.Label)
+		switch c.Question {
+		case "":
+			b = append(b, choiceHit)
+			b = binary.AppendVarint(b, int64(c.Hit))
+		case c.Label:
+			b = append(b, choiceLabel)
+		default:
+			b = append(b, choiceQuestion)
+			b = appendString(b, c.Question)
+		}
+	}
+	b = appendString(b, s.Rest)
+	return appendString(b, string(s.Exchange))
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = appendString(b, s)
+	}
+	return b
+}
+
+// sessionDecoder reads what encode wrote, from one string: the strings it
+// returns share its memory (one allocation for a whole session). A read
+// past the end or a malformed number sets bad and yields zero values from
+// then on.
+type sessionDecoder struct {
+	b   string
+	bad bool
+}
+
+func (d *sessionDecoder) fail() {
+	d.bad, d.b = true, ""
+}
+
+func (d *sessionDecoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+// uvarint reads an unsigned varint as binary.AppendUvarint writes it.
+func (d *sessionDecoder) uvarint() uint64 {
+	var v uint64
+	for i, shift := 0, uint(0); i < len(d.b) && i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
+		c := d.b[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflow
+			}
+			d.b = d.b[i+1:]
+			return v | uint64(c)<<shift
+		}
+		v |= uint64(c&0x7f) << shift
+	}
+	d.fail()
+	return 0
+}
+
+// int reads a signed varint as binary.AppendVarint writes it.
+func (d *sessionDecoder) int() int {
+	u := d.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	if v != int64(int(v)) {
+		d.fail()
+		return 0
+	}
+	return int(v)
+}
+
+// count reads the length of a list, which cannot exceed the bytes left
+// (each element takes one at least).
+func (d *sessionDecoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *sessionDecoder) string() string {
+	n := d.count()
+	s := d.b[:n]
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *sessionDecoder) strings() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.string()
+	}
+	return out
+}
+
+func (d *sessionDecoder) uint64() uint64 {
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	v := uint64(d.b[0]) | uint64(d.b[1])<<8 | uint64(d.b[2])<<16 | uint64(d.b[3])<<24 |
+		uint64(d.b[4])<<32 | uint64(d.b[5])<<40 | uint64(d.b[6])<<48 | uint64(d.b[7])<<56
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *sessionDecoder) float() float64 {
+	return math.Float64frombits(d.uint64())
+}
+
+// outdatedText answers 详情, 更多 or a digit that would show a hit whose
+// passage changed or went away since it was found (a republish).
+const outdatedText = "报告已经更新,您要查看的这段内容已有改动或已删除。请重新提问,我会按最新的报告回答。"
+
+// outdated answers cmd (cmdDetail, cmdMore, or cmdNone for the digit
+// choice n) when the hit it would show is not current in this message's
+// knowledge base: it says so, and the session forgets its hits, choices
+// and unsent rest (the topic stays, so follow-ups still work). It returns
+// false when cmd shows no hit or a current one; the command then runs as
+// usual. The hit it checks is the one detail, more and choose would show.
+func (t *turn) outdated(cmd command, n int) (Reply, bool) {
+	s := t.session()
+	i, intent := -1, IntentChoice
+	switch cmd {
+	case cmdDetail:
+		i, intent = s.Shown, IntentDetail
+	case cmdMore:
+		intent = IntentMore
+		if s.Rest == "" && len(s.Choices) == 0 && s.Shown >= 0 {
+			i = s.Shown + 1
+			if i >= len(s.Hits) || s.Hits[i].Confidence < relatedConfidence {
+				i = -1
+			}
+		}
+	default:
+		if n >= 1 && n <= len(s.Choices) && s.Choices[n-1].Question == "" {
+			i = s.Choices[n-1].Hit
+		}
+	}
+	if i < 0 || i >= len(s.Hits) || s.Hits[i].current() {
+		return Reply{}, false
+	}
+	s.Hits, s.Shown, s.Choices, s.Rest = nil, -1, nil, ""
+	s.Exchange = t.entry.Exchange
+	t.dirty = true
+	return Reply{Text: outdatedText, Intent: intent}, true
+}
+
+// forgetOutdatedFocus stops a new question from preferring the passage
+// last shown when that passage changed since (see Query.Focus).
+func (t *turn) forgetOutdatedFocus() {
+	if s := t.session(); s.Shown >= 0 && !s.Hits[s.Shown].current() {
+		s.Shown = -1
+	}
 }
