@@ -30,7 +30,8 @@ import (
 type Client struct {
 	token string
 	appID string
-	key   []byte // the AES-256 key; nil in plaintext mode
+	key   []byte       // the AES-256 key; nil in plaintext mode
+	block cipher.Block // AES with key, made once (safe for concurrent use)
 }
 
 // New returns a client for token and appID, in safe mode when
@@ -43,6 +44,9 @@ func New(token, appID, encodingAESKey string) (*Client, error) {
 			return nil, fmt.Errorf("EncodingAESKey 应为 43 个 base64 字符: %v", err)
 		}
 		c.key = key
+		if c.block, err = aes.NewCipher(key); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -78,14 +82,36 @@ func (c *Client) Seal(msg []byte, timestamp, nonce string) (url.Values, []byte, 
 	}
 	q.Set("encrypt_type", "aes")
 	q.Set("msg_signature", Signature(c.token, timestamp, nonce, enc))
-	body, err := xml.Marshal(Envelope{ToUserName: "gh_jiangjinfabu", Encrypt: enc})
-	return q, body, err
+	return q, marshalEnvelope(sealedTo, enc), nil
+}
+
+// sealedTo is the official account a sealed callback is addressed to.
+const sealedTo = "gh_jiangjinfabu"
+
+// marshalEnvelope returns what xml.Marshal returns for an Envelope with
+// only ToUserName and Encrypt (TestMarshalEnvelope), without reflection.
+func marshalEnvelope(to, encrypt string) []byte {
+	var b bytes.Buffer
+	b.Grow(64 + len(to) + len(encrypt))
+	b.WriteString("<xml>")
+	if to != "" { // omitempty
+		b.WriteString("<ToUserName>")
+		_ = xml.EscapeText(&b, []byte(to)) // a bytes.Buffer does not fail
+		b.WriteString("</ToUserName>")
+	}
+	b.WriteString("<Encrypt>")
+	_ = xml.EscapeText(&b, []byte(encrypt))
+	b.WriteString("</Encrypt></xml>")
+	return b.Bytes()
 }
 
 // Encrypt is WeChat's message encryption: AES-256-CBC with the IV key[:16]
 // over random (16 bytes), the big-endian uint32 length of msg, msg and the
 // AppID, PKCS#7-padded to a multiple of 32 bytes, in standard base64.
 func (c *Client) Encrypt(random, msg []byte) (string, error) {
+	if c.block == nil {
+		return "", errors.New("wechat encrypt: the client has no EncodingAESKey")
+	}
 	if len(random) != 16 {
 		return "", errors.New("wechat encrypt: the random prefix must be 16 bytes")
 	}
@@ -95,17 +121,18 @@ func (c *Client) Encrypt(random, msg []byte) (string, error) {
 	plain = append(plain, msg...)
 	plain = append(plain, c.appID...)
 	pad := 32 - len(plain)%32
-	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	block, err := aes.NewCipher(c.key)
-	if err != nil {
-		return "", err
+	for range pad {
+		plain = append(plain, byte(pad))
 	}
-	cipher.NewCBCEncrypter(block, c.key[:16]).CryptBlocks(plain, plain)
+	cipher.NewCBCEncrypter(c.block, c.key[:16]).CryptBlocks(plain, plain)
 	return base64.StdEncoding.EncodeToString(plain), nil
 }
 
 // Decrypt reverses Encrypt and returns the message and the AppID it names.
 func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
+	if c.block == nil {
+		return nil, "", errors.New("wechat decrypt: the client has no EncodingAESKey")
+	}
 	ct, err := base64.StdEncoding.DecodeString(enc)
 	if err != nil {
 		return nil, "", fmt.Errorf("wechat decrypt: %w", err)
@@ -113,12 +140,8 @@ func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
 	if len(ct) < 32 || len(ct)%aes.BlockSize != 0 {
 		return nil, "", fmt.Errorf("wechat decrypt: ciphertext of %d bytes", len(ct))
 	}
-	block, err := aes.NewCipher(c.key)
-	if err != nil {
-		return nil, "", err
-	}
-	plain := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, c.key[:16]).CryptBlocks(plain, ct)
+	plain := ct
+	cipher.NewCBCDecrypter(c.block, c.key[:16]).CryptBlocks(plain, ct)
 	pad := int(plain[len(plain)-1])
 	if pad < 1 || pad > 32 || !bytes.Equal(plain[len(plain)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
 		return nil, "", errors.New("wechat decrypt: bad padding")
@@ -134,18 +157,21 @@ func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
 	return plain[20 : 20+n], string(plain[20+n:]), nil
 }
 
-// Open decodes a passive reply. In safe mode it checks the envelope's
-// signature and AppID and decrypts it. The body "success" (no reply) is an
-// empty Reply.
+// Open decodes a passive reply as xml.Unmarshal does (a reply of the flat
+// form callbacks send is read without it; see readFlat). In safe mode it
+// checks the envelope's signature and AppID and decrypts it. The body
+// "success" (no reply) is an empty Reply.
 func (c *Client) Open(body []byte) (Reply, error) {
 	if string(body) == "success" {
 		return Reply{}, nil
 	}
 	raw := body
 	if c.key != nil {
-		var env Envelope
-		if err := xml.Unmarshal(body, &env); err != nil {
-			return Reply{}, fmt.Errorf("reply envelope: %w", err)
+		env, ok := flatEnvelope(string(body))
+		if !ok {
+			if err := xml.Unmarshal(body, &env); err != nil {
+				return Reply{}, fmt.Errorf("reply envelope: %w", err)
+			}
 		}
 		if want := Signature(c.token, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
 			return Reply{}, fmt.Errorf("reply MsgSignature %q, want %q", env.MsgSignature, want)
@@ -158,6 +184,9 @@ func (c *Client) Open(body []byte) (Reply, error) {
 			return Reply{}, fmt.Errorf("reply encrypted for AppID %q, want %q", appID, c.appID)
 		}
 		raw = msg
+	}
+	if r, ok := flatReply(string(raw)); ok {
+		return r, nil
 	}
 	var r Reply
 	if err := xml.Unmarshal(raw, &r); err != nil {
