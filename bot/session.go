@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"time"
 
 	"fazhibot/knowledge"
@@ -51,7 +52,7 @@ type MessageStore interface {
 // sessionVersion is the schema version of Session. A stored session of
 // another version (or an older JSON-encoded one) is ignored: the
 // conversation starts afresh.
-const sessionVersion = 2
+const sessionVersion = 3
 
 // sessionMagic is the first byte of an encoded Session; no JSON text
 // starts with it.
@@ -147,23 +148,37 @@ type reportSource interface {
 }
 
 // passageSum is the checksum of what a reply shows of a hit's passage:
-// its report's title, department and year, and its text (64-bit FNV-1a).
-// Sessions use it to recognise a passage changed by a republish, not
-// against forgery.
+// its report's title, department and year, and its text. It mixes eight
+// bytes at a time (a multiply-rotate round, as in xxHash), since it runs
+// over every hit of every answer. Sessions use it to recognise a passage
+// changed by a republish, not against forgery.
 func passageSum(h knowledge.Hit) uint64 {
-	const prime = 1099511628211
-	sum := uint64(14695981039346656037)
-	add := func(s string) {
-		for i := 0; i < len(s); i++ {
-			sum = (sum ^ uint64(s[i])) * prime
-		}
-		sum = (sum ^ 0xff) * prime // no UTF-8 string has this byte: fields stay apart
+	sum := uint64(len(h.Text))*prime64a ^ uint64(uint32(h.Year))
+	sum = sumString(sum, h.Title)
+	sum = sumString(sum, h.Department)
+	return sumString(sum, h.Text)
+}
+
+const (
+	prime64a = 0x9E3779B185EBCA87
+	prime64b = 0xC2B2AE3D27D4EB4F
+)
+
+// sumString mixes s, and its length (so that fields stay apart), into sum.
+func sumString(sum uint64, s string) uint64 {
+	round := func(sum, v uint64) uint64 {
+		return bits.RotateLeft64(sum^v*prime64b, 31) * prime64a
 	}
-	add(h.Title)
-	add(h.Department)
-	sum = (sum ^ uint64(uint32(h.Year))) * prime
-	add(h.Text)
-	return sum
+	sum = round(sum, uint64(len(s)))
+	for ; len(s) >= 8; s = s[8:] {
+		sum = round(sum, uint64(s[0])|uint64(s[1])<<8|uint64(s[2])<<16|uint64(s[3])<<24|
+			uint64(s[4])<<32|uint64(s[5])<<40|uint64(s[6])<<48|uint64(s[7])<<56)
+	}
+	var tail uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		tail = tail<<8 | uint64(s[i])
+	}
+	return round(sum, tail)
 }
 
 // Choice is one numbered option offered to the citizen: either a hit of

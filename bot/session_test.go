@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,7 +43,9 @@ func TestSessionEncoding(t *testing.T) {
 	if fresh := decodeSession(Session{Version: sessionVersion, Shown: -1}.encode(), nil); fresh.Shown != -1 || fresh.Topic != nil || fresh.Hits != nil {
 		t.Errorf("empty session decoded as %+v", fresh)
 	}
-	isFresh := func(d Session) bool { return d.Topic == nil && d.Query == nil && d.Hits == nil && d.Shown == -1 && d.Rest == "" }
+	isFresh := func(d Session) bool {
+		return d.Topic == nil && d.Query == nil && d.Hits == nil && d.Shown == -1 && d.Rest == ""
+	}
 	for n := range len(data) {
 		if d := decodeSession(data[:n], nil); !isFresh(d) {
 			t.Fatalf("truncated to %d bytes: %+v", n, d)
@@ -279,4 +282,42 @@ func editedSampleBase(t *testing.T, id knowledge.ReportID, seq int) *knowledge.B
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestPassageSum: the checksum changes with any part of what a reply
+// shows of a passage, including a single byte anywhere in its text.
+func TestPassageSum(t *testing.T) {
+	h := knowledge.Hit{Title: "司法局2021年度报告", Department: "江津区司法局", Year: 2021, Text: "全年开展法治讲座12场,参与群众3000人次。"}
+	sums := map[uint64]string{passageSum(h): "original"}
+	add := func(what string, c knowledge.Hit) {
+		s := passageSum(c)
+		if prev, ok := sums[s]; ok {
+			t.Errorf("%s: same sum as %s", what, prev)
+		}
+		sums[s] = what
+	}
+	for i := range len(h.Text) {
+		c := h
+		b := []byte(c.Text)
+		b[i] ^= 1
+		c.Text = string(b)
+		add(fmt.Sprintf("text byte %d", i), c)
+	}
+	c := h
+	c.Year = 2022
+	add("year", c)
+	c = h
+	c.Department, c.Title = h.Department+"x", h.Title
+	add("department", c)
+	c = h
+	c.Title, c.Department = h.Title[:3], h.Title[3:]+h.Department // the same bytes, cut elsewhere
+	add("title and department cut elsewhere", c)
+	c = h
+	c.Text = h.Text + " "
+	add("text longer", c)
+	c = h
+	c.Score, c.Path, c.Matched = 99, []string{"x"}, []string{"y"}
+	if passageSum(c) != passageSum(h) {
+		t.Error("the sum depends on the ranking or the path")
+	}
 }
