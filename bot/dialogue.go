@@ -266,6 +266,12 @@ func orDefault(v, def time.Duration) time.Duration {
 // within 5% of each other and come from different reports or sections, the
 // reply asks "您是否想问" with up to three numbered choices instead of
 // guessing; a digit picks one.
+//
+// Republishing: the session remembers hits as references to passages,
+// quoted from the knowledge base current for each message. 详情, 更多 and
+// digit choices show a passage the reports still hold unchanged as before;
+// one that changed or went away is not quoted from memory: the reply says
+// the reports changed (the topic stays for follow-ups), see SessionHit.
 func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 	r, _, _ := d.respond(ctx, m, nil)
 	return r
