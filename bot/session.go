@@ -510,7 +510,9 @@ const outdatedText = "报告已经更新,您要查看的这段内容已有改动
 // knowledge base: it says so, and the session forgets its hits, choices
 // and unsent rest (the topic stays, so follow-ups still work). It returns
 // false when cmd shows no hit or a current one; the command then runs as
-// usual. The hit it checks is the one detail, more and choose would show.
+// usual. The hit it checks is the one detail, more and choose would show,
+// or for 更多 with the rest of a long reply unsent, the hit that reply
+// quoted: its rest is not sent either when the passage changed.
 func (t *turn) outdated(cmd command, n int) (Reply, bool) {
 	s := t.session()
 	i, intent := -1, IntentChoice
@@ -519,7 +521,10 @@ func (t *turn) outdated(cmd command, n int) (Reply, bool) {
 		i, intent = s.Shown, IntentDetail
 	case cmdMore:
 		intent = IntentMore
-		if s.Rest == "" && len(s.Choices) == 0 && s.Shown >= 0 {
+		switch {
+		case s.Rest != "":
+			i = s.Shown // the rest of the passage being paged through, if any
+		case len(s.Choices) == 0 && s.Shown >= 0:
 			i = s.Shown + 1
 			if i >= len(s.Hits) || s.Hits[i].Confidence < relatedConfidence {
 				i = -1

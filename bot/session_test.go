@@ -226,6 +226,24 @@ func TestSessionAfterRepublish(t *testing.T) {
 		})
 	}
 
+	t.Run("paging through a changed passage", func(t *testing.T) {
+		h, cur := newConversation(t)
+		h.say("2022年校舍安全改造投资多少")
+		if r := h.say("详情"); r.Next != NextPage {
+			t.Fatalf("详情 of the long passage is one page: %q", r.Text)
+		}
+		cur.Store(republishKit(t, func(rs []*knowledge.Report) []*knowledge.Report {
+			rs[2].Passages[0].Text = "校舍安全改造工程已全部完成。"
+			return rs
+		}))
+		if r := h.say("更多"); r.Intent != IntentMore || r.Answered || r.Text != outdatedText {
+			t.Fatalf("更多 of a passage changed while paging: %s %v %q", r.Intent, r.Answered, r.Text)
+		}
+		if s := h.session(); s.Rest != "" || s.Hits != nil {
+			t.Fatalf("session kept the rest of a changed passage: %+v", s)
+		}
+	})
+
 	t.Run("更多 to a changed hit", func(t *testing.T) {
 		var cur atomic.Pointer[knowledge.Base]
 		cur.Store(mustBase(t))
