@@ -447,21 +447,27 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common 
 	for _, combo := range readingCombos(syl) {
 		exact, key := strings.Join(combo, " "), fuzzyKey(combo)
 		for k, e := range x.byKey[key] {
-			diff, ok, anchored := 0, true, false
+			homophone := e.exact == exact
+			diff, ok, anchored, stopKept, stopChanged := 0, true, false, false, false
 			for p, r := range []rune(e.word) {
 				if r != w[p] {
 					diff++
 					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && common[p])
+					stopChanged = stopChanged || x.stop(string(w[p]))
 				} else {
 					anchored = anchored || !x.stop(string(r))
+					stopKept = stopKept || !strings.ContainsRune(particles, r)
 				}
 			}
 			// A kept character that carries meaning anchors the reading:
-			// 发了 keeps only 了, and is not 罚了.
+			// 发了 keeps only 了, and is not 罚了. A kept stopword other
+			// than a particle anchors a reading of exactly the same sound
+			// when what it replaces is no stopword either (就叶 is 就业;
+			// 区有 is not 区委).
+			anchored = anchored || homophone && stopKept && !stopChanged
 			if !ok || !anchored || diff == 0 || diff > maxSoundDiff(len(w)) {
 				continue
 			}
-			homophone := e.exact == exact
 			if best == nil || homophone && !bestHomophone ||
 				homophone == bestHomophone && (diff < bestDiff || diff == bestDiff && e.df > best.df) {
 				best, bestHomophone, bestDiff = &x.byKey[key][k], homophone, diff
