@@ -109,6 +109,9 @@ func TestUnderstand(t *testing.T) {
 		{"帮我打个12345投诉", 0, "", true, nil},
 		{"司法局帮区政府审合同", 0, "江津区司法局", false, []string{"合同"}},
 		{"环保局20年是不是搞了双随机抽查", 2020, "江津区生态环境局", false, []string{"抽查"}},
+		// Spoken nouns the reports do not use are read by their character,
+		// which the reports write inside their own words (车辆).
+		{"交通局20年查超载的车子查了多少辆", 2020, "江津区交通局", false, []string{"车"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {

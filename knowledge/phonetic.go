@@ -186,6 +186,15 @@ func readingCombos(syl [][]string) [][]string {
 	return out
 }
 
+// usesRune reports whether a vocabulary word holds r.
+func (x *soundIndex) usesRune(r rune) bool {
+	if x == nil {
+		return false
+	}
+	_, ok := x.readings[r]
+	return ok
+}
+
 // readingsOf returns the toneless readings of r, nil when it has none.
 func (x *soundIndex) readingsOf(r rune) []string {
 	if rs, ok := x.readings[r]; ok {

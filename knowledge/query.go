@@ -272,6 +272,7 @@ func (b *Base) understand(q Query) understood {
 			continue
 		}
 		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
+		w = b.nounStem(w)
 		if !seen[w] {
 			seen[w] = true
 			u.terms = append(u.terms, w)
@@ -294,6 +295,23 @@ func (b *Base) understand(q Query) understood {
 		u.roles[w] = b.roleWeight(w)
 	}
 	return u
+}
+
+// nounSuffixes make spoken nouns of a character (单子, 车子, 娃儿); the
+// reports write the character inside a longer word (工单, 车辆).
+const nounSuffixes = "子儿"
+
+// nounStem returns the character of a spoken two-character noun (单子 →
+// 单) that no report uses as a word but whose character the reports use,
+// so that it is found inside the reports' words; any other word is
+// returned as it is.
+func (b *Base) nounStem(w string) string {
+	stem, n := utf8.DecodeRuneInString(w)
+	suffix, m := utf8.DecodeRuneInString(w[n:])
+	if n+m != len(w) || !strings.ContainsRune(nounSuffixes, suffix) || len(b.words[w]) > 0 || !b.sound.usesRune(stem) {
+		return w
+	}
+	return string(stem)
 }
 
 func allSingleRunes(words []string) bool {
