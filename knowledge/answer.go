@@ -406,13 +406,24 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 			best, bestScore = i, score
 		}
 	}
+	// A sentence that lacks what the question asks for (a figure, a name)
+	// is quoted with the neighbour that states it.
 	from, to := best, best+1
-	if u.figure && !hasDigit(sentences[best]) {
-		if to < len(sentences) && hasDigit(sentences[to]) {
+	widen := func(states func(string) bool) {
+		if states(sentences[best]) {
+			return
+		}
+		if to < len(sentences) && states(sentences[to]) {
 			to++
-		} else if from > 0 && hasDigit(sentences[from-1]) {
+		} else if from > 0 && states(sentences[from-1]) {
 			from--
 		}
+	}
+	if u.figure {
+		widen(hasDigit)
+	}
+	if u.name {
+		widen(statesName.MatchString)
 	}
 	if utf8.RuneCountInString(strings.Join(sentences[from:to], "")) < 40 && to < len(sentences) {
 		to++ // a very short sentence says little without the next one
@@ -455,7 +466,7 @@ func hasDigit(s string) bool { return strings.IndexFunc(s, unicode.IsDigit) >= 0
 
 // wantsFigure reports whether a question asks for a number or a date.
 func wantsFigure(q string) bool {
-	for _, w := range []string{"多少", "几", "百分之", "率", "哪天", "何时", "什么时候", "多久", "多长"} {
+	for _, w := range []string{"多少", "几", "百分之", "率", "哪天", "何时", "什么时候", "多久", "多长", "多大"} {
 		if strings.Contains(q, w) {
 			return true
 		}

@@ -112,6 +112,7 @@ func TestUnderstand(t *testing.T) {
 		// Spoken nouns the reports do not use are read by their character,
 		// which the reports write inside their own words (车辆).
 		{"交通局20年查超载的车子查了多少辆", 2020, "江津区交通局", false, []string{"车"}},
+		{"住建委2021年老旧小区改造了好大面积", 2021, "江津区住房和城乡建设委员会", false, []string{"面积"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -129,7 +130,7 @@ func TestUnderstand(t *testing.T) {
 				}
 			}
 			for _, got := range u.Terms {
-				if got == "多少" || got == "几份" || got == "吗" || got == "是不是" || got == "不是" {
+				if got == "多少" || got == "几份" || got == "吗" || got == "是不是" || got == "不是" || got == "大面积" || got == "多大" {
 					t.Errorf("question word %q kept in terms %v", got, u.Terms)
 				}
 			}

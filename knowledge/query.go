@@ -130,8 +130,8 @@ var (
 )
 
 // questionWords are the words that ask for a quantity: 多少 and 几, each
-// with the measure word after it.
-var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?`)
+// with the measure word after it, and 多大 (多大面积).
+var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大`)
 
 // askingTail matches the 没(有) that ends a yes-or-no question (输了没,
 // 罚了没有, 结案没).
