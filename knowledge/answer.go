@@ -147,7 +147,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		return a, nil
 	}
 	excerpt := b.excerpt(hits[0], u, b.queryTerms(u))
-	if !u.statesWhatIsAsked(excerpt) {
+	if !u.statesWhatIsAsked(excerpt) || !b.speaksFor(u, hits[0], excerpt) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -189,21 +189,6 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (H
 	if u.department == "" || (u.year != 0 && !b.years[u.year]) || len(u.terms)+len(u.context) == 0 {
 		return Hit{}, "", false, nil
 	}
-	names := []string{u.department}
-	if b.terms.Stopwords[u.deptAlias] {
-		// The citizen named the district as a whole (全区): its figures are
-		// reported by whichever department runs the work, so a passage of
-		// another report that speaks for the whole district answers.
-		names = append(names, u.deptAlias)
-	}
-	for _, d := range b.depts {
-		for _, a := range d.Aliases {
-			// 全区 stands for the district in every report: it names no one.
-			if d.Name == u.department && !b.terms.Stopwords[a] {
-				names = append(names, a)
-			}
-		}
-	}
 	wide := u
 	wide.department = ""
 	hits, err := b.rank(ctx, wide, limit, false)
@@ -215,14 +200,46 @@ func (b *Base) reportedByOthers(ctx context.Context, u understood, limit int) (H
 		if h.Confidence < b.minConfidence {
 			break
 		}
-		quote := b.excerpt(h, u, qts)
-		for _, n := range names {
-			if strings.Contains(quote, n) {
-				return h, quote, true, nil
-			}
+		if quote := b.excerpt(h, u, qts); b.names(u, quote) {
+			return h, quote, true, nil
 		}
 	}
 	return Hit{}, "", false, nil
+}
+
+// speaksFor reports whether quote, from hit h, answers for the department
+// u names: it comes from that department's report, or it names the
+// department (an environment question about 环保局 is not answered by the
+// 交通局's figures on complaints, while the 司法局 report answers for the
+// district government when it names it).
+func (b *Base) speaksFor(u understood, h Hit, quote string) bool {
+	return u.department == "" || h.Department == u.department || b.names(u, quote)
+}
+
+// names reports whether quote names the department u asks about, by its
+// name or one of its aliases; a question about the district as a whole
+// (全区) is named by any passage that speaks for the whole district.
+func (b *Base) names(u understood, quote string) bool {
+	if strings.Contains(quote, u.department) {
+		return true
+	}
+	if b.terms.Stopwords[u.deptAlias] {
+		// The citizen named the district as a whole (全区): its figures are
+		// reported by whichever department runs the work.
+		return strings.Contains(quote, u.deptAlias)
+	}
+	for _, d := range b.depts {
+		if d.Name != u.department {
+			continue
+		}
+		for _, a := range d.Aliases {
+			// 全区 stands for the district in every report: it names no one.
+			if !b.terms.Stopwords[a] && strings.Contains(quote, a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // otherSource is the line that says, before the quote, that the answer

@@ -221,6 +221,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"环保局三重一大的规则叫什么名称", true, "重要事项议事规则"},
 		// A figure in a unit: the sentence that states one in it.
 		{"劳动仲裁的小额案件平均要多久才能审完", true, "28天"},
+		// Another department's passage answers for a department that has a
+		// report of the year only when it names that department.
+		{"环保局2020年收到多少件环境信访投诉", false, ""},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {
