@@ -224,6 +224,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// Another department's passage answers for a department that has a
 		// report of the year only when it names that department.
 		{"环保局2020年收到多少件环境信访投诉", false, ""},
+		// The words of a phrase the term lists read as another (公司 of
+		// 注册公司, read as 企业开办) need not be in the passage.
+		{"市场监管局2022年注册公司全流程要多久", true, "0.5个工作日"},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {

@@ -267,11 +267,16 @@ func (b *Base) understand(q Query) understood {
 		u.department, u.deptStrict = q.Department, true
 	}
 	seen := map[string]bool{}
-	for _, tok := range b.seg.Tokens(text) {
+	tokens := b.seg.Tokens(text)
+	var phrases []string // words the term lists read as another (开公司 → 企业开办)
+	for _, tok := range tokens {
 		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
 			continue
 		}
 		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
+		if !tok.Sub && w != tok.Text {
+			phrases = append(phrases, tok.Text)
+		}
 		w = b.nounStem(w)
 		if !seen[w] {
 			seen[w] = true
@@ -293,6 +298,19 @@ func (b *Base) understand(q Query) understood {
 	u.roles = make(map[string]float64, len(u.terms)+len(u.context))
 	for _, w := range append(slices.Clip(u.terms), u.context...) {
 		u.roles[w] = b.roleWeight(w)
+	}
+	// The parts of a phrase the term lists read as another word (公司 of
+	// 开公司, read as 企业开办) are how the citizen put it, not what the
+	// reports must say: they weigh as phrasing.
+	for _, tok := range tokens {
+		if !tok.Sub || slices.Contains(phrases, tok.Text) {
+			continue
+		}
+		for _, p := range phrases {
+			if strings.Contains(p, tok.Text) {
+				u.roles[tok.Text] = min(u.roles[tok.Text], phrasingWeight)
+			}
+		}
 	}
 	return u
 }

@@ -495,10 +495,14 @@ func (b *Base) roleWeight(w string) float64 {
 		return 0.6
 	case "r", "rr", "rz", "d", "f", "m", "mq", "q", "p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv",
 		"y", "e", "o", "z", "zg", "t", "tg", "b", "s":
-		return 0.3
+		return phrasingWeight
 	}
 	return 1
 }
+
+// phrasingWeight is the role weight of a word that phrases a question
+// rather than names what it asks about.
+const phrasingWeight = 0.3
 
 // unknownNounWeight is the role weight of a noun no report uses.
 const unknownNounWeight = 2.5
