@@ -28,15 +28,20 @@ var testKit = sync.OnceValues(func() (kit, error) {
 	return kit{seg: seg, terms: terms}, nil
 })
 
-// buildBase parses the report files matching pattern and indexes them.
-func buildBase(pattern string) (*knowledge.Base, error) {
+// buildBase parses the report files matching the patterns and indexes
+// them.
+func buildBase(patterns ...string) (*knowledge.Base, error) {
 	k, err := testKit()
 	if err != nil {
 		return nil, err
 	}
-	files, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, err
+	var files []string
+	for _, p := range patterns {
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, matches...)
 	}
 	var reports []*knowledge.Report
 	for _, f := range files {
@@ -58,6 +63,12 @@ func buildBase(pattern string) (*knowledge.Base, error) {
 // files there are parser fixtures).
 var testBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../knowledge/testdata/reports/jj-*")
+})
+
+// widerBase holds the sample reports and two fictional reports of
+// departments the samples lack (knowledge/testdata/fresh-reports).
+var widerBase = sync.OnceValues(func() (*knowledge.Base, error) {
+	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports/*.txt")
 })
 
 // bundledBase holds only the real report bundled for citizens.
