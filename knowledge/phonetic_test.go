@@ -23,7 +23,9 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 		}
 		return out
 	}
-	stop := func(w string) bool { return w == "了" || w == "有" || w == "多少" || w == "就" || w == "区" || w == "几" }
+	stop := func(w string) bool {
+		return w == "了" || w == "有" || w == "多少" || w == "就" || w == "区" || w == "几"
+	}
 	freq := func(w string) int {
 		switch w {
 		case "意思", "统一":
@@ -79,7 +81,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"区政府统一办理", "区政府统一办理", "[]"}, // a common word is not rewritten into a compound
 		{"发了", "发了", "[]"},
 		{"新增就叶多少", "新增就业多少", "[就叶 → 就业(同音)]"}, // a kept stopword anchors the same sound
-		{"区有几家", "区有几家", "[]"},                    // … not when it replaces one (有 is also read wei)
+		{"区有几家", "区有几家", "[]"},                // … not when it replaces one (有 is also read wei)
 		// A real word is read as a sound-alike only where, with its
 		// neighbours, it sounds like a longer vocabulary word.
 		{"环境信用平价", "环境信用评价", "[信用平价 → 信用评价(同音)]"},
