@@ -103,6 +103,10 @@ func TestUnderstand(t *testing.T) {
 		{"生态环境局2020年罚了多少钱", 2020, "江津区生态环境局", false, []string{"罚款"}},
 		{"环保局20年下了几份处罚决定", 2020, "江津区生态环境局", false, []string{"处罚", "决定"}},
 		{"二〇二一年市监局罚没款", 2021, "江津区市场监督管理局", false, []string{"罚款"}},
+		{"环保局二零年罚款多少", 2020, "江津区生态环境局", false, []string{"罚款"}},
+		{"二一年环保局罚款多少", 2021, "江津区生态环境局", false, []string{"罚款"}},
+		{"环保局一二年罚款多少", 0, "江津区生态环境局", false, []string{"罚款"}}, // 2012: a duration as likely
+
 		{"人社局去年劳动仲裁收了多少案子", 2021, "江津区人力资源和社会保障局", false, []string{"劳动仲裁", "受理", "案件"}},
 		{"前年的复议", 2020, "", false, []string{"行政复议"}},
 		{"近10年的变化", 0, "", false, nil},
@@ -227,6 +231,8 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// The words of a phrase the term lists read as another (公司 of
 		// 注册公司, read as 企业开办) need not be in the passage.
 		{"市场监管局2022年注册公司全流程要多久", true, "0.5个工作日"},
+		// What kind of figure is asked for (金额) need not be named.
+		{"生态环境局2020年的罚款金额是多少", true, "316.79万元"},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {

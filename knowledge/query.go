@@ -119,6 +119,8 @@ var (
 	fourDigitYear = regexp.MustCompile(`(19|20)(\d\d)\s*年`)
 	twoDigitYear  = regexp.MustCompile(`(^|[^\d.])([12]\d)\s*年`)
 	hanziYear     = regexp.MustCompile(`([二][〇零○][一二三四五六七八九〇零○]{2})年`)
+	// hanziShortYear is a two-digit year in Chinese numerals (二一年).
+	hanziShortYear = regexp.MustCompile(`(^|[^一二三四五六七八九〇零○十百千万两几])([一二][一二三四五六七八九〇零○])年`)
 	// actionRequest matches requests to act on the citizen's behalf, which
 	// a knowledge base of published reports cannot do.
 	actionRequest = regexp.MustCompile(`^(请)?(帮|替|给)(我|我们|俺)`)
@@ -175,6 +177,15 @@ func readYear(text string, now time.Time) (int, string) {
 			y = y*10 + hanziDigits[r]
 		}
 		return y, text[:m[0]] + " " + text[m[1]:]
+	}
+	if m := hanziShortYear.FindStringSubmatchIndex(text); m != nil {
+		y := 0
+		for _, r := range text[m[4]:m[5]] {
+			y = y*10 + hanziDigits[r]
+		}
+		if y >= 15 { // as for "20年" below
+			return 2000 + y, text[:m[4]] + " " + text[m[1]:]
+		}
 	}
 	if m := twoDigitYear.FindStringSubmatchIndex(text); m != nil {
 		// Two-digit years ("20年") only in the range reports exist for;

@@ -485,6 +485,11 @@ func (b *Base) roleWeight(w string) float64 {
 		// segmenter guessed from colloquial phrasing (是从, 上推).
 		return 0.3
 	}
+	if strings.Contains(figureNouns, " "+w+" ") {
+		// 金额, 人数: what kind of figure is asked for, which the reports
+		// mostly give without naming it so (罚款316.79万元).
+		return phrasingWeight
+	}
 	if len(b.words[w]) == 0 && strings.HasPrefix(tag, "n") {
 		// A thing the reports never mention (房价): the surest sign that
 		// they do not cover the question.
@@ -503,6 +508,10 @@ func (b *Base) roleWeight(w string) float64 {
 // phrasingWeight is the role weight of a word that phrases a question
 // rather than names what it asks about.
 const phrasingWeight = 0.3
+
+// figureNouns name the kind of figure a question asks for (罚款金额,
+// 执法人员人数), space-separated.
+const figureNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 "
 
 // unknownNounWeight is the role weight of a noun no report uses.
 const unknownNounWeight = 2.5
