@@ -11,7 +11,8 @@ import (
 // for the departments staff listed, but a newly imported report may come
 // from a department nobody listed yet. So the Base derives aliases from
 // every department's name, listed or read from a report: the name without
-// the district (发展和改革委员会), 委员会 shortened to 委, and the short
+// the district (发展和改革委员会), 委员会 shortened to 委, a commission
+// called a bureau (教育局), and the short
 // forms made of the first character of each part of the name (发展和改革
 // → 发改, 卫生健康 → 卫健), followed by the kind of office (局, 委, 办).
 
@@ -56,6 +57,12 @@ func derivedAliases(name string, cut func(string) []string) []string {
 			}
 			break
 		}
+	}
+	// A commission is often called a bureau (教育局 for 教育委员会); the
+	// other way round is rarer, and an alias is also a likely reading of a
+	// typo (公安委 would turn 公安立 into it).
+	if kind == "委" {
+		add(core + "局")
 	}
 	if kind == "" && core == bare {
 		return out // not an office name: nothing to abbreviate

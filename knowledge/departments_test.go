@@ -44,6 +44,7 @@ func TestDerivedAliases(t *testing.T) {
 		{"江津区应急管理局", []string{"应急局"}},
 		{"江津区科学技术局", []string{"科技局"}},
 		{"江津区城市管理局", []string{"城管局"}},
+		{"江津区教育委员会", []string{"教育局", "教育委"}}, // a commission called a bureau
 		{"江津区几江街道办事处", []string{"几江街道"}},
 	} {
 		got := derivedAliases(tc.name, cut)
@@ -64,7 +65,7 @@ func TestDepartmentsOf(t *testing.T) {
 	reports := []*Report{{Department: "江津区发展和改革委员会"}, {Department: "江津区人力资源和社会保障局"}}
 	common := func(w string) bool { return w == "发展和改革委" }
 	got := departmentsOf(listed, reports, testCut("发展", "改革", "人力资源", "社会保障", "城市", "管理"), common)
-	want := "[{江津区人力资源和社会保障局 [人社局 人力资源和社会保障局]} {江津区城市管理局 [城管局 城市管理局 城市局]} {江津区发展和改革委员会 [发展和改革委员会 发改委]}]"
+	want := "[{江津区人力资源和社会保障局 [人社局 人力资源和社会保障局]} {江津区城市管理局 [城管局 城市管理局 城市局]} {江津区发展和改革委员会 [发展和改革委员会 发展和改革局 发改委]}]"
 	if fmt.Sprint(got) != want {
 		t.Errorf("departmentsOf = %v\nwant %s", got, want)
 	}
