@@ -113,6 +113,7 @@ type understood struct {
 	meaning, name    bool // the question asks what a term means, what a thing is called
 	reportFact       reportFact
 	roles            map[string]float64 // roleWeight of each term and context term
+	askedFor         map[string]bool    // terms right before the words that ask (房价 of 房价多少)
 }
 
 var (
@@ -130,6 +131,14 @@ var (
 	// does not answer them; staff can answer such questions with an FAQ.
 	officialIdentity = regexp.MustCompile(`(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)(是谁|是哪位|叫什么|叫啥|的?姓名|的?名字)|谁是.{0,12}(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)`)
 )
+
+// asksAfter matches the start of a question's rest that asks about the
+// word before it (房价|多少, 店名|叫什么).
+var asksAfter = regexp.MustCompile(`^\s*(了|是|有|的|为|叫|大概|一共|总共|到底)?\s*(多少|几|啥|什么|多久|多大|多长|怎么|咋|哪)`)
+
+// asksBefore matches the end of a question's text before a word it asks
+// about (哪家|农资店).
+var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|样的?)?\s*$`)
 
 // questionWords are the words that ask for a quantity: 多少 and 几, each
 // with the measure word after it, and 多大 (多大面积).
@@ -309,6 +318,14 @@ func (b *Base) understand(q Query) understood {
 	u.roles = make(map[string]float64, len(u.terms)+len(u.context))
 	for _, w := range append(slices.Clip(u.terms), u.context...) {
 		u.roles[w] = b.roleWeight(w)
+	}
+	for _, w := range u.terms {
+		if i := strings.Index(u.asked, w); i >= 0 && (asksAfter.MatchString(u.asked[i+len(w):]) || asksBefore.MatchString(u.asked[:i])) {
+			if u.askedFor == nil {
+				u.askedFor = map[string]bool{}
+			}
+			u.askedFor[w] = true
+		}
 	}
 	// The parts of a phrase the term lists read as another word (公司 of
 	// 开公司, read as 企业开办) are how the citizen put it, not what the

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -126,6 +127,8 @@ type queryTerm struct {
 	bigrams []string
 	id      uint32   // the word's ID in the sentence index, when known
 	known   bool     // the index has seen the word
+	foreign bool     // a noun no report uses (its role is unknownNounWeight)
+	role    float64  // the part it plays in the question (roleWeight)
 	gramIDs []uint32 // IDs of the bigrams the index has seen
 	context bool     // the term comes from earlier turns, not the question
 }
@@ -271,8 +274,12 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	// of it ("聘请…律师事务所为…法律顾问"), beats one that repeats a few
 	// of its words or scatters them over several sentences.
 	hits := make([]Hit, len(list))
+	lenient := paraphrased(qts)
 	for i, c := range list {
 		hits[i] = b.hit(c, qts)
+		if lenient != nil && b.holdsTheRest(&b.docs[c.doc], qts) {
+			hits[i].Confidence = coverage(c, lenient, hits[i].Text)
+		}
 		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
 		if !u.answersCount(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
@@ -441,7 +448,9 @@ func (b *Base) queryTerms(u understood) []queryTerm {
 		if !ok {
 			role = b.roleWeight(w)
 		}
-		qt.weight = qt.idf * role
+		// A foreign noun that the question asks about (房价多少) is what it
+		// is about, not a paraphrase (see paraphrased).
+		qt.weight, qt.role, qt.foreign = qt.idf*role, role, role == unknownNounWeight && !u.askedFor[w]
 		if utf8.RuneCountInString(w) == 1 {
 			qt.weight /= 2 // a single character says little on its own
 		}
@@ -512,6 +521,30 @@ const phrasingWeight = 0.3
 // figureNouns name the kind of figure a question asks for (罚款金额,
 // 执法人员人数), space-separated.
 const figureNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 "
+
+// paraphrased returns qts with the nouns no report uses weighed as
+// ordinary terms, or nil when the question has none. A citizen's own word
+// for what the reports call otherwise (涨水 beside 汛期, 工厂 for 生产经营
+// 单位) then costs a passage no more than any missing word, when a
+// sentence of it holds the rest of the question (see holdsTheRest); a
+// question about something else entirely (房价) has no such sentence.
+func paraphrased(qts []queryTerm) []queryTerm {
+	if !slices.ContainsFunc(qts, func(qt queryTerm) bool { return qt.foreign }) {
+		return nil
+	}
+	out := slices.Clone(qts)
+	var total float64
+	for i := range out {
+		if out[i].foreign {
+			out[i].weight /= unknownNounWeight
+		}
+		total += out[i].weight
+	}
+	for i := range out {
+		out[i].weight /= total
+	}
+	return out
+}
 
 // unknownNounWeight is the role weight of a noun no report uses.
 const unknownNounWeight = 2.5

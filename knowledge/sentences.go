@@ -167,3 +167,36 @@ func (b *Base) bestSentence(d *doc, qts []queryTerm) float64 {
 	}
 	return best
 }
+
+// minTheRest is how many of a question's own content words (nouns and
+// the reports' terms, see roleWeight) a sentence must hold for
+// holdsTheRest.
+const minTheRest = 2
+
+// holdsTheRest reports whether one sentence of d holds, as words, every
+// content word of the question's own that the reports use, at least
+// minTheRest of them: all the question says but its foreign nouns and
+// their parts (公交 of 公交线路).
+func (b *Base) holdsTheRest(d *doc, qts []queryTerm) bool {
+	partOfForeign := func(w string) bool {
+		return slices.ContainsFunc(qts, func(f queryTerm) bool { return f.foreign && strings.Contains(f.word, w) })
+	}
+	sents, _ := d.sentences(nil)
+	for _, s := range sents {
+		n, all := 0, true
+		for _, qt := range qts {
+			if qt.context || qt.foreign || qt.role < 1 || partOfForeign(qt.word) {
+				continue
+			}
+			if !qt.known || !hasID(s.words, qt.id) {
+				all = false
+				break
+			}
+			n++
+		}
+		if all && n >= minTheRest {
+			return true
+		}
+	}
+	return false
+}
