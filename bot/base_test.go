@@ -65,10 +65,10 @@ var testBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../knowledge/testdata/reports/jj-*")
 })
 
-// widerBase holds the sample reports and two fictional reports of
-// departments the samples lack (knowledge/testdata/fresh-reports).
+// widerBase holds the sample reports and four fictional reports of
+// departments the samples lack (knowledge/testdata/fresh-reports*).
 var widerBase = sync.OnceValues(func() (*knowledge.Base, error) {
-	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports/*.txt")
+	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports/*.txt", "../knowledge/testdata/fresh-reports2/*.txt")
 })
 
 // bundledBase holds only the real report bundled for citizens.

@@ -16,8 +16,9 @@ import (
 // close to the tuned half on facts, so that a change that only fits the
 // tuned questions shows: within five points. Two further sets, written
 // without reading the engine, are split the same way: fresh.jsonl on the
-// sample reports, and fresh-other.jsonl on two fictional reports of
-// departments the samples lack (searched together with the samples).
+// sample reports, and fresh-other.jsonl and fresh-other2.jsonl on four
+// fictional reports of departments the samples lack (searched together
+// with the samples).
 // Floors are the measured figures rounded down (see BENCHMARKS.md,
 // "Answer quality").
 func TestQualityFloors(t *testing.T) {
@@ -35,7 +36,7 @@ func TestQualityFloors(t *testing.T) {
 		return qs
 	}
 	formal, colloquial, compare := read("questions.jsonl"), read("questions-colloquial.jsonl"), read("questions-compare.jsonl")
-	fresh, other := read("fresh.jsonl"), read("fresh-other.jsonl")
+	fresh, other, other2 := read("fresh.jsonl"), read("fresh-other.jsonl"), read("fresh-other2.jsonl")
 	wider, err := widerBase()
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +64,8 @@ func TestQualityFloors(t *testing.T) {
 		{"fresh-heldout", nil, Half(fresh, false), map[string]float64{"fact": 0.80, "multi": 0.70, "negative": 0.80, "chitchat": 1}},
 		{"other-tuned", wider, Half(other, true), map[string]float64{"fact": 0.80, "multi": 0.75, "negative": 1}},
 		{"other-heldout", wider, Half(other, false), map[string]float64{"fact": 0.70, "multi": 0.33, "negative": 1}},
+		{"other2-tuned", wider, Half(other2, true), map[string]float64{"fact": 0.85, "multi": 0.75, "negative": 1}},
+		{"other2-heldout", wider, Half(other2, false), map[string]float64{"fact": 0.80, "multi": 0.33, "negative": 0.75}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := tc.base
