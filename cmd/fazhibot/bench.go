@@ -89,8 +89,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	mode := fs.String("mode", "both", "回调模式: plain(明文)、aes(安全模式)或 both(两种都测)")
 	questions := fs.String("questions", benchQuestionsFile, "问题集(JSON Lines,格式同 fazhibot eval);默认文件不存在时使用内置问题")
 	cpuprofile := fs.String("cpuprofile", "", "把整个压测(客户端与服务端)的 CPU 剖析写入此文件,供 go tool pprof 分析")
+	memprofile := fs.String("memprofile", "", "压测结束后把整个压测的内存分配剖析(allocs)写入此文件,供 go tool pprof 分析")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法: fazhibot bench [-n 5000] [-c 32] [-mode plain|aes|both] [-questions 问题集.jsonl] [-cpuprofile 文件]")
+		fmt.Fprintln(e.stderr, "用法: fazhibot bench [-n 5000] [-c 32] [-mode plain|aes|both] [-questions 问题集.jsonl] [-cpuprofile 文件] [-memprofile 文件]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -181,6 +182,22 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		// Count every allocation of the run: the default samples one per
+		// 512 KiB, too few to tell a message's small allocations apart.
+		defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+		runtime.MemProfileRate = 4096
+		defer func() {
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fmt.Fprintln(e.stderr, "fazhibot bench: memprofile:", err)
+			}
+		}()
 	}
 	client := benchHTTPClient(*c)
 	defer client.CloseIdleConnections()
