@@ -26,9 +26,12 @@ import (
 //     limit <= 0, allowed is true.
 //
 // All three happen whatever the claim's outcome: a redelivered message is
-// counted against the rate limit too, erring on the strict side. The rate
-// script runs by EVALSHA; after a Redis restart that lost it, that one call
-// costs a second round trip to load it. In Redis Cluster the keys live in
+// counted against the rate limit too, erring on the strict side. On Redis
+// 7.0 and later this takes four commands (SET … NX GET, GET, INCR,
+// PEXPIRE … NX). An older server refuses two of them; the Store then
+// switches for good to the commands it knows (SET NX, GET, GET and the rate
+// script by EVALSHA, which after a Redis restart that lost it costs a second
+// round trip to load), at the cost of that first call's second round trip. In Redis Cluster the keys live in
 // different slots and go-redis sends the pipeline to each node at once.
 // The pipeline may carry the commands of other messages too (see
 // pipeBatch).
@@ -47,31 +50,84 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 			return false, nil, false, err
 		}
 	}
+	claimed, session, allowed, err = s.beginMessage(ctx, user, claimKey, claimTTL, limit, window, s.legacy.Load())
+	if err != nil && !s.legacy.Load() && errors.Is(err, errOldServer) {
+		// Once per Store: the server predates Redis 7.0. Nothing of the
+		// claim was written; the message is counted against the rate limit
+		// twice, erring on the strict side.
+		s.legacy.Store(true)
+		claimed, session, allowed, err = s.beginMessage(ctx, user, claimKey, claimTTL, limit, window, true)
+	}
+	return claimed, session, allowed, err
+}
+
+// errOldServer marks a command Redis refused because it predates Redis 7.0
+// (SET with both NX and GET, PEXPIRE with NX).
+var errOldServer = errors.New("redis server older than 7.0")
+
+// oldServer reports whether err is how a Redis older than 7.0 refuses SET
+// … NX GET (a syntax error) or PEXPIRE … NX (wrong number of arguments
+// before 7.0).
+func oldServer(err error) bool {
+	return err != nil && (redis.HasErrorPrefix(err, "syntax error") || redis.HasErrorPrefix(err, "wrong number of arguments") ||
+		redis.HasErrorPrefix(err, "Unsupported option"))
+}
+
+// beginMessage is BeginMessage with the commands of Redis 7.0 (SET … NX GET
+// for the claim, INCR and PEXPIRE … NX for the rate limit: four commands
+// that Redis runs in about half the time of the older forms), or with
+// legacy those of earlier versions (SET NX and GET, the rate script by
+// EVALSHA). Refused commands of 7.0 are an error wrapping errOldServer.
+func (s *Store) beginMessage(ctx context.Context, user, claimKey string, claimTTL time.Duration, limit int, window time.Duration, legacy bool) (claimed bool, session []byte, allowed bool, err error) {
 	var (
 		token    = rand.Text()
 		cmds     []redis.Cmder
+		claim    *redis.Cmd // 7.0: SET NX GET
 		holder   *redis.StringCmd
 		sess     *redis.StringCmd
-		count    *redis.Cmd
+		count    *redis.Cmd    // legacy: the script
+		incr     *redis.IntCmd // 7.0: INCR, then
+		expire   *redis.Cmd    // PEXPIRE NX
 		rateKey  string
 		windowMS int64
 	)
 	perr := s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) {
 		if claimKey != "" {
 			k := s.key(nsClaim, claimKey)
-			setNX := p.SetNX(ctx, k, token, ms(claimTTL))
-			holder = p.Get(ctx, k)
-			cmds = append(cmds, setNX, holder)
+			if legacy {
+				setNX := p.SetNX(ctx, k, token, ms(claimTTL))
+				holder = p.Get(ctx, k)
+				cmds = append(cmds, setNX, holder)
+			} else {
+				claim = p.Do(ctx, "set", k, token, "px", ms(claimTTL).Milliseconds(), "nx", "get")
+				cmds = append(cmds, claim)
+			}
 		}
 		sess = p.Get(ctx, s.key(nsSession, user))
 		cmds = append(cmds, sess)
 		if limit > 0 {
 			windowMS = ms(window).Milliseconds()
 			rateKey = s.key(nsRate, strconv.FormatInt(windowMS, 10)+":"+user)
-			count = p.EvalSha(ctx, s.allow.Hash(), []string{rateKey}, windowMS)
-			cmds = append(cmds, count)
+			if legacy {
+				count = p.EvalSha(ctx, s.allow.Hash(), []string{rateKey}, windowMS)
+				cmds = append(cmds, count)
+			} else {
+				// The script's rule without the script: a counter without a
+				// TTL (just created, or left by a pipeline cut short
+				// between the two) gets the window's.
+				incr = p.Incr(ctx, rateKey)
+				expire = p.Do(ctx, "pexpire", rateKey, windowMS, "nx")
+				cmds = append(cmds, incr, expire)
+			}
 		}
 	})
+	if perr == nil && !legacy {
+		for _, c := range []*redis.Cmd{claim, expire} {
+			if c != nil && oldServer(c.Err()) {
+				return false, nil, false, fmt.Errorf("redisstore: begin message: %w: %w", errOldServer, c.Err())
+			}
+		}
+	}
 	if perr == nil {
 		perr = firstFailure(cmds)
 	}
@@ -80,11 +136,23 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 	}
 
 	claimed = true
-	if holder != nil {
+	switch {
+	case holder != nil:
 		h, err := holder.Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 			claimed = false // claimed by someone else and expired meanwhile
+		case err != nil:
+			return false, nil, false, fmt.Errorf("redisstore: begin message: claim: %w", err)
+		default:
+			claimed = h == token
+		}
+	case claim != nil:
+		// The old value: none when this call set it, this call's token
+		// when go-redis retried a SET whose reply was lost.
+		h, err := claim.Text()
+		switch {
+		case errors.Is(err, redis.Nil):
 		case err != nil:
 			return false, nil, false, fmt.Errorf("redisstore: begin message: claim: %w", err)
 		default:
@@ -101,7 +169,8 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 		session = b
 	}
 	allowed = true
-	if count != nil {
+	switch {
+	case count != nil:
 		n, err := count.Int64()
 		if redis.HasErrorPrefix(err, "NOSCRIPT") {
 			n, err = s.allow.Run(ctx, s.rdb, []string{rateKey}, windowMS).Int64()
@@ -110,6 +179,8 @@ func (s *Store) BeginMessage(ctx context.Context, user, claimKey string, claimTT
 			return false, nil, false, fmt.Errorf("redisstore: begin message: rate limit: %w", err)
 		}
 		allowed = n <= int64(limit)
+	case incr != nil:
+		allowed = incr.Val() <= int64(limit)
 	}
 	return claimed, session, allowed, nil
 }

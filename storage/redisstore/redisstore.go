@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -136,6 +137,8 @@ type Store struct {
 
 	allow *redis.Script // see newAllowScript
 	batch pipeBatch     // BeginMessage's and FinishMessage's pipelines
+	// legacy: the server predates Redis 7.0 (see BeginMessage).
+	legacy atomic.Bool
 
 	closeOnce sync.Once
 }
