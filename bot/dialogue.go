@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fazhibot/internal/workers"
@@ -131,6 +133,9 @@ type Dialogue struct {
 	errLog       *slog.Logger
 	notifier     Notifier
 	workers      *workers.Pool // run store calls
+	// derived is what was derived from the knowledge base last current:
+	// see derivedKnowledge.
+	derived atomic.Pointer[derivedKnowledge]
 }
 
 // New checks opts and returns a Dialogue. It returns an error when
@@ -280,7 +285,8 @@ func (d *Dialogue) Respond(ctx context.Context, m Message) Reply {
 // respond answers m as Respond documents, claiming c first when it is not
 // nil (see RespondOnce).
 func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, ClaimOutcome, error) {
-	t := &turn{d: d, k: d.current(), ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
+	kd := d.derive(d.current())
+	t := &turn{d: d, k: kd, kd: kd, ctx: ctx, m: m, start: d.now(), claim: c, outcome: ClaimFailed}
 	if m.User != "" {
 		t.key = string(m.Channel) + ":" + string(m.User)
 	}
@@ -301,7 +307,8 @@ func (d *Dialogue) respond(ctx context.Context, m Message, c *Claim) (Reply, Cla
 // turn is the handling of one message.
 type turn struct {
 	d     *Dialogue
-	k     Knowledge // the one knowledge base this message is answered from
+	k     Knowledge // the one knowledge base this message is answered from: kd
+	kd    *derivedKnowledge
 	ctx   context.Context
 	m     Message
 	key   string // session and rate-limit key; "" when the user is unknown
@@ -449,7 +456,7 @@ func (t *turn) text(text string) Reply {
 	if text == "" {
 		return Reply{Text: fmt.Sprintf(emptyText, t.d.hot[0]), Intent: IntentEmpty}
 	}
-	if containsSensitive(text, t.d.sensitive) || containsSensitive(text, normalizeAll(t.k.SensitiveWords())) {
+	if n := normalize(text); containsNormalized(n, t.d.sensitive) || containsNormalized(n, t.kd.sensitive) {
 		return Reply{Text: sensitiveText, Intent: IntentSensitive}
 	}
 	switch classify(text) {
@@ -654,4 +661,125 @@ func withinOn[T any](pool *workers.Pool, ctx context.Context, timeout time.Durat
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// derivedKnowledge is a knowledge base with what the Dialogue derives from
+// it kept across messages, as long as the base is current: its sensitive
+// words normalized and the excerpts of recently shown passages. A base does not change once built (a publish
+// swaps in a new one), so neither does what is derived from it; a new base
+// starts afresh. It answers as its Knowledge does.
+type derivedKnowledge struct {
+	Knowledge
+	reports   reportSource // Knowledge's, nil when it has none
+	sensitive []string     // Knowledge.SensitiveWords, normalized
+	excerpts  recentCache[excerptKey, string]
+}
+
+// derive returns k with what the Dialogue derives from it: the one of the
+// previous message while k is the same base, else a new one. A Knowledge
+// whose dynamic type cannot be compared gets a new one for each message.
+func (d *Dialogue) derive(k Knowledge) *derivedKnowledge {
+	comparable := reflect.TypeOf(k).Comparable()
+	if comparable {
+		if dk := d.derived.Load(); dk != nil && dk.Knowledge == k {
+			return dk
+		}
+	}
+	dk := &derivedKnowledge{Knowledge: k, sensitive: normalizeAll(k.SensitiveWords())}
+	dk.reports, _ = k.(reportSource)
+	if comparable {
+		d.derived.Store(dk)
+	}
+	return dk
+}
+
+// Report looks a report up in the Knowledge, when it can (see
+// reportSource); sessions resolve their hits with it.
+func (dk *derivedKnowledge) Report(id knowledge.ReportID) (*knowledge.Report, bool) {
+	if dk.reports == nil {
+		return nil, false
+	}
+	return dk.reports.Report(id)
+}
+
+// Excerpt returns the Knowledge's excerpt of h for q, kept for the next
+// message that asks for the same one: 详情, 更多 and digit choices after
+// the same question quote the same sentences. Queries that carry a clock
+// (Now), a limit, years to compare or a focus are not kept.
+func (dk *derivedKnowledge) Excerpt(h knowledge.Hit, q knowledge.Query) string {
+	key, ok := excerptKeyOf(h, q)
+	if !ok {
+		return dk.Knowledge.Excerpt(h, q)
+	}
+	if e, ok := dk.excerpts.get(key); ok {
+		return e
+	}
+	e := dk.Knowledge.Excerpt(h, q)
+	dk.excerpts.put(key, e)
+	return e
+}
+
+// excerptKey identifies an excerpt: everything of the hit and the query
+// that Excerpt reads.
+type excerptKey struct {
+	report  knowledge.ReportID
+	seq     int
+	text    string // quoted as is when the base lacks the passage
+	asked   string
+	year    int
+	dept    string
+	context string // Query.Context, joined by NULs
+	// The year of the wall clock: a query without Now reads relative years
+	// (去年) against the base's clock, which is the wall clock in
+	// production; a new year starts new entries.
+	nowYear int
+}
+
+func excerptKeyOf(h knowledge.Hit, q knowledge.Query) (excerptKey, bool) {
+	if !q.Now.IsZero() || q.Limit != 0 || len(q.Years) > 0 || q.Focus != nil {
+		return excerptKey{}, false
+	}
+	return excerptKey{
+		report: h.ReportID, seq: h.Seq, text: h.Text,
+		asked: q.Text, year: q.Year, dept: q.Department, context: strings.Join(q.Context, "\x00"),
+		nowYear: time.Now().Year(),
+	}, true
+}
+
+// recentCacheSize bounds the values a recentCache keeps; when it is full,
+// it starts over.
+const recentCacheSize = 2048
+
+// recentCache keeps recent values by key. The zero value is empty and
+// ready; it is safe for concurrent use.
+type recentCache[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+func (c *recentCache[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *recentCache[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= recentCacheSize {
+		c.m = make(map[K]V)
+	}
+	c.m[k] = v
+}
+
+// containsNormalized reports whether the normalized text n contains one
+// of the normalized words (see containsSensitive).
+func containsNormalized(n string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
