@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -152,5 +153,104 @@ func TestDerivedKnowledgeWithoutReports(t *testing.T) {
 	}
 	if _, ok := d.derive(unreportedBase{mustBase(t)}).Report("jj-sthjj-2020"); ok {
 		t.Error("a base without Report looked a report up")
+	}
+}
+
+// answerCountingBase counts the answers to follow-ups (queries with
+// Context, Focus or Years) it computes.
+type answerCountingBase struct {
+	*knowledge.Base
+	followUps atomic.Int64
+}
+
+func (b *answerCountingBase) Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error) {
+	if len(q.Context) > 0 || q.Focus != nil || len(q.Years) > 0 {
+		b.followUps.Add(1)
+	}
+	return b.Base.Answer(ctx, q)
+}
+
+func TestFollowUpAnswersAreKept(t *testing.T) {
+	base := &answerCountingBase{Base: mustBase(t)}
+	h := newHarness(t, base, nil)
+	conversation := func(user string, turns ...string) []string {
+		var out []string
+		for _, text := range turns {
+			out = append(out, h.send(Message{User: UserID(user), Kind: KindText, Text: text}).PlainText())
+		}
+		return out
+	}
+	first := conversation("a", "生态环境局2020年罚款多少", "那2021年呢", "涉及多少人")
+	computed := base.followUps.Load()
+	if computed == 0 {
+		t.Fatal("the follow-ups asked the base nothing in context")
+	}
+	second := conversation("b", "生态环境局2020年罚款多少", "那2021年呢", "涉及多少人")
+	if n := base.followUps.Load() - computed; n != 0 {
+		t.Errorf("the same follow-ups of a second citizen computed %d answers again, want 0", n)
+	}
+	for i := range first {
+		if first[i] != second[i] {
+			t.Errorf("turn %d answered differently from the cache:\n%s\n%s", i, first[i], second[i])
+		}
+	}
+	// Another context is another answer.
+	before := base.followUps.Load()
+	conversation("c", "司法局2020年行政复议多少件", "涉及多少人")
+	if base.followUps.Load() == before {
+		t.Error("a follow-up in another context was answered from the cache")
+	}
+}
+
+func TestDerivedAnswersAreCopies(t *testing.T) {
+	base := mustBase(t)
+	d, err := New(Options{Knowledge: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk := d.derive(base)
+	ctx := context.Background()
+	q := knowledge.Query{Text: "涉及多少人", Context: []string{"行政处罚", "罚款"}, Years: []int{2021, 2020},
+		Focus: &knowledge.PassageKey{Report: "x", Seq: 1}}
+	want, err := base.Answer(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dk.Answer(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Hits) > 0 {
+		got.Hits[0].Text = "changed"
+		got.Hits[0].Matched = append(got.Hits[0].Matched[:0], "changed")
+	}
+	got.Terms = append(got.Terms[:0], "changed")
+	again, err := dk.Answer(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again, want) {
+		t.Errorf("the cached answer changed with the caller's copy:\n%+v\nwant\n%+v", again, want)
+	}
+	// Every field of the query tells answers apart.
+	keys := map[answerKey]bool{}
+	variants := []knowledge.Query{q,
+		{Text: q.Text, Context: q.Context, Years: q.Years},
+		{Text: q.Text, Context: q.Context, Focus: q.Focus},
+		{Text: q.Text, Context: []string{"行政处罚罚款"}, Years: q.Years, Focus: q.Focus},
+		{Text: q.Text, Context: q.Context, Years: []int{2021, 2019}, Focus: q.Focus},
+		{Text: q.Text, Context: q.Context, Years: q.Years, Focus: &knowledge.PassageKey{Report: "x", Seq: 2}},
+		{Text: q.Text, Context: q.Context, Years: q.Years, Focus: q.Focus, Year: 2020},
+		{Text: q.Text, Context: q.Context, Years: q.Years, Focus: q.Focus, Department: "江津区司法局"},
+		{Text: q.Text, Context: q.Context, Years: q.Years, Focus: q.Focus, Limit: 3},
+		{Text: q.Text, Context: q.Context, Years: q.Years, Focus: q.Focus, Now: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)},
+		{Text: "罚款多少", Context: q.Context, Years: q.Years, Focus: q.Focus},
+	}
+	for i, v := range variants {
+		k := answerKeyOf(v)
+		if keys[k] {
+			t.Errorf("variant %d has the key of an earlier one", i)
+		}
+		keys[k] = true
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -665,7 +667,8 @@ func withinOn[T any](pool *workers.Pool, ctx context.Context, timeout time.Durat
 
 // derivedKnowledge is a knowledge base with what the Dialogue derives from
 // it kept across messages, as long as the base is current: its sensitive
-// words normalized and the excerpts of recently shown passages. A base does not change once built (a publish
+// words normalized, recent answers to follow-ups and the excerpts of
+// recently shown passages. A base does not change once built (a publish
 // swaps in a new one), so neither does what is derived from it; a new base
 // starts afresh. It answers as its Knowledge does.
 type derivedKnowledge struct {
@@ -673,6 +676,7 @@ type derivedKnowledge struct {
 	reports   reportSource // Knowledge's, nil when it has none
 	sensitive []string     // Knowledge.SensitiveWords, normalized
 	excerpts  recentCache[excerptKey, string]
+	answers   recentCache[answerKey, knowledge.Answer]
 }
 
 // derive returns k with what the Dialogue derives from it: the one of the
@@ -717,6 +721,82 @@ func (dk *derivedKnowledge) Excerpt(h knowledge.Hit, q knowledge.Query) string {
 	e := dk.Knowledge.Excerpt(h, q)
 	dk.excerpts.put(key, e)
 	return e
+}
+
+// Answer returns the Knowledge's answer to q. A follow-up's answer (a
+// query with Context, Focus or Years, which *knowledge.Base does not keep)
+// is kept for the next message that asks the same in the same context:
+// many citizens ask the same follow-ups to the same popular questions.
+// Queries are told apart by everything Answer reads, the clock by its year
+// as the base does; answers are copied in and out, as the base does.
+func (dk *derivedKnowledge) Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error) {
+	if len(q.Context) == 0 && q.Focus == nil && len(q.Years) == 0 {
+		return dk.Knowledge.Answer(ctx, q)
+	}
+	key := answerKeyOf(q)
+	if a, ok := dk.answers.get(key); ok {
+		return cloneAnswer(a), nil
+	}
+	a, err := dk.Knowledge.Answer(ctx, q)
+	if err == nil {
+		dk.answers.put(key, cloneAnswer(a))
+	}
+	return a, err
+}
+
+// answerKey identifies an answer: everything of the query that Answer
+// reads.
+type answerKey struct {
+	text    string
+	year    int
+	dept    string
+	limit   int
+	nowYear int    // relative years (去年) depend on it; see excerptKey
+	context string // Query.Context, joined by NULs
+	years   string // Query.Years, in decimal, joined by commas
+	focus   knowledge.PassageKey
+	focused bool
+}
+
+func answerKeyOf(q knowledge.Query) answerKey {
+	k := answerKey{
+		text: q.Text, year: q.Year, dept: q.Department, limit: q.Limit, nowYear: q.Now.Year(),
+		context: strings.Join(q.Context, "\x00"),
+	}
+	if q.Now.IsZero() {
+		k.nowYear = time.Now().Year()
+	}
+	if len(q.Years) > 0 {
+		b := make([]byte, 0, 5*len(q.Years))
+		for _, y := range q.Years {
+			b = strconv.AppendInt(b, int64(y), 10)
+			b = append(b, ',')
+		}
+		k.years = string(b)
+	}
+	if q.Focus != nil {
+		k.focus, k.focused = *q.Focus, true
+	}
+	return k
+}
+
+// cloneAnswer returns a copy of a that shares no slice with it (as deep
+// as *knowledge.Base copies its own cached answers), so that neither the
+// cache nor a caller sees the other's changes.
+func cloneAnswer(a knowledge.Answer) knowledge.Answer {
+	a.Hits = slices.Clone(a.Hits)
+	for i := range a.Hits {
+		a.Hits[i].Path = slices.Clone(a.Hits[i].Path)
+		a.Hits[i].Matched = slices.Clone(a.Hits[i].Matched)
+	}
+	a.Terms = slices.Clone(a.Terms)
+	a.Corrections = slices.Clone(a.Corrections)
+	a.Figures = slices.Clone(a.Figures)
+	if a.FAQ != nil {
+		f := *a.FAQ
+		a.FAQ = &f
+	}
+	return a
 }
 
 // excerptKey identifies an excerpt: everything of the hit and the query
