@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"fazhibot/knowledge"
 )
@@ -41,14 +42,19 @@ type asked struct {
 
 func (t *turn) question(text string) Reply {
 	s := t.session()
-	u := t.k.Understand(knowledge.Query{Text: text, Now: t.queryNow()})
+	now := t.queryNow()
+	u := t.k.Understand(knowledge.Query{Text: text, Now: now})
+	if later, ok := afterTopic(u, now, s.Topic); ok {
+		now = later
+		u = t.k.Understand(knowledge.Query{Text: text, Now: now})
+	}
 	t.entry.Terms, t.entry.Year, t.entry.Department = u.Terms, u.Year, u.Department
 	var focus *knowledge.PassageKey
 	if s.Shown >= 0 && s.Shown < len(s.Hits) {
 		h := s.Hits[s.Shown]
 		focus = &knowledge.PassageKey{Report: h.ReportID, Seq: h.Seq}
 	}
-	res, err := t.ask(text, u, s.Topic, focus)
+	res, err := t.ask(text, u, s.Topic, focus, now)
 	if err != nil {
 		return Reply{Text: busyText, Intent: IntentBusy}
 	}
@@ -73,10 +79,26 @@ func (t *turn) question(text string) Reply {
 	return t.send(Reply{Text: a.Text, Next: NextRelated, Answered: true, Intent: IntentAnswer, Hits: a.Hits})
 }
 
+// afterTopic returns the time a message's relative years are read from
+// when u names a year still to come (明年) in a conversation about a year:
+// no report covers a year that has not begun, so the citizen means the
+// year after the one talked about (its plans, in that year's report). 去年
+// and 今年 stay years of the calendar. It returns false when u names no
+// such year.
+func afterTopic(u knowledge.Understanding, now time.Time, tp *Topic) (time.Time, bool) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if tp == nil || tp.Year == 0 || u.Year <= now.Year() {
+		return time.Time{}, false
+	}
+	return time.Date(tp.Year, time.July, 1, 12, 0, 0, 0, now.Location()), true
+}
+
 // ask applies the follow-up rule documented on Dialogue.Respond.
-// focus is the passage last shown, which a follow-up in context prefers.
-func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *knowledge.PassageKey) (asked, error) {
-	now := t.queryNow()
+// focus is the passage last shown, which a follow-up in context prefers;
+// now anchors relative years (see afterTopic).
+func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *knowledge.PassageKey, now time.Time) (asked, error) {
 	own := func() (asked, error) {
 		q := knowledge.Query{Text: text, Now: now}
 		a, err := t.answer(q)

@@ -147,6 +147,12 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		return a, nil
 	}
 	excerpt := b.excerpt(hits[0], u, b.queryTerms(u))
+	if u.allPlans {
+		if items, ok := b.planItems(hits[0]); ok {
+			// The source is the part on plans, not the item that ranked first.
+			excerpt, hits[0].Path = items, hits[0].Path[:1]
+		}
+	}
 	if !u.statesWhatIsAsked(excerpt) || !b.speaksFor(u, hits[0], excerpt) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
@@ -156,6 +162,37 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	a.Excerpt = excerpt
 	a.Text = note + b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
+}
+
+// planItems answers a question for the plans as a whole (明年打算怎么搞)
+// from h: when h lies in the part of its report on plans, the first
+// sentence of each of that part's passages, as many as fit in
+// maxListRunes. It returns false when h is not in such a part or the part
+// has fewer than two passages.
+func (b *Base) planItems(h Hit) (string, bool) {
+	r, ok := b.reports[h.ReportID]
+	if !ok || len(h.Path) == 0 || !asksPlans.MatchString(h.Path[0]) {
+		return "", false
+	}
+	var items []string
+	n := 0
+	for _, p := range r.Passages {
+		if len(p.Path) == 0 || p.Path[0] != h.Path[0] {
+			continue
+		}
+		first := splitSentences(p.Text)
+		if len(first) == 0 {
+			continue
+		}
+		if n += utf8.RuneCountInString(first[0]); n > maxListRunes && len(items) > 0 {
+			break
+		}
+		items = append(items, first[0])
+	}
+	if len(items) < 2 {
+		return "", false
+	}
+	return strings.Join(items, "\n"), true
 }
 
 // asksPlans matches a question about what is planned.

@@ -233,6 +233,11 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"市场监管局2022年注册公司全流程要多久", true, "0.5个工作日"},
 		// What kind of figure is asked for (金额) need not be named.
 		{"生态环境局2020年的罚款金额是多少", true, "316.79万元"},
+		// The plans as a whole: the first sentence of each item of the part
+		// on plans, the part as the source.
+		{"教委2023年有什么打算", true, "二是持续巩固“双减”成果"},
+		{"教委2023年有什么打算", true, "五是创新青少年法治教育形式"},
+		{"教委2023年有什么打算", true, "出处:三、2023年工作打算)"},
 		// A cause: the sentence that gives it.
 		{"生态环境局2021年工作有差距的原因是什么", true, "主要原因是生态环境法律法规更新较快"},
 	} {

@@ -108,6 +108,7 @@ type understood struct {
 	ranking, contact bool
 	money            bool // the question asks for a sum of money
 	shortcomings     bool // the question asks what went less well, or why
+	allPlans         bool // the question asks for the plans and names no topic (明年打算怎么搞)
 	why              bool // the question asks for a cause
 	count            bool // the question asks how many (多少, 几件)
 	meaning, name    bool // the question asks what a term means, what a thing is called
@@ -203,7 +204,7 @@ func readYear(text string, now time.Time) (int, string) {
 			return 2000 + y, text[:m[4]] + " " + text[m[1]:]
 		}
 	}
-	for word, delta := range map[string]int{"前年": -2, "去年": -1, "今年": 0} {
+	for word, delta := range map[string]int{"前年": -2, "去年": -1, "今年": 0, "明年": 1, "来年": 1} {
 		if i := strings.Index(text, word); i >= 0 {
 			return now.Year() + delta, text[:i] + " " + text[i+len(word):]
 		}
@@ -303,6 +304,7 @@ func (b *Base) understand(q Query) understood {
 			u.terms = append(u.terms, w)
 		}
 	}
+	u.allPlans = len(u.terms) > 0 && !slices.ContainsFunc(u.terms, func(w string) bool { return !asksPlans.MatchString(w) })
 	if allSingleRunes(u.terms) {
 		// Lone characters (用, 说) are too vague to search on their own.
 		u.terms = nil
