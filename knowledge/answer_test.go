@@ -233,6 +233,12 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"市场监管局2022年注册公司全流程要多久", true, "0.5个工作日"},
 		// What kind of figure is asked for (金额) need not be named.
 		{"生态环境局2020年的罚款金额是多少", true, "316.79万元"},
+		// A passage whose heading names the topic is about it.
+		{"市场监管局2022年学校食堂食品安全做了什么", true, "明厨亮灶"},
+		// A day: 什么时候 asks, it is no term; the sentence with the date;
+		// another report when the department's passage has none.
+		{"交通局综合执法支队什么时候挂牌", true, "2020年9月28日"},
+		{"行政复议什么时候开始由区政府统一办理", true, "2021年7月1日"},
 		// The plans as a whole: the first sentence of each item of the part
 		// on plans, the part as the source.
 		{"教委2023年有什么打算", true, "二是持续巩固“双减”成果"},

@@ -110,6 +110,7 @@ type understood struct {
 	shortcomings     bool // the question asks what went less well, or why
 	allPlans         bool // the question asks for the plans and names no topic (明年打算怎么搞)
 	why              bool // the question asks for a cause
+	date             bool // the question asks on what day (哪天, 什么时候)
 	count            bool // the question asks how many (多少, 几件)
 	meaning, name    bool // the question asks what a term means, what a thing is called
 	reportFact       reportFact
@@ -142,8 +143,9 @@ var asksAfter = regexp.MustCompile(`^\s*(了|是|有|的|为|叫|大概|一共|�
 var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|样的?)?\s*$`)
 
 // questionWords are the words that ask for a quantity: 多少 and 几, each
-// with the measure word after it, and 多大 (多大面积).
-var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大`)
+// with the measure word after it, 多大 (多大面积), and the words that ask
+// for a day (什么时候, 哪天).
+var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大|(什么|啥)时候|哪一?天|何时`)
 
 // askingTail matches the 没(有) that ends a yes-or-no question (输了没,
 // 罚了没有, 结案没).
@@ -257,6 +259,7 @@ func (b *Base) understand(q Query) understood {
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
+	u.date = asksDate.MatchString(text)
 	u.count = asksCount.MatchString(text) && !u.meaning
 	u.year, text = readYear(text, now)
 	if u.year != 0 {

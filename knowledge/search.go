@@ -52,17 +52,30 @@ func (b *Base) search(ctx context.Context, u understood, limit int) ([]Hit, erro
 		return b.rank(ctx, u, limit, false)
 	}
 	hits, err := b.rank(ctx, u, limit, true)
-	if err != nil || u.deptStrict || (len(hits) > 0 && hits[0].Confidence >= b.minConfidence) {
+	confident := len(hits) > 0 && hits[0].Confidence >= b.minConfidence
+	if err != nil || u.deptStrict || confident && u.answersKind(hits[0].Text) {
 		return hits, err
 	}
 	wide, err := b.rank(ctx, u, limit, false)
 	if err != nil {
 		return nil, err
 	}
-	if len(wide) > 0 && (len(hits) == 0 || wide[0].Confidence > hits[0].Confidence) {
+	switch {
+	case len(wide) == 0:
+	case !confident && (len(hits) == 0 || wide[0].Confidence > hits[0].Confidence):
+		return wide, nil
+	case confident && wide[0].Confidence >= b.minConfidence && u.answersKind(wide[0].Text):
+		// The department's passage is on the topic but lacks what is asked
+		// (a date, a count in the unit): another report may give it.
 		return wide, nil
 	}
 	return hits, nil
+}
+
+// answersKind reports whether text holds the kind of figure u asks for:
+// a number in the unit it counts in, a date for 哪天.
+func (u understood) answersKind(text string) bool {
+	return u.answersCount(text) && (!u.date || statesDate.MatchString(text))
 }
 
 func (b *Base) limit(q Query) int {
@@ -101,6 +114,27 @@ func (u understood) focusOn(h Hit) bool {
 // question counts in, or the question counts in no particular unit.
 func (u understood) answersCount(text string) bool {
 	return u.units == nil || hasFigureIn(text, u.units)
+}
+
+// headingBoost multiplies the score of a passage whose own heading names
+// what the question asks about (一是保障食品安全 for 食品安全): a passage
+// is about what its heading says, while another may mention it in
+// passing.
+const headingBoost = 1.2
+
+// headedBy reports whether the last heading of path holds one of the
+// question's own content words of two characters or more.
+func headedBy(path []string, qts []queryTerm) bool {
+	if len(path) == 0 {
+		return false
+	}
+	heading := path[len(path)-1]
+	for _, qt := range qts {
+		if !qt.context && qt.role >= 1 && !qt.foreign && utf8.RuneCountInString(qt.word) >= 2 && strings.Contains(heading, qt.word) {
+			return true
+		}
+	}
+	return false
 }
 
 // sectionBoost multiplies the score of a passage of the kind a question
@@ -281,11 +315,14 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			hits[i].Confidence = coverage(c, lenient, hits[i].Text)
 		}
 		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
-		if !u.answersCount(hits[i].Text) {
+		if !u.answersKind(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
 		}
 		if inSection[i] {
 			hits[i].Score *= sectionBoost
+		}
+		if headedBy(hits[i].Path, qts) {
+			hits[i].Score *= headingBoost
 		}
 		if u.why && statesCause.MatchString(hits[i].Text) {
 			hits[i].Score *= sectionBoost
