@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fazhibot/knowledge"
 )
@@ -13,24 +12,13 @@ import (
 // words may not hold what it asks for; the quote then takes in the
 // neighbour that states it (a name in 《》, a figure).
 func TestExcerptQuotesWhatIsAsked(t *testing.T) {
-	_, seg := loadFixtureBase(t) // the fixture's segmenter and term lists
 	report := "重庆市江津区卫生健康委员会关于2022年度法治政府建设情况的报告\n" +
 		"一、2022年推进法治政府建设的主要举措和成效\n" +
 		"（一）规范依法决策和规范性文件管理\n" +
 		"一是加强规范性文件管理。全年开展行政规范性文件专项清理，共清理14件，废止3件，修改2件，清理结果在委门户网站公布，接受社会监督。" +
 		"制发《江津区计划生育特殊家庭扶助关怀实施细则》1件，经合法性审核后报区政府备案。\n" +
 		"二是严格重大行政决策程序。重大行政决策均经合法性审查和集体讨论。\n"
-	r, err := knowledge.Parse("jj-wjw-2022.txt", []byte(report))
-	if err != nil {
-		t.Fatal(err)
-	}
-	knowledge.AssignKeywords(r, seg)
-	base, err := knowledge.Build([]*knowledge.Report{r}, knowledge.Options{
-		Segmenter: seg, Terms: fixture.terms, Now: func() time.Time { return fixtureNow },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := oneReportBase(t, "jj-wjw-2022.txt", report)
 	for _, tc := range []struct{ q, want string }{
 		{"卫健委2022年的规范性文件叫什么名字", "《江津区计划生育特殊家庭扶助关怀实施细则》"},
 		{"卫健委2022年的规范性文件叫啥子名字", "《江津区计划生育特殊家庭扶助关怀实施细则》"},

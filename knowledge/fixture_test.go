@@ -70,6 +70,25 @@ func loadFixtureBase(t testing.TB) (*knowledge.Base, *knowledge.Segmenter) {
 	return fixture.base, fixture.seg
 }
 
+// oneReportBase builds a Base over one report, parsed from text under
+// name, with the fixture's segmenter, term lists and clock.
+func oneReportBase(t testing.TB, name, text string) *knowledge.Base {
+	t.Helper()
+	_, seg := loadFixtureBase(t)
+	r, err := knowledge.Parse(name, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	knowledge.AssignKeywords(r, seg)
+	base, err := knowledge.Build([]*knowledge.Report{r}, knowledge.Options{
+		Segmenter: seg, Terms: fixture.terms, Now: func() time.Time { return fixtureNow },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"fazhibot/knowledge"
 )
@@ -15,23 +14,12 @@ import (
 // that the noun is the citizen's own word for it (涨水 beside 汛期); the
 // noun the question asks about (房价多少, 哪家店) is never such a word.
 func TestForeignNouns(t *testing.T) {
-	_, seg := loadFixtureBase(t)
 	report := "重庆市江津区应急管理局关于2022年度法治政府建设情况的报告\n" +
 		"一、2022年法治政府建设工作开展情况\n" +
 		"（一）依法应急，防灾减灾救灾能力不断增强\n" +
 		"一是科学防汛抗旱。汛前排查沿江风险点位287处，汛期紧急转移避险群众3150人，实现不死人、少伤人目标。\n" +
 		"二是开展普法宣传。在滨江新城、圣泉公园等地开展安全生产法治宣传活动18场，检查农资经营门店46家。\n"
-	r, err := knowledge.Parse("jj-yjj-2022.txt", []byte(report))
-	if err != nil {
-		t.Fatal(err)
-	}
-	knowledge.AssignKeywords(r, seg)
-	base, err := knowledge.Build([]*knowledge.Report{r}, knowledge.Options{
-		Segmenter: seg, Terms: fixture.terms, Now: func() time.Time { return fixtureNow },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := oneReportBase(t, "jj-yjj-2022.txt", report)
 	for _, tc := range []struct {
 		q        string
 		answered bool
