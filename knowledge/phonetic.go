@@ -474,7 +474,16 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common 
 			// when what it replaces is no stopword either (就叶 is 就业;
 			// 区有 is not 区委).
 			anchored = anchored || homophone && stopKept && !stopChanged
-			if !ok || !anchored || diff == 0 || diff > maxSoundDiff(len(w)) {
+			limit := maxSoundDiff(len(w))
+			if homophone && len(w) >= 3 {
+				// Voice input and a hasty pick of the input method's first
+				// candidate replace several characters of a word with others
+				// of exactly its sound (摘鸡地 for 宅基地): one kept
+				// character, whichever, is enough when every syllable of
+				// three or more matches.
+				limit, anchored = len(w)-1, true
+			}
+			if !ok || !anchored || diff == 0 || diff > limit {
 				continue
 			}
 			if best == nil || homophone && !bestHomophone ||

@@ -43,7 +43,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"公证处": 3, "公证": 5, "公正": 2, "复议": 9, "农民工": 4, "司法局": aliasDF, "市监局": aliasDF,
 		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
-		"律师": 6, "火车": 3, "督学": 2, "工单": 3, "单位": 9, "区政府": aliasDF, "同意": 3, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8, "就业": 5, "区委": 2,
+		"律师": 6, "火车": 3, "督学": 2, "工单": 3, "单位": 9, "区政府": aliasDF, "同意": 3, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8, "就业": 5, "区委": 2, "宅基地": 3,
 	}, "几个", "那个", "限行", "货车", "平价", "统一")
 	for _, tc := range []struct {
 		text, want string
@@ -80,7 +80,8 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"工单有几件", "工单有几件", "[]"},     // 单有 cuts the report word 工单; 有 is also read wei
 		{"区政府统一办理", "区政府统一办理", "[]"}, // a common word is not rewritten into a compound
 		{"发了", "发了", "[]"},
-		{"新增就叶多少", "新增就业多少", "[就叶 → 就业(同音)]"}, // a kept stopword anchors the same sound
+		{"新增就叶多少", "新增就业多少", "[就叶 → 就业(同音)]"},
+		{"摘鸡地审批", "宅基地审批", "[摘鸡地 → 宅基地(同音)]"}, // every syllable of three: one kept character is enough // a kept stopword anchors the same sound
 		{"区有几家", "区有几家", "[]"},                // … not when it replaces one (有 is also read wei)
 		// A real word is read as a sound-alike only where, with its
 		// neighbours, it sounds like a longer vocabulary word.
