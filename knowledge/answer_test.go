@@ -117,6 +117,10 @@ func TestUnderstand(t *testing.T) {
 		// which the reports write inside their own words (车辆).
 		{"交通局20年查超载的车子查了多少辆", 2020, "江津区交通局", false, []string{"车"}},
 		{"住建委2021年老旧小区改造了好大面积", 2021, "江津区住房和城乡建设委员会", false, []string{"面积"}},
+		// Numbers as spoken; a yes-or-no clause the question goes on after.
+		{"教委二零二二年幺二三四五的工单有多少件", 2022, "江津区教育委员会", false, []string{"12345", "工单"}},
+		{"环保局两千零二十一年罚款多少", 2021, "江津区生态环境局", false, []string{"罚款"}},
+		{"住建委二一年官司输了没得 为啥子输的", 2021, "江津区住房和城乡建设委员会", false, []string{"败诉"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -134,7 +138,7 @@ func TestUnderstand(t *testing.T) {
 				}
 			}
 			for _, got := range u.Terms {
-				if got == "多少" || got == "几份" || got == "吗" || got == "是不是" || got == "不是" || got == "大面积" || got == "多大" {
+				if got == "多少" || got == "几份" || got == "吗" || got == "是不是" || got == "不是" || got == "大面积" || got == "多大" || got == "没有" || got == "输" {
 					t.Errorf("question word %q kept in terms %v", got, u.Terms)
 				}
 			}

@@ -151,11 +151,16 @@ var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|
 // 罚了没有, 结案没).
 var askingTail = regexp.MustCompile(`(没有|没)[呢啊嘛吗哦]?\s*[？?！!。]*\s*$`)
 
+// askingClause matches the same 没(有) ending a clause that the question
+// goes on after (官司输了没得 为啥子输的).
+var askingClause = regexp.MustCompile(`(\p{Han})(没有|没)[呢啊嘛吗哦]?[\s，,？?！!。]+`)
+
 // dropAskingPairs removes the A-not-A forms that turn a statement into a
 // yes-or-no question (是不是, 有没有, 能不能, 会不会; 输了没): they phrase
 // the question and name nothing the reports could hold.
 func dropAskingPairs(text string) string {
 	text = askingTail.ReplaceAllString(text, " ")
+	text = askingClause.ReplaceAllString(text, "$1 ")
 	rs := []rune(text)
 	out := rs[:0:0]
 	for i := 0; i < len(rs); i++ {
@@ -247,7 +252,7 @@ func readDepartment(text string, depts []Department) (name, alias, rest string) 
 
 // understand reads filters and terms from q.
 func (b *Base) understand(q Query) understood {
-	text := normalizeWidth(strings.TrimSpace(q.Text))
+	text := spokenNumbers(normalizeWidth(strings.TrimSpace(q.Text)))
 	now := q.Now
 	if now.IsZero() {
 		now = b.now()

@@ -531,9 +531,9 @@ func (b *Base) roleWeight(w string) float64 {
 		// segmenter guessed from colloquial phrasing (是从, 上推).
 		return 0.3
 	}
-	if strings.Contains(figureNouns, " "+w+" ") {
-		// 金额, 人数: what kind of figure is asked for, which the reports
-		// mostly give without naming it so (罚款316.79万元).
+	if strings.Contains(answerNouns, " "+w+" ") {
+		// 金额, 人数, 措施: what kind of answer is asked for, which the
+		// reports mostly give without naming it so (罚款316.79万元).
 		return phrasingWeight
 	}
 	if len(b.words[w]) == 0 && strings.HasPrefix(tag, "n") {
@@ -555,9 +555,9 @@ func (b *Base) roleWeight(w string) float64 {
 // rather than names what it asks about.
 const phrasingWeight = 0.3
 
-// figureNouns name the kind of figure a question asks for (罚款金额,
-// 执法人员人数), space-separated.
-const figureNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 "
+// answerNouns name the kind of answer a question asks for (罚款金额,
+// 执法人员人数, 有啥措施), space-separated.
+const answerNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 措施 做法 办法 "
 
 // paraphrased returns qts with the nouns no report uses weighed as
 // ordinary terms, or nil when the question has none. A citizen's own word
