@@ -10,7 +10,7 @@ func TestSpokenNumbers(t *testing.T) {
 		{"二千零二十年", "2020年"},
 		{"两千零九年", "2009年"},
 		{"两千零十年", "2010年"},
-		{"一业一证", "一业一证"},   // no run of three
+		{"一业一证", "一业一证"},     // no run of three
 		{"二一年的报告", "二一年的报告"}, // two digits: a year readYear reads
 		{"三千多人", "三千多人"},
 	} {
