@@ -146,3 +146,15 @@ func departmentsOf(listed []Department, reports []*Report, cut func(string) []st
 	}
 	return out
 }
+
+// reportsFor reports whether name names a department (by its name or an
+// alias) that has a report of year, or any report when year is 0.
+func (b *Base) reportsFor(name string, year int) bool {
+	for _, d := range b.depts {
+		if d.Name == name || slices.Contains(d.Aliases, name) {
+			years := b.covered[d.Name]
+			return len(years) > 0 && (year == 0 || slices.Contains(years, year))
+		}
+	}
+	return false
+}

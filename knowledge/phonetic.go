@@ -278,7 +278,11 @@ func fuzzySyllable(s string) string {
 // correct rewrites the stretches of text that sound like a vocabulary word
 // or abbreviate one, and returns the new text and the corrections made,
 // in the order they occur.
-func (x *soundIndex) correct(text string) (string, []Correction) {
+//
+// prefer, when not nil, breaks ties between words that read the stretch
+// equally well: a word it reports true for wins (the department that has
+// a report of the year asked about, of 交委 and 教委 for 叫委).
+func (x *soundIndex) correct(text string, prefer func(string) bool) (string, []Correction) {
 	if x == nil || len(x.known) == 0 {
 		return text, nil
 	}
@@ -295,7 +299,7 @@ func (x *soundIndex) correct(text string) (string, []Correction) {
 		for j < len(rs) && isHan(rs[j]) {
 			j++
 		}
-		run, fs := x.correctRun(rs[i:j])
+		run, fs := x.correctRun(rs[i:j], prefer)
 		out.WriteString(run)
 		fixes = append(fixes, fs...)
 		i = j
@@ -314,7 +318,7 @@ type span struct {
 
 // correctRun corrects one run of Chinese characters: sound-alikes first,
 // longest stretches first, then short forms among what is left.
-func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
+func (x *soundIndex) correctRun(rs []rune, prefer func(string) bool) (string, []Correction) {
 	n := len(rs)
 	if n < 2 {
 		return string(rs), nil
@@ -383,7 +387,7 @@ func (x *soundIndex) correctRun(rs []rune) (string, []Correction) {
 			if piece[i] && pieceEnd[i] == i+l && x.typed(string(rs[i:i+l])) {
 				continue
 			}
-			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l], common[i:i+l]); ok {
+			if fix, ok := x.soundAlike(rs[i:i+l], syl[i:i+l], protect[i:i+l], common[i:i+l], prefer); ok {
 				spans = append(spans, span{i, i + l, fix})
 				for p := i; p < i+l; p++ {
 					taken[p] = true
@@ -449,10 +453,11 @@ func maxSoundDiff(l int) int { return (l + 1) / 3 }
 // maxSoundDiff(len(w)) characters differing, none of them inside a known
 // word as long as w, nor, for a compound, in a common word of the
 // question (common); a same-pinyin word before a merged-sound one, then
-// fewer differences, then the commoner word.
-func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []bool) (Correction, bool) {
+// fewer differences, then a word prefer reports true for, then the
+// commoner word.
+func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []bool, prefer func(string) bool) (Correction, bool) {
 	var best *soundEntry
-	bestHomophone, bestDiff := false, 0
+	bestHomophone, bestDiff, bestPreferred := false, 0, false
 	for _, combo := range readingCombos(syl) {
 		exact, key := strings.Join(combo, " "), fuzzyKey(combo)
 		for k, e := range x.byKey[key] {
@@ -486,9 +491,11 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common 
 			if !ok || !anchored || diff == 0 || diff > limit {
 				continue
 			}
+			preferred := prefer != nil && prefer(e.word)
 			if best == nil || homophone && !bestHomophone ||
-				homophone == bestHomophone && (diff < bestDiff || diff == bestDiff && e.df > best.df) {
-				best, bestHomophone, bestDiff = &x.byKey[key][k], homophone, diff
+				homophone == bestHomophone && (diff < bestDiff || diff == bestDiff &&
+					(preferred && !bestPreferred || preferred == bestPreferred && e.df > best.df)) {
+				best, bestHomophone, bestDiff, bestPreferred = &x.byKey[key][k], homophone, diff, preferred
 			}
 		}
 	}

@@ -88,7 +88,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"环境信用平价", "环境信用评价", "[信用平价 → 信用评价(同音)]"},
 		{"2021年", "2021年", "[]"},
 	} {
-		got, fixes := x.correct(tc.text)
+		got, fixes := x.correct(tc.text, nil)
 		if got != tc.want || fmt.Sprint(fixes) != tc.fixes {
 			t.Errorf("correct(%q) = %q %v, want %q %s", tc.text, got, fixes, tc.want, tc.fixes)
 		}
@@ -110,6 +110,18 @@ func TestFuzzySyllable(t *testing.T) {
 	} {
 		if got := fuzzySyllable(in); got != want {
 			t.Errorf("fuzzySyllable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSoundIndexPrefers: of two words that read a stretch equally well,
+// the one prefer names wins (the department with a report of the year).
+func TestSoundIndexPrefers(t *testing.T) {
+	x := testSoundIndex(map[string]int{"交委": aliasDF, "教委": aliasDF})
+	for _, want := range []string{"交委", "教委"} {
+		got, _ := x.correct("叫委的报告", func(w string) bool { return w == want })
+		if got != want+"的报告" {
+			t.Errorf("preferring %s: %q", want, got)
 		}
 	}
 }

@@ -289,7 +289,7 @@ func (b *Base) understand(q Query) understood {
 	}
 	// Then typos and short forms, before the department is read, so that
 	// 施法局 names 司法局.
-	text, sound := b.sound.correct(text)
+	text, sound := b.sound.correct(text, func(w string) bool { return b.reportsFor(w, u.year) })
 	u.corrections = append(fixes, sound...)
 	u.department, u.deptAlias, text = readDepartment(text, b.depts)
 	if q.Department != "" {
