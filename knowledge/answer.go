@@ -456,6 +456,9 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 		if u.units != nil && hasFigureIn(sentences[i], u.units) {
 			score++ // "多久", "多少人" ask for the sentence with that figure
 		}
+		if u.how && statesMethod.MatchString(sentences[i]) {
+			score++ // "怎么申请" asks for the sentence that says by what means
+		}
 		if u.date && statesDate.MatchString(sentences[i]) {
 			score++ // "哪天" asks for the sentence with a date
 		}

@@ -243,6 +243,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// another report when the department's passage has none.
 		{"交通局综合执法支队什么时候挂牌", true, "2020年9月28日"},
 		{"行政复议什么时候开始由区政府统一办理", true, "2021年7月1日"},
+		// How to do something: the passage and sentence that say by what
+		// means.
+		{"行政复议去哪申请 能寄过去吗", true, "邮寄申请"},
 		// The plans as a whole: the first sentence of each item of the part
 		// on plans, the part as the source.
 		{"教委2023年有什么打算", true, "二是持续巩固“双减”成果"},

@@ -110,6 +110,7 @@ type understood struct {
 	shortcomings     bool // the question asks what went less well, or why
 	allPlans         bool // the question asks for the plans and names no topic (明年打算怎么搞)
 	why              bool // the question asks for a cause
+	how              bool // the question asks how to do something (怎么申请)
 	date             bool // the question asks on what day (哪天, 什么时候)
 	count            bool // the question asks how many (多少, 几件)
 	meaning, name    bool // the question asks what a term means, what a thing is called
@@ -264,7 +265,7 @@ func (b *Base) understand(q Query) understood {
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
-	u.date = asksDate.MatchString(text)
+	u.date, u.how = asksDate.MatchString(text), asksHow.MatchString(text)
 	u.count = asksCount.MatchString(text) && !u.meaning
 	u.year, text = readYear(text, now)
 	if u.year != 0 {

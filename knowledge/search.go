@@ -324,7 +324,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		if headedBy(hits[i].Path, qts) {
 			hits[i].Score *= headingBoost
 		}
-		if u.why && statesCause.MatchString(hits[i].Text) {
+		if u.why && statesCause.MatchString(hits[i].Text) || u.how && statesMethod.MatchString(hits[i].Text) {
 			hits[i].Score *= sectionBoost
 		}
 		if u.focusOn(hits[i]) {
