@@ -134,3 +134,16 @@ func TestBeginMessageOnOldServer(t *testing.T) {
 		t.Errorf("%d commands refused, want 2 (the first call's claim and PEXPIRE)", hook.refused)
 	}
 }
+
+// TestStoreSpeaksRESP2: the Store's connections use RESP2, which every
+// Redis speaks and which spares go-redis looking for push notifications.
+func TestStoreSpeaksRESP2(t *testing.T) {
+	s := openShared(t)
+	info, err := s.rdb.ClientInfo(context.Background()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Resp != 2 {
+		t.Errorf("the Store's connection speaks RESP%d, want RESP2", info.Resp)
+	}
+}

@@ -116,6 +116,10 @@ func universal(t target, o Options) *redis.UniversalOptions {
 		// Maintenance notifications target Redis Cloud/Enterprise; probing
 		// for them costs a round trip on every new connection.
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+		// RESP2: the Store reads only strings and integers and uses no
+		// push notifications (client-side caching), which RESP3 would make
+		// go-redis look for around every pipeline; every Redis speaks it.
+		Protocol: 2,
 	}
 	if o.MaxRetries < 0 {
 		u.MaxRetries = -1
