@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -667,16 +664,14 @@ func withinOn[T any](pool *workers.Pool, ctx context.Context, timeout time.Durat
 
 // derivedKnowledge is a knowledge base with what the Dialogue derives from
 // it kept across messages, as long as the base is current: its sensitive
-// words normalized, recent answers to follow-ups and the excerpts of
-// recently shown passages. A base does not change once built (a publish
-// swaps in a new one), so neither does what is derived from it; a new base
-// starts afresh. It answers as its Knowledge does.
+// words normalized. A base does not change once built (a publish swaps in
+// a new one), so neither does what is derived from it; a new base starts
+// afresh. It answers as its Knowledge does (which keeps its own recent
+// answers and excerpts).
 type derivedKnowledge struct {
 	Knowledge
 	reports   reportSource // Knowledge's, nil when it has none
 	sensitive []string     // Knowledge.SensitiveWords, normalized
-	excerpts  recentCache[excerptKey, string]
-	answers   recentCache[answerKey, knowledge.Answer]
 }
 
 // derive returns k with what the Dialogue derives from it: the one of the
@@ -704,153 +699,6 @@ func (dk *derivedKnowledge) Report(id knowledge.ReportID) (*knowledge.Report, bo
 		return nil, false
 	}
 	return dk.reports.Report(id)
-}
-
-// Excerpt returns the Knowledge's excerpt of h for q, kept for the next
-// message that asks for the same one: 详情, 更多 and digit choices after
-// the same question quote the same sentences. Queries that carry a clock
-// (Now), a limit, years to compare or a focus are not kept.
-func (dk *derivedKnowledge) Excerpt(h knowledge.Hit, q knowledge.Query) string {
-	key, ok := excerptKeyOf(h, q)
-	if !ok {
-		return dk.Knowledge.Excerpt(h, q)
-	}
-	if e, ok := dk.excerpts.get(key); ok {
-		return e
-	}
-	e := dk.Knowledge.Excerpt(h, q)
-	dk.excerpts.put(key, e)
-	return e
-}
-
-// Answer returns the Knowledge's answer to q. A follow-up's answer (a
-// query with Context, Focus or Years, which *knowledge.Base does not keep)
-// is kept for the next message that asks the same in the same context:
-// many citizens ask the same follow-ups to the same popular questions.
-// Queries are told apart by everything Answer reads, the clock by its year
-// as the base does; answers are copied in and out, as the base does.
-func (dk *derivedKnowledge) Answer(ctx context.Context, q knowledge.Query) (knowledge.Answer, error) {
-	if len(q.Context) == 0 && q.Focus == nil && len(q.Years) == 0 {
-		return dk.Knowledge.Answer(ctx, q)
-	}
-	key := answerKeyOf(q)
-	if a, ok := dk.answers.get(key); ok {
-		return cloneAnswer(a), nil
-	}
-	a, err := dk.Knowledge.Answer(ctx, q)
-	if err == nil {
-		dk.answers.put(key, cloneAnswer(a))
-	}
-	return a, err
-}
-
-// answerKey identifies an answer: everything of the query that Answer
-// reads.
-type answerKey struct {
-	text    string
-	year    int
-	dept    string
-	limit   int
-	nowYear int    // relative years (去年) depend on it; see excerptKey
-	context string // Query.Context, joined by NULs
-	years   string // Query.Years, in decimal, joined by commas
-	focus   knowledge.PassageKey
-	focused bool
-}
-
-func answerKeyOf(q knowledge.Query) answerKey {
-	k := answerKey{
-		text: q.Text, year: q.Year, dept: q.Department, limit: q.Limit, nowYear: q.Now.Year(),
-		context: strings.Join(q.Context, "\x00"),
-	}
-	if q.Now.IsZero() {
-		k.nowYear = time.Now().Year()
-	}
-	if len(q.Years) > 0 {
-		b := make([]byte, 0, 5*len(q.Years))
-		for _, y := range q.Years {
-			b = strconv.AppendInt(b, int64(y), 10)
-			b = append(b, ',')
-		}
-		k.years = string(b)
-	}
-	if q.Focus != nil {
-		k.focus, k.focused = *q.Focus, true
-	}
-	return k
-}
-
-// cloneAnswer returns a copy of a that shares no slice with it (as deep
-// as *knowledge.Base copies its own cached answers), so that neither the
-// cache nor a caller sees the other's changes.
-func cloneAnswer(a knowledge.Answer) knowledge.Answer {
-	a.Hits = slices.Clone(a.Hits)
-	for i := range a.Hits {
-		a.Hits[i].Path = slices.Clone(a.Hits[i].Path)
-		a.Hits[i].Matched = slices.Clone(a.Hits[i].Matched)
-	}
-	a.Terms = slices.Clone(a.Terms)
-	a.Corrections = slices.Clone(a.Corrections)
-	a.Figures = slices.Clone(a.Figures)
-	if a.FAQ != nil {
-		f := *a.FAQ
-		a.FAQ = &f
-	}
-	return a
-}
-
-// excerptKey identifies an excerpt: everything of the hit and the query
-// that Excerpt reads.
-type excerptKey struct {
-	report  knowledge.ReportID
-	seq     int
-	text    string // quoted as is when the base lacks the passage
-	asked   string
-	year    int
-	dept    string
-	context string // Query.Context, joined by NULs
-	// The year of the wall clock: a query without Now reads relative years
-	// (去年) against the base's clock, which is the wall clock in
-	// production; a new year starts new entries.
-	nowYear int
-}
-
-func excerptKeyOf(h knowledge.Hit, q knowledge.Query) (excerptKey, bool) {
-	if !q.Now.IsZero() || q.Limit != 0 || len(q.Years) > 0 || q.Focus != nil {
-		return excerptKey{}, false
-	}
-	return excerptKey{
-		report: h.ReportID, seq: h.Seq, text: h.Text,
-		asked: q.Text, year: q.Year, dept: q.Department, context: strings.Join(q.Context, "\x00"),
-		nowYear: time.Now().Year(),
-	}, true
-}
-
-// recentCacheSize bounds the values a recentCache keeps; when it is full,
-// it starts over.
-const recentCacheSize = 2048
-
-// recentCache keeps recent values by key. The zero value is empty and
-// ready; it is safe for concurrent use.
-type recentCache[K comparable, V any] struct {
-	mu sync.Mutex
-	m  map[K]V
-}
-
-func (c *recentCache[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *recentCache[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= recentCacheSize {
-		c.m = make(map[K]V)
-	}
-	c.m[k] = v
 }
 
 // containsNormalized reports whether the normalized text n contains one

@@ -61,8 +61,9 @@ type Answer struct {
 // Answer searches for q and renders a grounded answer from the best
 // passage, or a "not covered" reply when the question falls outside the
 // reports or no passage is confident enough. The error is non-nil only when
-// ctx is done. A question without conversation context is answered from
-// the Base's cache when it was asked before.
+// ctx is done. A query asked before (the same text, filters, context and
+// focus, and the same year of the clock) is answered from the Base's
+// cache; Answer is safe for concurrent use.
 func (b *Base) Answer(ctx context.Context, q Query) (Answer, error) {
 	key, cacheable := b.cacheKey(q)
 	if cacheable {
@@ -406,10 +407,23 @@ func isNumberRune(r rune) bool { return unicode.IsDigit(r) || r == '.' || r == '
 
 // Excerpt picks the one to three sentences of a hit that carry what q
 // asks: the sentence that covers most of the question's terms, with its
-// neighbour when the question asks for a figure the sentence lacks.
+// neighbour when the question asks for a figure the sentence lacks. The
+// excerpt of a hit asked for before with the same query comes from the
+// Base's cache.
 func (b *Base) Excerpt(h Hit, q Query) string {
+	qk, cacheable := b.cacheKey(q)
+	key := excerptKey{report: h.ReportID, seq: h.Seq, text: h.Text, query: qk}
+	if cacheable {
+		if e, ok := b.excerpts.get(key); ok {
+			return e
+		}
+	}
 	u := b.understand(q)
-	return b.excerpt(h, u, b.queryTerms(u))
+	e := b.excerpt(h, u, b.queryTerms(u))
+	if cacheable {
+		b.excerpts.put(key, e)
+	}
+	return e
 }
 
 // excerpt picks the sentences of h that answer u (see Excerpt), reading

@@ -2,29 +2,46 @@ package knowledge
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 )
 
 // Many citizens ask the same questions (the menu's 热门问题, a figure in
-// the news). A Base answers a question without conversation context the
-// same way every time, so it keeps the latest such answers: a repeated
-// question costs a map lookup instead of a search. It keeps what it
+// the news) and the same follow-ups to them (那2021年呢). A Base answers a
+// query the same way every time, so it keeps the latest answers: a
+// repeated query costs a map lookup instead of a search. It keeps what it
 // understood of recent questions too (segmented, corrected against the
 // sound index, weighed), which the dialogue asks for before every
-// question. The caches belong to the Base, so a new published version
-// starts with empty ones.
+// question, and the excerpts it quoted, which 更多, 详情 and numbered
+// choices ask for again. The caches belong to the Base, so a new published
+// version starts with empty ones.
 
 // cacheSize bounds the values a recent cache keeps; when it is full, the
 // cache starts over.
 const cacheSize = 2048
 
-// answerKey identifies an answer that does not depend on a conversation.
+// answerKey identifies an answer: everything of the query that Answer
+// reads.
 type answerKey struct {
 	text    string
 	year    int    // Query.Year
 	dept    string // Query.Department
 	limit   int
-	nowYear int // relative years (去年) depend on it
+	nowYear int    // relative years (去年) depend on it
+	context string // Query.Context, joined by NULs
+	years   string // Query.Years, in decimal, each followed by a comma
+	focus   PassageKey
+	focused bool // Query.Focus is set
+}
+
+// excerptKey identifies an excerpt: the hit's passage (and its text, which
+// is quoted as it is when the Base lacks the passage) and the query.
+type excerptKey struct {
+	report ReportID
+	seq    int
+	text   string
+	query  answerKey
 }
 
 // understandKey identifies an Understanding of a Query with only Text
@@ -44,17 +61,30 @@ type recent[K comparable, V any] struct {
 	m     map[K]V
 }
 
-// cacheKey returns the key of q's answer, or false when the answer
-// depends on the conversation (Context, Focus, Years) and is not cached.
+// cacheKey returns the key of q's answer, or false when the caches are
+// off.
 func (b *Base) cacheKey(q Query) (answerKey, bool) {
-	if b.answers.off || len(q.Context) > 0 || q.Focus != nil || len(q.Years) > 0 {
+	if b.answers.off {
 		return answerKey{}, false
 	}
 	now := q.Now
 	if now.IsZero() {
 		now = b.now()
 	}
-	return answerKey{text: q.Text, year: q.Year, dept: q.Department, limit: b.limit(q), nowYear: now.Year()}, true
+	k := answerKey{text: q.Text, year: q.Year, dept: q.Department, limit: b.limit(q), nowYear: now.Year(),
+		context: strings.Join(q.Context, "\x00")}
+	if len(q.Years) > 0 {
+		years := make([]byte, 0, 5*len(q.Years))
+		for _, y := range q.Years {
+			years = strconv.AppendInt(years, int64(y), 10)
+			years = append(years, ',')
+		}
+		k.years = string(years)
+	}
+	if q.Focus != nil {
+		k.focus, k.focused = *q.Focus, true
+	}
+	return k, true
 }
 
 // get returns a copy of the value kept for k.

@@ -9,8 +9,9 @@ import (
 )
 
 // TestAnswerCache: a repeated question gets the same answer, which a
-// caller may change without changing the next one; a follow-up with
-// context is answered afresh.
+// caller may change without changing the next one; a follow-up is kept
+// with its context, and the same text without it is answered afresh; an
+// excerpt is kept with its query.
 func TestAnswerCache(t *testing.T) {
 	base, _ := loadFixtureBase(t)
 	ctx := context.Background()
@@ -39,5 +40,19 @@ func TestAnswerCache(t *testing.T) {
 	alone, _ := base.Answer(ctx, knowledge.Query{Text: "合格率呢"})
 	if reflect.DeepEqual(alone, follow) {
 		t.Errorf("the follow-up's answer was reused without its context: %+v", alone)
+	}
+	follow.Hits[0].Text = "changed"
+	if again, _ := base.Answer(ctx, knowledge.Query{Text: "合格率呢", Context: []string{"食品", "抽检"}}); again.Hits[0].Text == "changed" || again.Text != follow.Text {
+		t.Errorf("the repeated follow-up: %+v", again)
+	}
+	// Excerpts: the same hit and query quote the same sentences; another
+	// question about the same passage quotes its own.
+	h := want.Hits[0]
+	fines := base.Excerpt(h, q)
+	if again := base.Excerpt(h, q); again != fines || fines == "" {
+		t.Errorf("excerpt again = %q, want %q", again, fines)
+	}
+	if other := base.Excerpt(h, knowledge.Query{Text: "生态环境局2020年开展了哪些专项执法行动"}); other == fines {
+		t.Errorf("another question's excerpt of the same passage is the cached %q", other)
 	}
 }

@@ -27,9 +27,10 @@ type Options struct {
 	// FAQs are staff-written entries that win over passages when a
 	// question matches one of their variants strongly.
 	FAQs []FAQ
-	// NoAnswerCache turns off the caches of answers to repeated questions
-	// and of what was understood of them (see Base.Answer and
-	// Base.Understand), for measuring what a question costs.
+	// NoAnswerCache turns off the caches of answers to repeated queries,
+	// of what was understood of them and of excerpts (see Base.Answer,
+	// Base.Understand and Base.Excerpt), for measuring what a question
+	// costs.
 	NoAnswerCache bool
 }
 
@@ -73,7 +74,8 @@ type Base struct {
 
 	scratch sync.Pool // of *scratch sized to docs; see rank
 
-	answers    recent[answerKey, Answer]            // answers to questions without context; see Answer
+	answers    recent[answerKey, Answer]            // see Answer
+	excerpts   recent[excerptKey, string]           // see Excerpt
 	understood recent[understandKey, Understanding] // see Understand
 
 	sound *soundIndex // the vocabulary by sound, for typos and short forms
@@ -218,6 +220,7 @@ func newBase(reports []*Report, opts Options) (*Base, []place, error) {
 		faqs:          opts.FAQs,
 		answers:       recent[answerKey, Answer]{off: opts.NoAnswerCache, clone: Answer.clone},
 		understood:    recent[understandKey, Understanding]{off: opts.NoAnswerCache, clone: Understanding.clone},
+		excerpts:      recent[excerptKey, string]{off: opts.NoAnswerCache, clone: func(s string) string { return s }},
 		wordIDs:       vocab{},
 		gramIDs:       vocab{},
 		firstDoc:      map[ReportID]int32{},
