@@ -98,13 +98,14 @@ const (
 		"  --half odd|even   只评测编号末位为奇数或偶数的问题(调优集与留出集)"
 	healthUsage = "用法: fazhibot health\n" +
 		"请求本机服务(配置项 server.listen 的端口)的 /healthz:3 秒内返回 200 时输出 ok,否则以状态码 1 退出。"
-	benchUsage = "用法: fazhibot bench [-n 5000] [-c 32] [-mode plain|aes|both] [-questions 问题集.jsonl] [-cpuprofile 文件]\n" +
+	benchUsage = "用法: fazhibot bench [-n 5000] [-c 32] [-mode plain|aes|both] [-questions 问题集.jsonl] [-cpuprofile 文件] [-memprofile 文件]\n" +
 		"回调压测:在本进程内启动服务,与标准库基准对比吞吐和延迟。\n" +
 		"  -n 数量         每种模式发送的消息数(含重试)\n" +
 		"  -c 数量         并发连接数\n" +
 		"  -mode 模式      plain(明文)、aes(安全模式)或 both(两种都测)\n" +
 		"  -questions 文件 问题集(JSON Lines,格式同 fazhibot eval)\n" +
-		"  -cpuprofile 文件 把 CPU 剖析写入此文件,供 go tool pprof 分析"
+		"  -cpuprofile 文件 把 CPU 剖析写入此文件,供 go tool pprof 分析\n" +
+		"  -memprofile 文件 把内存分配剖析写入此文件,供 go tool pprof 分析"
 	userUsage = "用法:\n" +
 		"  fazhibot user add 用户名 [--role staff|admin]   创建控制台账号(密码从标准输入读一行;为空则自动生成)\n" +
 		"  fazhibot user list                           列出账号\n" +
