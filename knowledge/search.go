@@ -317,6 +317,8 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
 		if !u.answersKind(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
+		} else if u.units != nil && !b.countsInSentence(&b.docs[list[i].doc], qts, u.units) {
+			hits[i].Score *= apartFigurePenalty
 		}
 		if inSection[i] {
 			hits[i].Score *= sectionBoost
@@ -337,6 +339,29 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		hits = hits[:limit]
 	}
 	return hits, nil
+}
+
+// apartFigurePenalty multiplies the score of a passage whose figures in
+// the unit asked for (多少人) all stand in sentences that hold none of the
+// question's own content words: the count is likely of something else.
+const apartFigurePenalty = 0.8
+
+// countsInSentence reports whether a sentence of d holds both a figure in
+// one of units and one of the question's own content words.
+func (b *Base) countsInSentence(d *doc, qts []queryTerm, units []string) bool {
+	text := d.report.Passages[d.seq].Text
+	sents, _ := d.sentences(nil)
+	for _, s := range sents {
+		if !hasFigureIn(text[s.start:s.end], units) {
+			continue
+		}
+		for _, qt := range qts {
+			if !qt.context && qt.role >= 1 && qt.known && hasID(s.words, qt.id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // scratch is one search's dense score array and the passages it touched.
