@@ -345,10 +345,9 @@ func (b *Base) understand(q Query) understood {
 		if !tok.Sub || slices.Contains(phrases, tok.Text) {
 			continue
 		}
-		for _, p := range phrases {
-			if strings.Contains(p, tok.Text) {
-				u.roles[tok.Text] = min(u.roles[tok.Text], phrasingWeight)
-			}
+		role, isTerm := u.roles[tok.Text]
+		if isTerm && slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(p, tok.Text) }) {
+			u.roles[tok.Text] = min(role, phrasingWeight)
 		}
 	}
 	return u

@@ -308,16 +308,20 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 	// of it ("聘请…律师事务所为…法律顾问"), beats one that repeats a few
 	// of its words or scatters them over several sentences.
 	hits := make([]Hit, len(list))
-	lenient := paraphrased(qts)
+	lenient, rest := paraphrased(qts), theRest(qts)
+	var buf []uint32
 	for i, c := range list {
 		hits[i] = b.hit(c, qts)
-		if lenient != nil && b.holdsTheRest(&b.docs[c.doc], qts) {
+		// Each candidate's sentences are decoded once for the checks below.
+		var sents []sentenceIDs
+		sents, buf = b.docs[c.doc].sentences(buf)
+		if lenient != nil && holdsTheRest(sents, rest) {
 			hits[i].Confidence = coverage(c, lenient, hits[i].Text)
 		}
-		hits[i].Score *= (0.5 + 0.5*b.bestSentence(&b.docs[c.doc], qts)) * (0.5 + 0.5*hits[i].Confidence)
+		hits[i].Score *= (0.5 + 0.5*bestSentence(hits[i].Text, sents, qts)) * (0.5 + 0.5*hits[i].Confidence)
 		if !u.answersKind(hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
-		} else if u.units != nil && !b.countsInSentence(&b.docs[list[i].doc], qts, u.units) {
+		} else if u.units != nil && !countsInSentence(hits[i].Text, sents, qts, u.units) {
 			hits[i].Score *= apartFigurePenalty
 		}
 		if inSection[i] {
@@ -346,11 +350,10 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 // question's own content words: the count is likely of something else.
 const apartFigurePenalty = 0.8
 
-// countsInSentence reports whether a sentence of d holds both a figure in
-// one of units and one of the question's own content words.
-func (b *Base) countsInSentence(d *doc, qts []queryTerm, units []string) bool {
-	text := d.report.Passages[d.seq].Text
-	sents, _ := d.sentences(nil)
+// countsInSentence reports whether one of sents, the sentences of text,
+// holds both a figure in one of units and one of the question's own
+// content words.
+func countsInSentence(text string, sents []sentenceIDs, qts []queryTerm, units []string) bool {
 	for _, s := range sents {
 		if !hasFigureIn(text[s.start:s.end], units) {
 			continue

@@ -157,11 +157,10 @@ func sentenceScore(text string, s sentenceIDs, qts []queryTerm) float64 {
 	return sum
 }
 
-// bestSentence is the highest sentenceScore of the sentences of d.
-func (b *Base) bestSentence(d *doc, qts []queryTerm) float64 {
-	text := d.report.Passages[d.seq].Text
+// bestSentence is the highest sentenceScore of sents, the sentences of
+// text.
+func bestSentence(text string, sents []sentenceIDs, qts []queryTerm) float64 {
 	best := 0.0
-	sents, _ := d.sentences(nil)
 	for _, s := range sents {
 		best = max(best, sentenceScore(text, s, qts))
 	}
@@ -173,28 +172,35 @@ func (b *Base) bestSentence(d *doc, qts []queryTerm) float64 {
 // holdsTheRest.
 const minTheRest = 2
 
-// holdsTheRest reports whether one sentence of d holds, as words, every
-// content word of the question's own that the reports use, at least
-// minTheRest of them: all the question says but its foreign nouns and
-// their parts (公交 of 公交线路).
-func (b *Base) holdsTheRest(d *doc, qts []queryTerm) bool {
-	partOfForeign := func(w string) bool {
-		return slices.ContainsFunc(qts, func(f queryTerm) bool { return f.foreign && strings.Contains(f.word, w) })
+// theRest returns the question's own content words that the reports use
+// (nouns and the reports' terms, see roleWeight): all it says but its
+// foreign nouns and their parts (公交 of 公交线路).
+func theRest(qts []queryTerm) []queryTerm {
+	var rest []queryTerm
+	for _, qt := range qts {
+		partOfForeign := slices.ContainsFunc(qts, func(f queryTerm) bool { return f.foreign && strings.Contains(f.word, qt.word) })
+		if !qt.context && !qt.foreign && qt.role >= 1 && !partOfForeign {
+			rest = append(rest, qt)
+		}
 	}
-	sents, _ := d.sentences(nil)
+	return rest
+}
+
+// holdsTheRest reports whether one of sents holds, as words, every term
+// of rest (see theRest), and at least minTheRest of them.
+func holdsTheRest(sents []sentenceIDs, rest []queryTerm) bool {
+	if len(rest) < minTheRest {
+		return false
+	}
 	for _, s := range sents {
-		n, all := 0, true
-		for _, qt := range qts {
-			if qt.context || qt.foreign || qt.role < 1 || partOfForeign(qt.word) {
-				continue
-			}
+		all := true
+		for _, qt := range rest {
 			if !qt.known || !hasID(s.words, qt.id) {
 				all = false
 				break
 			}
-			n++
 		}
-		if all && n >= minTheRest {
+		if all {
 			return true
 		}
 	}
