@@ -69,7 +69,7 @@ var errOldServer = errors.New("redis server older than 7.0")
 // … NX GET (a syntax error) or PEXPIRE … NX (wrong number of arguments
 // before 7.0).
 func oldServer(err error) bool {
-	return err != nil && (redis.HasErrorPrefix(err, "syntax error") || redis.HasErrorPrefix(err, "wrong number of arguments") ||
+	return err != nil && err != redis.Nil && (redis.HasErrorPrefix(err, "syntax error") || redis.HasErrorPrefix(err, "wrong number of arguments") ||
 		redis.HasErrorPrefix(err, "Unsupported option"))
 }
 
@@ -78,49 +78,59 @@ func oldServer(err error) bool {
 // that Redis runs in about half the time of the older forms), or with
 // legacy those of earlier versions (SET NX and GET, the rate script by
 // EVALSHA). Refused commands of 7.0 are an error wrapping errOldServer.
+//
+// The commands are built here rather than through a redis.Pipeliner, so
+// that the call allocates only them. The rate limit's come first: go-redis
+// inspects the first reply of every pipeline for a reason to retry it, and
+// the claim's is nearly always nil, which costs that inspection a dozen
+// error checks; INCR's is a number. The keys differ, so the order does not
+// change what Redis does.
 func (s *Store) beginMessage(ctx context.Context, user, claimKey string, claimTTL time.Duration, limit int, window time.Duration, legacy bool) (claimed bool, session []byte, allowed bool, err error) {
 	var (
-		token    = rand.Text()
-		cmds     []redis.Cmder
+		token    string
+		cmds     = make([]redis.Cmder, 0, 4)
 		claim    *redis.Cmd // 7.0: SET NX GET
+		setNX    *redis.BoolCmd
 		holder   *redis.StringCmd
-		sess     *redis.StringCmd
 		count    *redis.Cmd    // legacy: the script
 		incr     *redis.IntCmd // 7.0: INCR, then
 		expire   *redis.Cmd    // PEXPIRE NX
 		rateKey  string
 		windowMS int64
 	)
-	perr := s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) {
-		if claimKey != "" {
-			k := s.key(nsClaim, claimKey)
-			if legacy {
-				setNX := p.SetNX(ctx, k, token, ms(claimTTL))
-				holder = p.Get(ctx, k)
-				cmds = append(cmds, setNX, holder)
-			} else {
-				claim = p.Do(ctx, "set", k, token, "px", ms(claimTTL).Milliseconds(), "nx", "get")
-				cmds = append(cmds, claim)
-			}
+	if limit > 0 {
+		windowMS = ms(window).Milliseconds()
+		rateKey = s.key(nsRate, strconv.FormatInt(windowMS, 10)+":"+user)
+		if legacy {
+			count = redis.NewCmd(ctx, "evalsha", s.allow.Hash(), 1, rateKey, windowMS)
+			cmds = append(cmds, count)
+		} else {
+			// The script's rule without the script: a counter without a
+			// TTL (just created, or left by a pipeline cut short
+			// between the two) gets the window's. The key is boxed once
+			// for both.
+			key := any(rateKey)
+			incr = redis.NewIntCmd(ctx, "incr", key)
+			expire = redis.NewCmd(ctx, "pexpire", key, windowMS, "nx")
+			cmds = append(cmds, incr, expire)
 		}
-		sess = p.Get(ctx, s.key(nsSession, user))
-		cmds = append(cmds, sess)
-		if limit > 0 {
-			windowMS = ms(window).Milliseconds()
-			rateKey = s.key(nsRate, strconv.FormatInt(windowMS, 10)+":"+user)
-			if legacy {
-				count = p.EvalSha(ctx, s.allow.Hash(), []string{rateKey}, windowMS)
-				cmds = append(cmds, count)
-			} else {
-				// The script's rule without the script: a counter without a
-				// TTL (just created, or left by a pipeline cut short
-				// between the two) gets the window's.
-				incr = p.Incr(ctx, rateKey)
-				expire = p.Do(ctx, "pexpire", rateKey, windowMS, "nx")
-				cmds = append(cmds, incr, expire)
-			}
+	}
+	if claimKey != "" {
+		k := s.key(nsClaim, claimKey)
+		token = rand.Text()
+		if legacy {
+			setNX = redis.NewBoolCmd(ctx, "set", k, token, "px", ms(claimTTL).Milliseconds(), "nx")
+			holder = redis.NewStringCmd(ctx, "get", k)
+			cmds = append(cmds, setNX, holder)
+		} else {
+			claim = redis.NewCmd(ctx, "set", k, token, "px", ms(claimTTL).Milliseconds(), "nx", "get")
+			cmds = append(cmds, claim)
 		}
-	})
+	}
+	sess := redis.NewStringCmd(ctx, "get", s.key(nsSession, user))
+	cmds = append(cmds, sess)
+
+	perr := s.batch.do(ctx, s.rdb, cmds)
 	if perr == nil && !legacy {
 		for _, c := range []*redis.Cmd{claim, expire} {
 			if c != nil && oldServer(c.Err()) {
@@ -224,15 +234,14 @@ func (s *Store) FinishMessage(ctx context.Context, user string, session []byte, 
 	if reply == nil {
 		reply = []byte{}
 	}
-	var cmds []redis.Cmder
-	err := s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) {
-		if session != nil {
-			cmds = append(cmds, p.Set(ctx, s.key(nsSession, user), session, ms(sessionTTL)))
-		}
-		if replyKey != "" {
-			cmds = append(cmds, p.Set(ctx, s.key(nsReply, replyKey), reply, ms(replyTTL)))
-		}
-	})
+	cmds := make([]redis.Cmder, 0, 2)
+	if session != nil {
+		cmds = append(cmds, redis.NewStatusCmd(ctx, "set", s.key(nsSession, user), session, "px", ms(sessionTTL).Milliseconds()))
+	}
+	if replyKey != "" {
+		cmds = append(cmds, redis.NewStatusCmd(ctx, "set", s.key(nsReply, replyKey), reply, "px", ms(replyTTL).Milliseconds()))
+	}
+	err := s.batch.do(ctx, s.rdb, cmds)
 	if err == nil {
 		err = firstFailure(cmds)
 	}
@@ -264,20 +273,20 @@ type pipeBatch struct {
 
 // pipedCall is one call's part of a pipeline.
 type pipedCall struct {
-	ctx context.Context
-	add func(p redis.Pipeliner) // queues the call's commands
-	err error                   // set when the call's commands were not sent
+	ctx  context.Context
+	cmds []redis.Cmder // the call's commands
+	err  error         // set when the call's commands were not sent
 	// wake receives nil when the call's commands have run, or the calls
 	// this call must now send (itself among them).
 	wake chan []*pipedCall
 }
 
-// do sends the commands add queues (with ctx) in a pipeline, possibly
-// with other calls', and returns once they have run. The error is not nil
-// only when they were not sent: ctx was done before it was their turn.
-// The commands' own errors are theirs.
-func (b *pipeBatch) do(ctx context.Context, rdb redis.UniversalClient, add func(p redis.Pipeliner)) error {
-	c := &pipedCall{ctx: ctx, add: add}
+// do sends cmds (with ctx) in a pipeline, possibly with other calls', and
+// returns once they have run. The error is not nil only when they were
+// not sent: ctx was done before it was their turn. The commands' own
+// errors are theirs.
+func (b *pipeBatch) do(ctx context.Context, rdb redis.UniversalClient, cmds []redis.Cmder) error {
+	c := &pipedCall{ctx: ctx, cmds: cmds}
 	b.mu.Lock()
 	if b.flying < maxFlights {
 		b.flying++
@@ -328,15 +337,14 @@ func (b *pipeBatch) fly(rdb redis.UniversalClient, calls []*pipedCall) {
 			ctx, cancel = context.WithDeadline(ctx, deadline)
 			defer cancel()
 		}
-		// Every command's error is its own; Pipelined's is one of them.
-		_, _ = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, c := range calls {
-				if c.err == nil {
-					c.add(p)
-				}
+		p := rdb.Pipeline()
+		for _, c := range calls {
+			if c.err == nil {
+				_ = p.BatchProcess(ctx, c.cmds...) // queues; cannot fail
 			}
-			return nil
-		})
+		}
+		// Every command's error is its own; Exec's is one of them.
+		_, _ = p.Exec(ctx)
 	}
 	for _, c := range calls[1:] {
 		c.wake <- nil

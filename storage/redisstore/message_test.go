@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,7 +106,7 @@ func TestMessageCallsAfterTheirDeadline(t *testing.T) {
 	// Keep both flights busy: a pipeline blocked on BLPOP holds its
 	// connection until the list gets an element.
 	block := func() {
-		_ = s.batch.do(ctx, s.rdb, func(p redis.Pipeliner) { p.BLPop(ctx, 2*time.Second, s.key("test:", "never")) })
+		_ = s.batch.do(ctx, s.rdb, []redis.Cmder{redis.NewStringSliceCmd(ctx, "blpop", s.key("test:", "never"), 2)})
 	}
 	var wg sync.WaitGroup
 	for range maxFlights {
@@ -134,4 +135,45 @@ func TestMessageCallsAfterTheirDeadline(t *testing.T) {
 	if got, err := s.Session(ctx, "on-time"); err != nil || string(got) != "on time" {
 		t.Errorf("Session = %q, %v; want the session saved after the late call", got, err)
 	}
+}
+
+// BenchmarkMessage is one WeChat message's store work, as the bot does it:
+// BeginMessage (claim, session, rate limit), then FinishMessage (session
+// and cached reply), one message at a time and from 32 senders at once.
+func BenchmarkMessage(b *testing.B) {
+	s := openShared(b)
+	ctx := context.Background()
+	session := make([]byte, 540)
+	reply := make([]byte, 600)
+	var next atomic.Int64
+	step := func() error {
+		i := next.Add(1)
+		user := "wechat:user-" + strconv.FormatInt(i%1000, 10)
+		key := "msg:" + user + ":" + strconv.FormatInt(i, 10)
+		claimed, _, _, err := s.BeginMessage(ctx, user, key, 30*time.Second, 1000000, time.Minute)
+		if err != nil || !claimed {
+			return fmt.Errorf("BeginMessage = %v, %v", claimed, err)
+		}
+		return s.FinishMessage(ctx, user, session, 30*time.Minute, key, reply, 30*time.Second)
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := step(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }
