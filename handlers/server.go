@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -9,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	wxconfig "github.com/silenceper/wechat/v2/officialaccount/config"
@@ -159,6 +162,7 @@ type Server struct {
 	appID        string
 	token        string
 	aesKey       []byte          // 32 bytes; nil in plaintext mode
+	aesBlock     cipher.Block    // aesKey's; nil in plaintext mode
 	wxConfig     wxconfig.Config // copied into each URL verification's SDK server
 	apiTokens    [][sha256.Size]byte
 	authorize    func(r *http.Request, token string) bool
@@ -169,6 +173,7 @@ type Server struct {
 	claimer      OnceResponder // responder, when it claims messages itself
 	replies      ReplyCache
 	workers      *workers.Pool  // run the Responder
+	buffers      sync.Pool      // *[]byte: callback bodies and replies (wechat_crypto.go)
 	admin        *consoleServer // nil when Options.Console.DB is nil
 	ready        func(ctx context.Context) Readiness
 	metrics      http.Handler // wrapped by MetricsHandler
@@ -211,6 +216,9 @@ func New(opts Options) (*Server, error) {
 			invalid("EncodingAESKey: %v", err)
 		}
 		s.aesKey = key
+		if err == nil {
+			s.aesBlock, _ = aes.NewCipher(key) // a 32-byte key cannot fail
+		}
 		if s.appID == "" {
 			invalid("AppID is required with EncodingAESKey")
 		}

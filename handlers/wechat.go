@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -17,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/silenceper/wechat/v2/util"
 
 	"fazhibot/bot"
 )
@@ -95,7 +93,7 @@ func (s *Server) handleWeChatMessage(w http.ResponseWriter, r *http.Request) {
 	if text == "" {
 		s.writeReply(w, plainContentType, successBody)
 	} else {
-		s.writeReply(w, xmlContentType, s.replyBody(in, text))
+		s.writeTextReply(w, in, text)
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wechat message answered",
 		slog.String("kind", string(m.Kind)), slog.Bool("safe_mode", in.safe), slog.String("outcome", outcome),
@@ -110,7 +108,7 @@ type incoming struct {
 	// bytes of its ciphertext, which the reply reuses as the SDK does.
 	timestamp int64
 	nonce     string
-	random    []byte
+	random    [16]byte
 }
 
 // readMessage does the checks of a pushed message and parses it once: the
@@ -141,7 +139,12 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (*incoming,
 		return nil, err
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	// The body is read into a buffer of the pool, and given back when the
+	// message has been parsed: what the message holds is copied out of it.
+	buf := s.buffer()
+	defer s.putBuffer(buf)
+	body, err := readBody(*buf, http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	*buf = body
 	if err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 			return nil, err
@@ -151,7 +154,7 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (*incoming,
 	raw := body
 	if in.safe {
 		in.timestamp, in.nonce = ts, q.Get("nonce")
-		if in.random, raw, err = s.open(q, body); err != nil {
+		if raw, err = s.open(q, body, &in.random); err != nil {
 			return nil, err
 		}
 	}
@@ -188,31 +191,38 @@ func (s *Server) checkQuery(q url.Values, signatureRequired bool) (int64, error)
 }
 
 // open verifies msg_signature over the envelope's Encrypt, decrypts it and
-// checks the AppID inside. It returns the ciphertext's 16 random bytes and
-// the plaintext message XML.
-func (s *Server) open(q url.Values, body []byte) (random, raw []byte, err error) {
+// checks the AppID inside. It copies the ciphertext's 16 random bytes to
+// random and returns the plaintext message XML, decoded and decrypted in
+// body's place (the envelope's fields are copies, and base64 is shorter
+// than the text it came from).
+func (s *Server) open(q url.Values, body []byte, random *[16]byte) (raw []byte, err error) {
 	var env message.EncryptedXMLMsg
 	if err := decodeEnvelope(body, &env); err != nil {
-		return nil, nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
+		return nil, errBadRequest(fmt.Errorf("envelope XML: %w", err))
 	}
 	if env.EncryptedMsg == "" {
-		return nil, nil, errBadRequest(errors.New("envelope without Encrypt"))
+		return nil, errBadRequest(errors.New("envelope without Encrypt"))
 	}
 	if !signatureOK(q.Get("msg_signature"), s.token, q.Get("timestamp"), q.Get("nonce"), env.EncryptedMsg) {
-		return nil, nil, errForbidden(errors.New("bad msg_signature"))
+		return nil, errForbidden(errors.New("bad msg_signature"))
 	}
-	ciphertext, err := base64.StdEncoding.DecodeString(env.EncryptedMsg)
-	if err != nil {
-		return nil, nil, errBadRequest(fmt.Errorf("Encrypt is not base64: %w", err))
+	ciphertext := body[:0]
+	if n := base64.StdEncoding.DecodedLen(len(env.EncryptedMsg)); n > cap(body) {
+		ciphertext = make([]byte, 0, n)
 	}
-	random, raw, appID, err := util.AESDecryptMsg(ciphertext, s.aesKey)
+	n, err := decodeBase64(ciphertext[:cap(ciphertext)], env.EncryptedMsg)
 	if err != nil {
-		return nil, nil, errBadRequest(fmt.Errorf("decrypt: %w", err))
+		return nil, errBadRequest(fmt.Errorf("Encrypt is not base64: %w", err))
+	}
+	rnd, raw, appID, err := decryptMsg(s.aesBlock, s.aesKey, ciphertext[:n])
+	if err != nil {
+		return nil, errBadRequest(fmt.Errorf("decrypt: %w", err))
 	}
 	if string(appID) != s.appID {
-		return nil, nil, errForbidden(errors.New("decrypted message is for another AppID"))
+		return nil, errForbidden(errors.New("decrypted message is for another AppID"))
 	}
-	return random, raw, nil
+	copy(random[:], rnd)
+	return raw, nil
 }
 
 // toBotMessage maps a WeChat message to the bot's. ok is false for events

@@ -1,19 +1,19 @@
 package handlers
 
 // The WeChat wire format. The callback uses silenceper/wechat/v2 for what it
-// is good at: its message types (message.MixMessage, the envelopes), its
-// message crypto (util.AESDecryptMsg, util.AESEncryptMsg) and, for the rare
-// URL verification, its server. A pushed message does not go through the
-// SDK's server: it would build an official account per request, parse the
-// envelope and the message again after the handler's checks, decrypt twice
-// and marshal the reply through reflection. The handler parses once and
-// writes the passive reply itself, byte for byte as the SDK's server does
-// (TestWeChatReplyMatchesSDK holds the two to the same output).
+// is good at: its message types (message.MixMessage, the envelopes) and,
+// for the rare URL verification, its server. A pushed message does not go
+// through the SDK's server: it would build an official account per
+// request, parse the envelope and the message again after the handler's
+// checks, decrypt twice and marshal the reply through reflection. The
+// handler parses once and writes the passive reply itself, byte for byte as
+// the SDK's server does (TestWeChatReplyMatchesSDK holds the two to the
+// same output), with the SDK's message crypto done as util.AESDecryptMsg
+// and util.AESEncryptMsg do it (wechat_crypto.go).
 
 import (
 	"bytes"
 	"crypto/sha1"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
@@ -30,7 +30,6 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
 	"github.com/silenceper/wechat/v2/officialaccount/server"
-	"github.com/silenceper/wechat/v2/util"
 )
 
 // The Content-Types of the SDK's server: replies are XML, "success" is text.
@@ -42,22 +41,38 @@ const (
 // successBody is the answer to a message that gets no reply.
 var successBody = []byte("success")
 
-// replyBody returns the passive text reply to in carrying text: the XML of
-// the SDK's message.Text from the account to the sender, stamped with the
-// wall clock as the SDK does, and in safe mode encrypted with the request's
-// random bytes and signed over its timestamp and nonce, in the SDK's
-// message.ResponseEncryptedXMLMsg.
-func (s *Server) replyBody(in *incoming, text string) []byte {
-	raw := appendTextReply(make([]byte, 0, 192+len(in.msg.FromUserName)+len(in.msg.ToUserName)+len(text)),
-		string(in.msg.FromUserName), string(in.msg.ToUserName), time.Now().Unix(), text)
-	if !in.safe {
-		return raw
+// writeTextReply writes the passive text reply to in carrying text (see
+// appendReply) as writeReply does, built in buffers of the pool.
+func (s *Server) writeTextReply(w http.ResponseWriter, in *incoming, text string) {
+	out := s.buffer()
+	var scratch *[]byte
+	if in.safe {
+		scratch = s.buffer()
 	}
-	encrypted := base64.StdEncoding.EncodeToString(util.AESEncryptMsg(in.random, raw, s.appID, s.aesKey))
-	ts := strconv.FormatInt(in.timestamp, 10)
-	var sig [2 * sha1.Size]byte
-	signature(&sig, s.token, ts, in.nonce, encrypted)
-	return appendEncryptedReply(make([]byte, 0, 128+len(encrypted)+len(in.nonce)), encrypted, sig[:], ts, in.nonce)
+	body := s.appendReply(*out, scratch, in, text)
+	s.writeReply(w, xmlContentType, body)
+	// The writer does not keep what it was given (io.Writer's rule).
+	*out = body
+	s.putBuffer(out)
+	if scratch != nil {
+		s.putBuffer(scratch)
+	}
+}
+
+// appendReply appends to dst the passive text reply to in carrying text:
+// the XML of the SDK's message.Text from the account to the sender,
+// stamped with the wall clock as the SDK does, and in safe mode encrypted
+// with the request's random bytes and signed over its timestamp and nonce,
+// in the SDK's message.ResponseEncryptedXMLMsg. In safe mode the plaintext
+// is built in *scratch, which must not be nil then (it is left as grown).
+func (s *Server) appendReply(dst []byte, scratch *[]byte, in *incoming, text string) []byte {
+	to, from, now := string(in.msg.FromUserName), string(in.msg.ToUserName), time.Now().Unix()
+	if !in.safe {
+		return appendTextReply(dst, to, from, now, text)
+	}
+	plain := appendTextReply(beginSealed((*scratch)[:0], &in.random), to, from, now, text)
+	dst, *scratch = s.appendSealedReply(dst, plain, in)
+	return dst
 }
 
 // appendTextReply appends the passive text reply as encoding/xml marshals
@@ -103,6 +118,12 @@ func appendCDATA(dst []byte, s string) []byte {
 func appendEncryptedReply(dst []byte, encrypted string, msgSignature []byte, timestamp, nonce string) []byte {
 	dst = append(dst, "<xml><Encrypt>"...)
 	dst = append(dst, encrypted...)
+	return appendEnvelopeTail(dst, msgSignature, timestamp, nonce)
+}
+
+// appendEnvelopeTail appends what follows the Encrypt text in the envelope
+// of appendEncryptedReply.
+func appendEnvelopeTail(dst []byte, msgSignature []byte, timestamp, nonce string) []byte {
 	dst = append(dst, "</Encrypt><MsgSignature>"...)
 	dst = append(dst, msgSignature...)
 	dst = append(dst, "</MsgSignature><TimeStamp>"...)
@@ -131,8 +152,9 @@ func needsEscape(s string) bool {
 
 // signature writes into sig WeChat's signature of parts: the hex SHA-1 of
 // the parts sorted and concatenated (what util.Signature returns), without
-// allocating for the usual three or four short parts and without copying
-// long ones.
+// allocating for the usual three short parts or for four with the
+// envelope's Encrypt of an ordinary message (joined on the stack; longer
+// ones are hashed part by part).
 func signature(sig *[2 * sha1.Size]byte, parts ...string) {
 	var sorted [4]string
 	ps := append(sorted[:0], parts...)
@@ -143,7 +165,7 @@ func signature(sig *[2 * sha1.Size]byte, parts ...string) {
 	}
 	var (
 		sum [sha1.Size]byte
-		buf [256]byte
+		buf [2 << 10]byte
 	)
 	if total <= len(buf) {
 		joined := buf[:0]

@@ -69,9 +69,9 @@ func TestWeChatReplyMatchesSDK(t *testing.T) {
 	// The whole safe-mode reply: the SDK's EncryptMsg with the request's
 	// random bytes gives the same ciphertext.
 	srv, _, _ := newTestServer(t, safeMode)
-	in := &incoming{safe: true, timestamp: 1740794400, nonce: testNonce, random: []byte("0123456789abcdef")}
+	in := &incoming{safe: true, timestamp: 1740794400, nonce: testNonce, random: [16]byte([]byte("0123456789abcdef"))}
 	in.msg.FromUserName, in.msg.ToUserName = "oCitizen0000000000000000001", "gh_jiangjinfabu"
-	got := srv.replyBody(in, "答复]]>")
+	got := srv.appendReply(nil, new([]byte), in, "答复]]>")
 	var env message.ResponseEncryptedXMLMsg
 	if err := xml.Unmarshal(got, &env); err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestWeChatReplyMatchesSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := sdkTextReply(t, "oCitizen0000000000000000001", "gh_jiangjinfabu", sent.CreateTime, "答复]]>")
-	encrypted, err := util.EncryptMsg(in.random, plain, testAppID, testAESKey)
+	encrypted, err := util.EncryptMsg(in.random[:], plain, testAppID, testAESKey)
 	if err != nil {
 		t.Fatal(err)
 	}
