@@ -286,15 +286,17 @@ type pipedCall struct {
 // not sent: ctx was done before it was their turn. The commands' own
 // errors are theirs.
 func (b *pipeBatch) do(ctx context.Context, rdb redis.UniversalClient, cmds []redis.Cmder) error {
-	c := &pipedCall{ctx: ctx, cmds: cmds}
 	b.mu.Lock()
 	if b.flying < maxFlights {
 		b.flying++
 		b.mu.Unlock()
-		b.fly(rdb, []*pipedCall{c})
+		// Nothing keeps a call sent at once: it stays on the stack.
+		c := pipedCall{ctx: ctx, cmds: cmds}
+		calls := [1]*pipedCall{&c}
+		b.fly(rdb, calls[:])
 		return c.err
 	}
-	c.wake = make(chan []*pipedCall, 1)
+	c := &pipedCall{ctx: ctx, cmds: cmds, wake: make(chan []*pipedCall, 1)}
 	b.waiting = append(b.waiting, c)
 	b.mu.Unlock()
 	// A call that waits is not abandoned when ctx ends: its turn comes
