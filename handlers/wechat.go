@@ -316,23 +316,24 @@ func (s *Server) answer(parent context.Context, key string, m bot.Message) (text
 // Server only waits for the reply of an earlier delivery and caches the
 // busy and failure texts.
 func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Message) (text, outcome string) {
-	// claim, claimErr and the reply as cached (rendered, cleaned) are
-	// written by the Responder's worker and read only with outcomeAnswered,
-	// after callResponderFunc received its result.
-	var (
+	// What the Responder's worker writes: the claim's outcome and error
+	// and the reply as cached (rendered, cleaned), read only with
+	// outcomeAnswered, after callResponderFunc received its result. One
+	// struct, so that the closures share one allocation.
+	var st struct {
 		claim             bot.ClaimOutcome
 		claimErr          error
 		rendered, cleaned string
 		cached            bool
-	)
+	}
 	cache := func(r bot.Reply) []byte {
-		rendered = wechatText(r)
-		cleaned, cached = cleanReply(rendered), true
-		return encodeCached(cleaned)
+		st.rendered = wechatText(r)
+		st.cleaned, st.cached = cleanReply(st.rendered), true
+		return encodeCached(st.cleaned)
 	}
 	reply, outcome := s.callResponderFunc(ctx, m, func(ctx context.Context) bot.Reply {
 		var r bot.Reply
-		r, claim, claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cache})
+		r, st.claim, st.claimErr = s.claimer.RespondOnce(ctx, m, bot.Claim{Key: key, TTL: retryWindow, Cached: cache})
 		return r
 	})
 	switch {
@@ -342,18 +343,18 @@ func (s *Server) answerOnce(ctx, parent context.Context, key string, m bot.Messa
 	case outcome == outcomePanic:
 		s.saveReply(parent, key, failText)
 		return failText, outcome
-	case claim == bot.ClaimLost:
+	case st.claim == bot.ClaimLost:
 		return s.awaitReply(ctx, key, m)
 	}
-	if cached {
+	if st.cached {
 		// The reply was rendered for the cache; it is sent as cached.
-		text = cleaned
-		s.warnCleaned(m, rendered, text)
+		text = st.cleaned
+		s.warnCleaned(m, st.rendered, text)
 	} else {
 		text = s.cleaned(reply, m)
 	}
-	if claim == bot.ClaimFailed {
-		s.log.Warn("reply cache claim failed; answering without dedupe", "err", claimErr)
+	if st.claim == bot.ClaimFailed {
+		s.log.Warn("reply cache claim failed; answering without dedupe", "err", st.claimErr)
 		return text, "uncached-" + outcome
 	}
 	return text, outcome
