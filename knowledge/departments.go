@@ -15,6 +15,8 @@ import (
 // called a bureau (教育局), and the short
 // forms made of the first character of each part of the name (发展和改革
 // → 发改, 卫生健康 → 卫健), followed by the kind of office (局, 委, 办).
+// A township's or a street's government goes by the place's name
+// (白沙镇人民政府: 白沙镇政府, 白沙镇).
 
 // districtPrefixes are stripped from a department's name.
 var districtPrefixes = []string{"重庆市", "江津区", "江津"}
@@ -48,6 +50,11 @@ func derivedAliases(name string, cut func(string) []string) []string {
 		}
 	}
 	add(bare)
+	if place, ok := strings.CutSuffix(bare, "人民政府"); ok && isLocality(place) {
+		add(place + "政府")
+		add(place)
+		return out
+	}
 	core, kind := bare, ""
 	for _, k := range officeKinds {
 		if c, ok := strings.CutSuffix(bare, k.full); ok && c != "" {
@@ -105,6 +112,12 @@ func derivedAliases(name string, cut func(string) []string) []string {
 		add(words[0] + kind)
 	}
 	return out
+}
+
+// isLocality reports whether name is a township's or a street's
+// (白沙镇, 嘉平乡, 几江街道), not a whole district's.
+func isLocality(name string) bool {
+	return utf8.RuneCountInString(name) >= 2 && (strings.HasSuffix(name, "镇") || strings.HasSuffix(name, "乡") || strings.HasSuffix(name, "街道"))
 }
 
 // departmentsOf returns the departments a Base recognises in questions:
