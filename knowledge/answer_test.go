@@ -121,6 +121,8 @@ func TestUnderstand(t *testing.T) {
 		{"教委二零二二年幺二三四五的工单有多少件", 2022, "江津区教育委员会", false, []string{"12345", "工单"}},
 		{"环保局两千零二十一年罚款多少", 2021, "江津区生态环境局", false, []string{"罚款"}},
 		{"住建委二一年官司输了没得 为啥子输的", 2021, "江津区住房和城乡建设委员会", false, []string{"败诉"}},
+		// A word split around what is asked (立了几个案) is read whole.
+		{"环保局20年立了几个案", 2020, "江津区生态环境局", false, []string{"立案"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {

@@ -297,7 +297,7 @@ func (b *Base) understand(q Query) understood {
 		u.department, u.deptStrict = q.Department, true
 	}
 	seen := map[string]bool{}
-	tokens := b.seg.Tokens(text)
+	tokens := b.joinSplitWords(b.seg.Tokens(text), text)
 	var phrases []string // words the term lists read as another (开公司 → 企业开办)
 	for _, tok := range tokens {
 		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
@@ -351,6 +351,32 @@ func (b *Base) understand(q Query) understood {
 		}
 	}
 	return u
+}
+
+// joinSplitWords rejoins the words a question splits around what it asks
+// (坐几天班, 开了几次会, 发了多少证): two single characters, apart in
+// text once the asking words are gone, with only stopwords between them,
+// are read as one word when the reports use that word (坐班, 开会, 发证).
+// Characters the question writes side by side were split by the
+// segmenter on purpose and stay apart.
+func (b *Base) joinSplitWords(tokens []Token, text string) []Token {
+	out := make([]Token, 0, len(tokens))
+	last := -1 // index in out of the last token that is not a stopword
+	for _, tok := range tokens {
+		if last >= 0 && !tok.Sub && !out[last].Sub && utf8.RuneCountInString(tok.Text) == 1 && utf8.RuneCountInString(out[last].Text) == 1 {
+			joined := out[last].Text + tok.Text
+			if !strings.Contains(text, joined) && len(b.words[joined]) > 0 {
+				out = append(out[:last], Token{Text: joined})
+				last = -1
+				continue
+			}
+		}
+		out = append(out, tok)
+		if !b.terms.Stopwords[tok.Text] {
+			last = len(out) - 1
+		}
+	}
+	return out
 }
 
 // nounSuffixes make spoken nouns of a character (单子, 车子, 娃儿); the
