@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -290,8 +291,28 @@ func (b *Base) finish(compounds map[string]int) {
 	n := len(b.docs)
 	b.scratch.New = func() any { return &scratch{scores: make([]float64, n)} }
 	b.sound = newSoundIndex(b.vocabulary(), compounds, b.seg.Cut, b.seg.Freq,
-		func(w string) bool { return b.terms.Stopwords[w] })
+		func(w string) bool { return b.terms.Stopwords[w] }, b.written)
 	b.indexFAQs()
+}
+
+// written reports whether s stands verbatim in the text of a passage. It
+// looks only in the passages that hold the rarest of s's bigrams, so a
+// typo, whose bigrams the reports mostly lack, costs a map lookup or two.
+func (b *Base) written(s string) bool {
+	var rarest []posting
+	first := true
+	forEachBigram(s, func(g string) {
+		if ps := b.bigrams[g]; first || len(ps) < len(rarest) {
+			rarest, first = ps, false
+		}
+	})
+	for _, p := range rarest {
+		d := &b.docs[p.doc()]
+		if strings.Contains(d.report.Passages[d.seq].Text, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // vocabulary returns the words a question's typos and short forms may be

@@ -43,6 +43,11 @@ type soundIndex struct {
 	meant func(string) bool
 	typed func(string) bool
 	stop  func(string) bool // question stopwords (了, 有, 多少 …)
+	// written reports whether a stretch stands verbatim in the reports'
+	// text: one of minWrittenRunes or more that does (院坝法治课) is what
+	// the citizen meant, not a typo (法制科), though no single word of
+	// the reports spells it.
+	written func(string) bool
 }
 
 // soundEntry is one vocabulary word under one of its fuzzy keys.
@@ -69,6 +74,10 @@ const (
 	maxReadingCombos = 8
 	// abbrevMaxRunes is the longest short form expanded.
 	abbrevMaxRunes = 4
+	// minWrittenRunes is the shortest stretch that is never corrected when
+	// the reports write it: two characters stand side by side across
+	// words too often (资法 in 投资法).
+	minWrittenRunes = 3
 	// aliasDF is the df given to department names and aliases: a
 	// department alias is the likeliest reading of a sound-alike.
 	aliasDF = 1 << 20
@@ -93,9 +102,10 @@ const (
 // dictionary frequency, and stop reports question stopwords. Common words
 // (commonWordFreq or more) and stopwords are never corrected; whole words
 // of the question of typedWordFreq or more are never read as sound-alikes.
-func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, freq func(string) int, stop func(string) bool) *soundIndex {
+func newSoundIndex(vocab, compounds map[string]int, cut func(string) []string, freq func(string) int, stop, written func(string) bool) *soundIndex {
 	x := &soundIndex{
 		cut:      cut,
+		written:  written,
 		meant:    func(w string) bool { return freq(w) >= commonWordFreq || stop(w) },
 		typed:    func(w string) bool { return freq(w) >= typedWordFreq },
 		stop:     stop,
@@ -381,7 +391,7 @@ func (x *soundIndex) correctRun(rs []rune, prefer func(string) bool) (string, []
 	var spans []span
 	for l := min(n, x.maxRunes); l >= 2; l-- {
 		for i := 0; i+l <= n; i++ {
-			if !free(i, l) || x.known[string(rs[i:i+l])] {
+			if !free(i, l) || x.known[string(rs[i:i+l])] || (l >= minWrittenRunes && x.written(string(rs[i:i+l]))) {
 				continue
 			}
 			if piece[i] && pieceEnd[i] == i+l && x.typed(string(rs[i:i+l])) {
