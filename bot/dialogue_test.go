@@ -171,6 +171,15 @@ func TestFollowUps(t *testing.T) {
 			{"涉及多少人", "江津区人民政府2022年度", false, IntentNotCovered, FollowUpContext},
 			{"纠错了多少件", "31件", true, IntentAnswer, FollowUpContext},
 		}},
+		{"suing in dialect", []step{
+			{"区政府2022年行政复议收了多少件申请", "312件", true, IntentAnswer, FollowUpNew},
+			{"那遭别个告上法庭的官司最后输了几件", "败诉6件", true, IntentAnswer, FollowUpContext},
+		}},
+		{"a miss keeps the department", []step{
+			{"区政府2022年行政复议收了多少件申请", "312件", true, IntentAnswer, FollowUpNew},
+			{"江津新楼盘的房价和物价涨了好多", "没有找到", false, IntentNotCovered, FollowUpNew},
+			{"行政复议案件受理了好多件", "312件", true, IntentAnswer, FollowUpFilters},
+		}},
 		{"a year alone stays in the department", []step{
 			{"生态环境局2020年聘请了几名法律顾问", "法律顾问1名", true, IntentAnswer, FollowUpNew},
 			{"2021年罚款多少", "412.36万元", true, IntentAnswer, FollowUpFilters},

@@ -157,9 +157,10 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 		}
 		return inContext, err
 	}
-	if few && dept != "" && dept != u.Department {
-		// A turn naming only its year ("2021年罚款多少") stays with the
-		// topic's department.
+	if dept != "" && dept != u.Department && (few || !ca.Answered) {
+		// A turn naming only its year ("2021年罚款多少"), or one its
+		// context does not answer ("那被人告上法院的有几件"), stays with
+		// the topic's department.
 		fq := knowledge.Query{Text: text, Year: year, Department: dept, Now: now}
 		fa, err := t.answer(fq)
 		if err != nil || fa.Answered {
@@ -181,6 +182,10 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 			return r, err
 		}
 		alone.topic = tp
+	} else if !alone.a.Answered {
+		// Nothing answered: the conversation is still about the topic's
+		// department and year, unless the turn named others.
+		alone.topic.Year, alone.topic.Department = year, dept
 	}
 	return alone, nil
 }
