@@ -219,6 +219,7 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// …and quote one: the sentence that names a shortcoming, and the
 		// items a short introduction leads into (一是…, passages of their own).
 		{"生态环境局2020年普法有什么不足", true, "形式还不够多样化"},
+		{"环保局2020年普法有啥子毛病", true, "形式还不够多样化"}, // 毛病 only asks for them
 		{"区政府2022年存在哪些不足", true, "“重业务、轻法治”"},
 		// A count of problems found is not a question about shortcomings.
 		{"司法局2021年专项督察发现了多少个问题", true, "发现问题47个"},

@@ -584,8 +584,8 @@ func (b *Base) roleWeight(w string) float64 {
 const phrasingWeight = 0.3
 
 // answerNouns name the kind of answer a question asks for (罚款金额,
-// 执法人员人数, 有啥措施), space-separated.
-const answerNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 措施 做法 办法 "
+// 执法人员人数, 有啥措施, 有啥毛病), space-separated.
+const answerNouns = " 金额 数额 总额 总数 数量 数目 人数 次数 件数 户数 个数 比例 比率 占比 措施 做法 办法 毛病 缺点 "
 
 // paraphrased returns qts with the nouns no report uses weighed as
 // ordinary terms, or nil when the question has none. A citizen's own word
