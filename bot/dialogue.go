@@ -233,7 +233,9 @@ func orDefault(v, def time.Duration) time.Duration {
 //     department ("那2021年呢", "司法局呢", "去年的呢"): the topic's question
 //     is re-asked with the new year and/or department (FollowUpRefine).
 //  3. The turn names another department than the topic's and has terms of
-//     its own: a new topic.
+//     its own: a new topic; when nothing answers the turn on its own
+//     ("换成市监局呢 审了好多"), the topic's question is re-asked of that
+//     department as in rule 2.
 //  4. Otherwise the turn is read in context (FollowUpContext): its own
 //     text, with the topic's terms as Query.Context and the topic's year
 //     and department wherever the turn names none. The context must not
@@ -246,9 +248,10 @@ func orDefault(v, def time.Duration) time.Duration {
 //     covered" of the topic's report with its related passages, and the
 //     topic stays.
 //  5. Other turns are also asked without the topic's terms:
-//     (a) a turn with few terms that names only a year ("2021年罚款多少") is
-//     first asked within the topic's department, as a new topic there
-//     (FollowUpFilters);
+//     (a) a turn with few terms that names only a year ("2021年罚款多少"),
+//     and a turn with enough terms that the context reading leaves
+//     unanswered, is first asked within the topic's department, as a new
+//     topic there (FollowUpFilters);
 //     (b) a turn with enough terms keeps the context reading when it is
 //     answered and its best passage matches at least as many of the turn's
 //     terms as the best passage of the turn asked on its own;
@@ -257,7 +260,8 @@ func orDefault(v, def time.Duration) time.Duration {
 //     (d) failing that, a turn with few terms is re-asked as in rule 2
 //     ("那2021年换了吗");
 //     (e) failing all, the reply is the "not covered" of the turn on its
-//     own, which becomes the topic only when the turn has enough terms.
+//     own, which becomes the topic only when the turn has enough terms,
+//     with the topic's year and department where the turn names none.
 //
 // Departments: a department named in the turn's own text is searched
 // first, as in the knowledge base (a question may name one department and

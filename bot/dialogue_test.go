@@ -130,6 +130,10 @@ func TestFollowUps(t *testing.T) {
 			{"生态环境局2020年罚款多少", "316.79万元", true, IntentAnswer, FollowUpNew},
 			{"司法局呢", "江津区司法局", false, IntentNotCovered, FollowUpRefine},
 		}},
+		{"another department and the topic's words", []step{
+			{"区政府二二年公平竞争审查审了好多个文件", "152件", true, IntentAnswer, FollowUpNew},
+			{"换成市监局呢 审了好多", "137件", true, IntentAnswer, FollowUpRefine},
+		}},
 		{"department with another year", []step{
 			{"人社局23年12345转过来的工单有好多件", "5836件", true, IntentAnswer, FollowUpNew},
 			{"教委呢", "6918件", true, IntentAnswer, FollowUpRefine},

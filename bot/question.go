@@ -140,7 +140,16 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 	case len(u.Terms) == 0 && named: // rule 2
 		return refine()
 	case u.Department != "" && u.Department != tp.Department: // rule 3
-		return own()
+		res, err := own()
+		if err != nil || res.a.Answered {
+			return res, err
+		}
+		// Nothing answers the turn alone ("换成市监局呢 审了好多"): the
+		// topic, asked of the department it names.
+		if r, err := refine(); err != nil || r.a.Answered {
+			return r, err
+		}
+		return res, nil
 	}
 	// Rules 4 and 5.
 	few := wholeWords(u.Terms) < freshTerms
