@@ -123,6 +123,8 @@ func TestUnderstand(t *testing.T) {
 		{"住建委二一年官司输了没得 为啥子输的", 2021, "江津区住房和城乡建设委员会", false, []string{"败诉"}},
 		// A word split around what is asked (立了几个案) is read whole.
 		{"环保局20年立了几个案", 2020, "江津区生态环境局", false, []string{"立案"}},
+		// The people who do something, as the reports name them.
+		{"环保局2020年执法的人都有证没得", 2020, "江津区生态环境局", false, []string{"执法人员", "持证"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {

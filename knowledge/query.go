@@ -175,6 +175,23 @@ func dropAskingPairs(text string) string {
 	return string(out)
 }
 
+// doersOf matches the plain words for the people who do something (执法的人,
+// 调解的那些人): two characters, then 的 and 人.
+var doersOf = regexp.MustCompile(`(\p{Han}{2})的(那些|这些|那个|这个)?人`)
+
+// staffWords reads the plain words for the people who do something as
+// the reports name them (执法的人 → 执法人员), when the reports use that
+// name.
+func (b *Base) staffWords(text string) string {
+	return doersOf.ReplaceAllStringFunc(text, func(m string) string {
+		w := doersOf.FindStringSubmatch(m)[1] + "人员"
+		if len(b.words[w]) == 0 {
+			return m
+		}
+		return w
+	})
+}
+
 // meaningWords ask what a term means or what a thing is called (三线一单
 // 是啥意思, 那个规则叫什么名字). Like questionWords they phrase the
 // question and name nothing the reports could hold.
@@ -285,6 +302,7 @@ func (b *Base) understand(q Query) understood {
 	text = questionWords.ReplaceAllString(text, " ")
 	text = meaningWords.ReplaceAllString(text, " ")
 	text = dropAskingPairs(text)
+	text = b.staffWords(text)
 	if q.Year != 0 {
 		u.year = q.Year
 	}
