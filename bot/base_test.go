@@ -71,6 +71,12 @@ var widerBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports/*.txt", "../knowledge/testdata/fresh-reports2/*.txt")
 })
 
+// blindBase holds the reports of widerBase and three more fictional ones
+// (knowledge/testdata/fresh-reports3), which fresh-blind.jsonl asks about.
+var blindBase = sync.OnceValues(func() (*knowledge.Base, error) {
+	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports*/*.txt")
+})
+
 // bundledBase holds only the real report bundled for citizens.
 var bundledBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../configs/reports/*")
