@@ -105,7 +105,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		// Each report ends with the next year's plans: 2024年打算 is in
 		// the 2023 report.
 		note = fmt.Sprintf("%d年的工作打算写在%d年度的报告中:\n", u.year, y)
-		u.year = y
+		u.year, u.plans = y, true
 	}
 	switch {
 	case u.action:
@@ -147,7 +147,11 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
-	excerpt := b.excerpt(hits[0], u, b.queryTerms(u))
+	qts := b.queryTerms(u)
+	excerpt := b.excerpt(hits[0], u, qts)
+	if u.meaning && b.describes(hits[0], meaningSubject(u.asked)) {
+		u.meaning = false
+	}
 	if u.allPlans {
 		if items, ok := b.planItems(hits[0]); ok {
 			// The source is the part on plans, not the item that ranked first.
@@ -163,6 +167,38 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	a.Excerpt = excerpt
 	a.Text = note + b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
+}
+
+// meaningSubject returns the term a question asks the meaning of: the
+// Chinese characters right before the words that ask, after any 的 and
+// 那个 (一码管地 of 规资局的那个一码管地是什么意思), or "" when there are
+// fewer than two.
+func meaningSubject(asked string) string {
+	loc := asksMeaning.FindStringIndex(asked)
+	if loc == nil {
+		return ""
+	}
+	rs := []rune(strings.TrimRight(asked[:loc[0]], "是指的个啥什么子 "))
+	i := len(rs)
+	for i > 0 && isHan(rs[i-1]) && rs[i-1] != '的' {
+		i--
+	}
+	term := strings.TrimLeft(string(rs[i:]), "那这个")
+	if utf8.RuneCountInString(term) < 2 {
+		return ""
+	}
+	return term
+}
+
+// describes reports whether h tells what term is, in whatever words:
+// term is something of h's report alone (一码管地, not 行政复议, which
+// every report names), and h's own heading names it
+// (7.推进“一码管地”智慧监管).
+func (b *Base) describes(h Hit, term string) bool {
+	if term == "" || len(h.Path) == 0 || !strings.Contains(h.Path[len(h.Path)-1], term) {
+		return false
+	}
+	return !slices.ContainsFunc(b.writers(term), func(id ReportID) bool { return id != h.ReportID })
 }
 
 // planItems answers a question for the plans as a whole (明年打算怎么搞)

@@ -229,6 +229,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		// merely uses it; what a thing is called: a passage that names it.
 		{"三线一单是什么意思", true, "生态保护红线"},
 		{"行政复议是什么意思", false, ""},
+		// A report's own programme is told by the passage its heading
+		// names, in whatever words.
+		{"市监局搞的那个一业一证是啥意思", true, "一证准营"},
 		{"环保局落实三重一大的规则叫什么", true, "重要事项议事规则"},
 		{"环保局2020年三重一大的规则名字是什么", true, "重要事项议事规则"},
 		{"环保局三重一大的规则叫什么名称", true, "重要事项议事规则"},

@@ -58,7 +58,7 @@ var (
 	// asksMeaning matches a question for what a term means; statesMeaning,
 	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
 	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥`)
-	statesMeaning = regexp.MustCompile(`[(（]|即|是指|指的是|就是|包括`)
+	statesMeaning = regexp.MustCompile(`[(（][^)）]{2,}[)）]|即|是指|指的是|就是|包括`)
 	// asksName matches a question for what a thing is called; statesName,
 	// a quote that names something (《…》, “…”).
 	asksName   = regexp.MustCompile(`叫(什么|啥|啥子)|名字|名称`)

@@ -25,11 +25,28 @@ func TestStatesWhatIsAsked(t *testing.T) {
 		{"contact missing", understood{contact: true}, "聘请律师事务所为法律顾问。", false},
 		{"meaning stated", understood{meaning: true}, "三线一单(生态保护红线、环境质量底线…)", true},
 		{"meaning missing", understood{meaning: true}, "依法实施行政复议权利告知制度。", false},
+		{"an item's number is no gloss", understood{meaning: true}, "（三）扩大“一码管地”系统应用范围。", false},
 		{"name stated", understood{name: true}, "印发了《重要事项议事规则》。", true},
 		{"nothing asked", understood{}, "任何内容。", true},
 	} {
 		if got := tc.u.statesWhatIsAsked(tc.quote); got != tc.want {
 			t.Errorf("%s: statesWhatIsAsked(%q) = %v, want %v", tc.name, tc.quote, got, tc.want)
+		}
+	}
+}
+
+// TestMeaningSubject: the term whose meaning is asked is the run of
+// characters before the words that ask.
+func TestMeaningSubject(t *testing.T) {
+	for q, want := range map[string]string{
+		"一码管地是什么意思":    "一码管地",
+		"三线一单指的是什么":    "三线一单",
+		"搞的那个一业一证是啥意思": "一业一证",
+		"是啥意思":         "",
+		"环保局的三线一单是啥意思": "三线一单",
+	} {
+		if got := meaningSubject(q); got != want {
+			t.Errorf("meaningSubject(%q) = %q, want %q", q, got, want)
 		}
 	}
 }

@@ -295,10 +295,31 @@ func (b *Base) finish(compounds map[string]int) {
 	b.indexFAQs()
 }
 
-// written reports whether s stands verbatim in the text of a passage. It
-// looks only in the passages that hold the rarest of s's bigrams, so a
-// typo, whose bigrams the reports mostly lack, costs a map lookup or two.
+// written reports whether s stands verbatim in the text of a passage.
 func (b *Base) written(s string) bool {
+	found := false
+	b.eachWriting(s, func(*doc) bool { found = true; return false })
+	return found
+}
+
+// writers returns the reports that write s verbatim in a passage's text,
+// in the order their passages are indexed, each once.
+func (b *Base) writers(s string) []ReportID {
+	var ids []ReportID
+	b.eachWriting(s, func(d *doc) bool {
+		if !slices.Contains(ids, d.report.ID) {
+			ids = append(ids, d.report.ID)
+		}
+		return true
+	})
+	return ids
+}
+
+// eachWriting calls fn with each passage whose text holds s, in passage
+// order, until fn returns false. It looks only in the passages that hold
+// the rarest of s's bigrams, so a typo, whose bigrams the reports mostly
+// lack, costs a map lookup or two.
+func (b *Base) eachWriting(s string, fn func(*doc) bool) {
 	var rarest []posting
 	first := true
 	forEachBigram(s, func(g string) {
@@ -308,11 +329,10 @@ func (b *Base) written(s string) bool {
 	})
 	for _, p := range rarest {
 		d := &b.docs[p.doc()]
-		if strings.Contains(d.report.Passages[d.seq].Text, s) {
-			return true
+		if strings.Contains(d.report.Passages[d.seq].Text, s) && !fn(d) {
+			return
 		}
 	}
-	return false
 }
 
 // vocabulary returns the words a question's typos and short forms may be

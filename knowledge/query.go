@@ -109,6 +109,7 @@ type understood struct {
 	money            bool // the question asks for a sum of money
 	shortcomings     bool // the question asks what went less well, or why
 	allPlans         bool // the question asks for the plans and names no topic (明年打算怎么搞)
+	plans            bool // the question asks what is planned (打算, 下一步, a year still to come)
 	why              bool // the question asks for a cause
 	how              bool // the question asks how to do something (怎么申请)
 	date             bool // the question asks on what day (哪天, 什么时候)
@@ -283,6 +284,7 @@ func (b *Base) understand(q Query) understood {
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
 	u.date, u.how = asksDate.MatchString(text), asksHow.MatchString(text)
+	u.plans = asksPlans.MatchString(text)
 	u.count = asksCount.MatchString(text) && !u.meaning
 	u.year, text = readYear(text, now)
 	if u.year != 0 {
