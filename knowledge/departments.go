@@ -62,6 +62,9 @@ func derivedAliases(name string, cut func(string) []string) []string {
 			if k.short != k.full {
 				add(c + k.short) // 发展和改革委
 			}
+			if k.full == "办事处" {
+				add(c + "办") // 几江街道办
+			}
 			break
 		}
 	}
