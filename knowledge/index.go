@@ -66,6 +66,9 @@ type Base struct {
 	// depts are the departments questions may name: the term list's and
 	// the reports', with aliases derived from their names.
 	depts []Department
+	// askingNames are the names and aliases of depts that hold an asking
+	// word (几江街道 holds 几), which a question keeps whole.
+	askingNames []string
 
 	faqs        []FAQ
 	faqVariants []faqVariant
@@ -237,6 +240,13 @@ func newBase(reports []*Report, opts Options) (*Base, []place, error) {
 		b.maxHits = 5
 	}
 	b.depts = departmentsOf(b.terms.Departments, reports, b.seg.Cut, func(w string) bool { return b.seg.Freq(w) >= commonWordFreq })
+	for _, d := range b.depts {
+		for _, n := range append([]string{d.Name}, d.Aliases...) {
+			if questionWords.MatchString(n) {
+				b.askingNames = append(b.askingNames, n)
+			}
+		}
+	}
 	var places []place
 	for _, r := range reports {
 		if _, dup := b.reports[r.ID]; dup {

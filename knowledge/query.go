@@ -149,6 +149,34 @@ var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|�
 // for a day (什么时候, 哪天).
 var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大|(什么|啥)时候|哪一?天|何时`)
 
+// dropQuestionWords replaces the asking words of text (多少户, 几个)
+// with spaces, except inside a department's name (几江街道).
+func (b *Base) dropQuestionWords(text string) string {
+	var keep [][2]int // byte spans of the names in text
+	for _, n := range b.askingNames {
+		for at := 0; ; {
+			i := strings.Index(text[at:], n)
+			if i < 0 {
+				break
+			}
+			keep = append(keep, [2]int{at + i, at + i + len(n)})
+			at += i + len(n)
+		}
+	}
+	var sb strings.Builder
+	last := 0
+	for _, m := range questionWords.FindAllStringIndex(text, -1) {
+		if slices.ContainsFunc(keep, func(k [2]int) bool { return m[0] < k[1] && k[0] < m[1] }) {
+			continue
+		}
+		sb.WriteString(text[last:m[0]])
+		sb.WriteByte(' ')
+		last = m[1]
+	}
+	sb.WriteString(text[last:])
+	return sb.String()
+}
+
 // askingTail matches the 没(有) that ends a yes-or-no question (输了没,
 // 罚了没有, 结案没).
 var askingTail = regexp.MustCompile(`(没有|没)[呢啊嘛吗哦]?\s*[？?！!。]*\s*$`)
@@ -301,7 +329,7 @@ func (b *Base) understand(q Query) understood {
 	}
 	// What the question asks for is read; the asking words themselves
 	// (多少户, 几个) would only segment into noise (少户).
-	text = questionWords.ReplaceAllString(text, " ")
+	text = b.dropQuestionWords(text)
 	text = meaningWords.ReplaceAllString(text, " ")
 	text = dropAskingPairs(text)
 	text = b.staffWords(text)
