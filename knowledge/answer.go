@@ -148,9 +148,15 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		return a, nil
 	}
 	qts := b.queryTerms(u)
-	excerpt := b.excerpt(hits[0], u, qts)
-	if u.meaning && b.describes(hits[0], meaningSubject(u.asked)) {
+	var excerpt string
+	term := meaningSubject(u.asked)
+	if u.meaning && b.describes(hits[0], term) {
 		u.meaning = false
+	} else if h, quote, ok := b.introduction(hits[0], term); ok && u.meaning {
+		hits[0], excerpt, u.meaning = h, quote, false
+	}
+	if excerpt == "" {
+		excerpt = b.excerpt(hits[0], u, qts)
 	}
 	if u.allPlans {
 		if items, ok := b.planItems(hits[0]); ok {
@@ -191,14 +197,49 @@ func meaningSubject(asked string) string {
 }
 
 // describes reports whether h tells what term is, in whatever words:
-// term is something of h's report alone (一码管地, not 行政复议, which
-// every report names), and h's own heading names it
-// (7.推进“一码管地”智慧监管).
+// term is something of h's report alone (see introduction), and h's own
+// heading names it (7.推进“一码管地”智慧监管).
 func (b *Base) describes(h Hit, term string) bool {
 	if term == "" || len(h.Path) == 0 || !strings.Contains(h.Path[len(h.Path)-1], term) {
 		return false
 	}
 	return !slices.ContainsFunc(b.writers(term), func(id ReportID) bool { return id != h.ReportID })
+}
+
+// introduction returns the passage where top's report first writes term,
+// in reading order, when term is something of that report alone
+// (江城和事厅; not 行政复议, which every report names): when no heading
+// names its own programme, a report tells what it is where it introduces
+// it (建成“江城和事厅”矛盾纠纷一站式调处平台), not where it names it
+// again (持续擦亮“江城和事厅”). The passage keeps top's score and
+// confidence; the quote is its first sentence that writes term.
+func (b *Base) introduction(top Hit, term string) (Hit, string, bool) {
+	if term == "" {
+		return Hit{}, "", false
+	}
+	var first *doc
+	only := true
+	b.eachWriting(term, func(d *doc) bool {
+		if d.report.ID != top.ReportID {
+			only = false
+			return false
+		}
+		if first == nil {
+			first = d
+		}
+		return true
+	})
+	if !only || first == nil {
+		return Hit{}, "", false
+	}
+	h := b.hitOf(first.report, first.seq)
+	h.Score, h.Confidence, h.Matched = top.Score, top.Confidence, top.Matched
+	for _, s := range splitSentences(h.Text) {
+		if strings.Contains(s, term) {
+			return h, strings.TrimSpace(s), true
+		}
+	}
+	return h, h.Text, true
 }
 
 // planItems answers a question for the plans as a whole (明年打算怎么搞)

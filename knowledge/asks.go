@@ -57,11 +57,11 @@ var (
 	statesNumber = regexp.MustCompile(`\d|百分之|[一二两三四五六七八九十百千万]+(个|件|家|名|人|次|项|起|户|所|张|条|批|份|台|处|类|种|倍|成)`)
 	// asksMeaning matches a question for what a term means; statesMeaning,
 	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
-	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥`)
+	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥|(拿来|用来)?(干|做)(什么|啥)的|有(什么|啥)用`)
 	statesMeaning = regexp.MustCompile(`[(（][^)）]{2,}[)）]|即|是指|指的是|就是|包括`)
 	// asksName matches a question for what a thing is called; statesName,
 	// a quote that names something (《…》, “…”).
-	asksName   = regexp.MustCompile(`叫(什么|啥|啥子)|名字|名称`)
+	asksName   = regexp.MustCompile(`叫个?(什么|啥|啥子)|名字|名称`)
 	statesName = regexp.MustCompile(`[《“"]`)
 )
 

@@ -224,7 +224,7 @@ func (b *Base) staffWords(text string) string {
 // meaningWords ask what a term means or what a thing is called (三线一单
 // 是啥意思, 那个规则叫什么名字). Like questionWords they phrase the
 // question and name nothing the reports could hold.
-var meaningWords = regexp.MustCompile(`(是|指)?(什么|啥子|啥|哪个)(意思|含义|名字|名称)|指的是|是指|意思是|叫(什么|啥子|啥)(名字|名称)?|(名字|名称)(是|叫)(什么|啥子|啥)`)
+var meaningWords = regexp.MustCompile(`(是|指)?(什么|啥子|啥|哪个)(意思|含义|名字|名称)|指的是|是指|意思是|叫个?(什么|啥子|啥)(名字|名称)?|(名字|名称)(是|叫)(什么|啥子|啥)|是?(拿来|用来)?(干|做)(什么|啥子|啥)的|有(什么|啥子|啥)用处?`)
 
 var hanziDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 
