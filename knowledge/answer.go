@@ -273,6 +273,11 @@ func (b *Base) planItems(h Hit) (string, bool) {
 	return strings.Join(items, "\n"), true
 }
 
+// asksFuture matches what a question says is still to come (要达到, 将,
+// 力争): of a year no report covers yet, it asks the plans the report of
+// the year before gives.
+var asksFuture = regexp.MustCompile(`要|将|力争|争取`)
+
 // asksPlans matches a question about what is planned.
 var asksPlans = regexp.MustCompile(`打算|计划|安排|思路|下一步|下步|准备|将要|目标`)
 
@@ -280,7 +285,7 @@ var asksPlans = regexp.MustCompile(`打算|计划|安排|思路|下一步|下步
 // asks about, when the year it names has no report (of its department)
 // but the year before has: plans for 2024 are in the 2023 report.
 func (b *Base) planYear(u understood, question string) (int, bool) {
-	if u.year == 0 || !asksPlans.MatchString(question) {
+	if u.year == 0 || !asksPlans.MatchString(question) && !asksFuture.MatchString(question) {
 		return 0, false
 	}
 	has := func(y int) bool {

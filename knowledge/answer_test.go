@@ -123,6 +123,8 @@ func TestUnderstand(t *testing.T) {
 		{"住建委二一年官司输了没得 为啥子输的", 2021, "江津区住房和城乡建设委员会", false, []string{"败诉"}},
 		// A word split around what is asked (立了几个案) is read whole.
 		{"环保局20年立了几个案", 2020, "江津区生态环境局", false, []string{"立案"}},
+		// 遭 as Chongqing speech says 被.
+		{"司法局21年遭告了几回", 2021, "江津区司法局", false, []string{"行政诉讼"}},
 		// The people who do something, as the reports name them.
 		{"环保局2020年执法的人都有证没得", 2020, "江津区生态环境局", false, []string{"执法人员", "持证"}},
 	}
@@ -279,6 +281,14 @@ func TestAnswerPlansOfTheNextYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !a.Answered || !strings.HasPrefix(a.Text, "2024年的工作打算写在2023年度的报告中") || a.Hits[0].ReportID != "jj-rsj-2023" {
+		t.Errorf("answered=%v %q", a.Answered, a.Text)
+	}
+	// What is still to come (要达到) is asked of the plans too.
+	a, err = base.Answer(context.Background(), knowledge.Query{Text: "人社局2024年欠薪要治理到啥程度"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || a.Hits[0].ReportID != "jj-rsj-2023" {
 		t.Errorf("answered=%v %q", a.Answered, a.Text)
 	}
 	// Without asking about plans, a year with no report stays not covered.

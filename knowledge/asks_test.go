@@ -63,6 +63,7 @@ func TestExpectedUnits(t *testing.T) {
 		{"办了几件", []string{"件", "起"}},
 		{"要培训多少学时", []string{"学时"}}, // not listed: itself
 		{"开展了几场讲座", []string{"场"}},
+		{"遭告了几回", []string{"次", "件", "起"}}, // 回 counts times
 		{"有多少个", nil}, // 个 counts anything
 		{"什么时候开始的", nil},
 		{"要多久", durationUnits},

@@ -147,7 +147,7 @@ var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|�
 // questionWords are the words that ask for a quantity: 多少 and 几, each
 // with the measure word after it, 多大 (多大面积), and the words that ask
 // for a day (什么时候, 哪天).
-var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大|(什么|啥)时候|哪一?天|何时`)
+var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|回|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大|(什么|啥)时候|哪一?天|何时`)
 
 // dropQuestionWords replaces the asking words of text (多少户, 几个)
 // with spaces, except inside a department's name (几江街道).
@@ -203,6 +203,10 @@ func dropAskingPairs(text string) string {
 	}
 	return string(out)
 }
+
+// dialectPassive matches 遭 as Chongqing speech uses it for 被 (遭告了,
+// 遭罚): before a verb, not in 遭受, 遭遇 or 遭到.
+var dialectPassive = regexp.MustCompile(`遭([^受遇到\P{Han}])`)
 
 // doersOf matches the plain words for the people who do something (执法的人,
 // 调解的那些人): two characters, then 的 and 人.
@@ -306,7 +310,7 @@ func (b *Base) understand(q Query) understood {
 	}
 	// Dialect and plain wording first (好多钱 → 多少钱), so that what the
 	// question asks for is read from the standard wording.
-	text, fixes := b.terms.standardWording(text)
+	text, fixes := b.terms.standardWording(dialectPassive.ReplaceAllString(text, "被$1"))
 	u := understood{asked: text, action: actionRequest.MatchString(text), official: officialIdentity.MatchString(text), figure: wantsFigure(text), units: expectedUnits(text), focus: q.Focus}
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
