@@ -147,24 +147,23 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
+	// The best passage answers, or, when what it says lacks the kind of
+	// fact asked for (a name, a sum), the next confident one that states
+	// it (聘请重庆衡屿律师事务所 beside 全区有律师事务所27家).
 	qts := b.queryTerms(u)
+	quoted := false
 	var excerpt string
-	term := meaningSubject(u.asked)
-	if u.meaning && b.describes(hits[0], term) {
-		u.meaning = false
-	} else if h, quote, ok := b.introduction(hits[0], term); ok && u.meaning {
-		hits[0], excerpt, u.meaning = h, quote, false
-	}
-	if excerpt == "" {
-		excerpt = b.excerpt(hits[0], u, qts)
-	}
-	if u.allPlans {
-		if items, ok := b.planItems(hits[0]); ok {
-			// The source is the part on plans, not the item that ranked first.
-			excerpt, hits[0].Path = items, hits[0].Path[:1]
+	for i := 0; i < min(len(hits), kindCandidates) && !quoted; i++ {
+		h := hits[i]
+		if i > 0 && (h.Confidence < b.minConfidenceFor(h) || !addressesOwnTerms(u, h) || onlyGuessed(u, h)) {
+			continue
+		}
+		if h, excerpt, quoted = b.quote(u, h, qts); quoted {
+			hits[i] = hits[0]
+			hits[0] = h
 		}
 	}
-	if !u.statesWhatIsAsked(excerpt) || !b.speaksFor(u, hits[0], excerpt) {
+	if !quoted {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -173,6 +172,36 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	a.Excerpt = excerpt
 	a.Text = note + b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
+}
+
+// kindCandidates is how many of the best passages are tried for one that
+// states the kind of fact a question asks for.
+const kindCandidates = 3
+
+// quote returns what h says in answer to u, and reports whether that
+// states the kind of fact u asks for. For what a report's own programme
+// is, the passage may be another (see introduction); for the plans as a
+// whole, the source is the part on plans. The hit returned is the one
+// quoted.
+func (b *Base) quote(u understood, h Hit, qts []queryTerm) (Hit, string, bool) {
+	var excerpt string
+	term := meaningSubject(u.asked)
+	if u.meaning && b.describes(h, term) {
+		u.meaning = false
+	} else if intro, quote, ok := b.introduction(h, term); ok && u.meaning {
+		h, excerpt, u.meaning = intro, quote, false
+	}
+	if excerpt == "" {
+		excerpt = b.excerpt(h, u, qts)
+	}
+	if u.allPlans {
+		if items, ok := b.planItems(h); ok {
+			// The source is the part on plans, not the item that ranked first.
+			excerpt, h.Path = items, h.Path[:1]
+		}
+	}
+	ok := u.statesWhatIsAsked(excerpt) && (!u.name || b.statesName(u, excerpt)) && b.speaksFor(u, h, excerpt)
+	return h, excerpt, ok
 }
 
 // meaningSubject returns the term a question asks the meaning of: the
@@ -579,7 +608,7 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 		widen(hasDigit)
 	}
 	if u.name {
-		widen(statesName.MatchString)
+		widen(func(s string) bool { return b.statesName(u, s) })
 	}
 	if utf8.RuneCountInString(strings.Join(sentences[from:to], "")) < 40 && to < len(sentences) {
 		to++ // a very short sentence says little without the next one

@@ -59,10 +59,11 @@ var (
 	// a quote that spells one out (三线一单(生态保护红线…), 即…, 是指…).
 	asksMeaning   = regexp.MustCompile(`意思|含义|是指|指的是|指什么|指啥|(拿来|用来)?(干|做)(什么|啥)的|有(什么|啥)用`)
 	statesMeaning = regexp.MustCompile(`[(（][^)）]{2,}[)）]|即|是指|指的是|就是|包括`)
-	// asksName matches a question for what a thing is called; statesName,
-	// a quote that names something (《…》, “…”).
-	asksName   = regexp.MustCompile(`叫个?(什么|啥|啥子)|名字|名称`)
-	statesName = regexp.MustCompile(`[《“"]`)
+	// asksName matches a question for what a thing is called, or which
+	// organization (哪家律所); quotesName, a quote that names something in
+	// 《…》 or “…” (see also Base.statesName).
+	asksName   = regexp.MustCompile(`叫个?(什么|啥|啥子)|名字|名称|哪(个|家|一家)\p{Han}{0,4}(所|公司|医院|机构)`)
+	quotesName = regexp.MustCompile(`[《“"]`)
 )
 
 // reportFact is a fact about a report itself that a question asks for.
@@ -87,7 +88,7 @@ func readReportFact(text string) reportFact {
 
 // statesWhatIsAsked reports whether the quoted text states the kind of
 // fact u asks for, when u asks for a ranking, contact details, a sum of
-// money, what a term means or what a thing is called.
+// money or what a term means (what a thing is called: Base.statesName).
 func (u understood) statesWhatIsAsked(quote string) bool {
 	if u.ranking && !statesRanking.MatchString(quote) {
 		return false
@@ -104,9 +105,6 @@ func (u understood) statesWhatIsAsked(quote string) bool {
 	if u.meaning && !statesMeaning.MatchString(quote) {
 		return false
 	}
-	if u.name && !statesName.MatchString(quote) {
-		return false
-	}
 	return true
 }
 
@@ -117,6 +115,41 @@ func readsMoney(text string, units []string) bool {
 		return false
 	}
 	return asksMoney.MatchString(text) || slices.Contains(units, "元")
+}
+
+// organization matches the words that end an organization's name
+// (重庆衡屿律师事务所, 某某公司); asksOrganization, a question about one.
+var (
+	organization     = regexp.MustCompile(`律师事务所|事务所|公司|医院|协会|银行|集团`)
+	asksOrganization = regexp.MustCompile(`律所|事务所|公司|医院|协会|银行|集团`)
+)
+
+// statesName reports whether quote gives the name u asks for: an
+// organization by its own name when u asks which organization (哪家律所),
+// otherwise that or a title in 《》 or a name in quotation marks.
+func (b *Base) statesName(u understood, quote string) bool {
+	if u.organization {
+		return b.namesOrganization(quote)
+	}
+	return quotesName.MatchString(quote) || b.namesOrganization(quote)
+}
+
+// namesOrganization reports whether quote names an organization by its
+// own name (聘请重庆衡屿律师事务所), which the two characters before the
+// word for its kind tell: not a word of the dictionary (衡屿), nor ending
+// in a particle, a measure word or a verb of having (全区有律师事务所27家).
+func (b *Base) namesOrganization(quote string) bool {
+	for _, loc := range organization.FindAllStringIndex(quote, -1) {
+		before := []rune(quote[:loc[0]])
+		if len(before) < 2 {
+			continue
+		}
+		name := before[len(before)-2:]
+		if isHan(name[0]) && isHan(name[1]) && !strings.ContainsRune("的有为是在等了家名个", name[1]) && b.seg.Freq(string(name)) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // onShortcomings reports whether a passage under path is in the part of a

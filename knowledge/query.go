@@ -115,6 +115,7 @@ type understood struct {
 	date             bool // the question asks on what day (哪天, 什么时候)
 	count            bool // the question asks how many (多少, 几件)
 	meaning, name    bool // the question asks what a term means, what a thing is called
+	organization     bool // the thing whose name is asked is an organization (哪家律所)
 	reportFact       reportFact
 	roles            map[string]float64 // roleWeight of each term and context term
 	askedFor         map[string]bool    // terms right before the words that ask (房价 of 房价多少)
@@ -315,6 +316,7 @@ func (b *Base) understand(q Query) understood {
 	u.ranking, u.contact, u.reportFact = asksRanking.MatchString(text), asksContact.MatchString(text), readReportFact(text)
 	u.money, u.shortcomings, u.why = readsMoney(text, u.units), asksShortcomings.MatchString(text), asksWhy.MatchString(text)
 	u.meaning, u.name = asksMeaning.MatchString(text), asksName.MatchString(text)
+	u.organization = u.name && asksOrganization.MatchString(text)
 	u.date, u.how = asksDate.MatchString(text), asksHow.MatchString(text)
 	u.plans = asksPlans.MatchString(text)
 	u.count = asksCount.MatchString(text) && !u.meaning

@@ -326,7 +326,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			hits[i].Confidence = coverage(c, lenient, hits[i].Text)
 		}
 		hits[i].Score *= (0.5 + 0.5*bestSentence(hits[i].Text, sents, qts)) * (0.5 + 0.5*hits[i].Confidence)
-		if !u.answersKind(hits[i].Text) {
+		if !u.answersKind(hits[i].Text) || u.name && !b.statesName(u, hits[i].Text) {
 			hits[i].Score *= noFigurePenalty
 		} else if u.units != nil && !countsInSentence(hits[i].Text, sents, qts, u.units) {
 			hits[i].Score *= apartFigurePenalty
