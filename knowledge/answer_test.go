@@ -208,6 +208,7 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"环保局20年那份报告是什么时候发出来的", true, "2021-02-18"},
 		{"教委2022年那份报告文号是多少", true, "津教委〔2023〕9号"},
 		{"22年12345热线哪个镇街投诉最多", false, ""},
+		{"教委2022年哪个培训机构收费最贵", false, ""},
 		// Which department: every report of the year is asked (see
 		// TestAnswerComparison); a single passage never ranks them.
 		{"2022年哪个部门的消费投诉最多", true, "1. 江津区市场监督管理局:8046件"},

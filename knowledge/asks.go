@@ -14,7 +14,7 @@ import (
 
 var (
 	// asksRanking matches a question for the top or bottom of a ranking.
-	asksRanking = regexp.MustCompile(`(哪个|哪家|哪些|哪一|哪里|哪位|谁).{0,10}最(多|少|高|低|大|小|好|差|快|慢|严重|突出)|最(多|少|高|低|大|小)的(是|有)?(哪|什么|谁)`)
+	asksRanking = regexp.MustCompile(`(哪个|哪家|哪些|哪一|哪里|哪位|谁).{0,10}最(多|少|高|低|大|小|好|差|快|慢|贵|便宜|长|短|早|晚|远|难|严重|突出|频繁|集中)|最(多|少|高|低|大|小|贵)的(是|有)?(哪|什么|谁)`)
 	// statesRanking matches a passage that ranks.
 	statesRanking = regexp.MustCompile(`最(多|少|高|低|大|小)|第一|排名|首位|之首|居前|前三|前十`)
 	// asksContact matches a question for a phone number or an address.
