@@ -638,16 +638,29 @@ func coverage(c *candidate, qts []queryTerm, text string) float64 {
 			sum += qt.weight * partialCredit * float64(c.bigramsSeen[i]) / float64(len(qt.bigrams))
 		case len(qt.bigrams) == 0 && strings.Contains(text, qt.word):
 			sum += qt.weight * partialCredit
-		case spelledApart(text, qt.word):
+		case spelledApart(text, qt.word) || spelledReversed(text, qt.word):
 			sum += qt.weight * apartCredit
 		}
 	}
 	return sum
 }
 
+// spelledReversed reports whether word is two Han characters that text
+// holds the other way round: Chinese says many things either way (报上来
+// for 上报, 相互 for 互相).
+func spelledReversed(text, word string) bool {
+	r1, n := utf8.DecodeRuneInString(word)
+	r2, m := utf8.DecodeRuneInString(word[n:])
+	if n+m != len(word) || !isHan(r1) || !isHan(r2) || r1 == r2 {
+		return false
+	}
+	return strings.Contains(text, string([]rune{r2, r1}))
+}
+
 // apartCredit is what a two-character term earns when the text holds its
-// characters with one between them: the shortened forms citizens type
-// (新发 for 新核发, 执法证 for 执法证件 is already a substring).
+// characters with one between them, the shortened forms citizens type
+// (新发 for 新核发, 执法证 for 执法证件 is already a substring), or the
+// other way round (报上 of 报上来 for 上报).
 const apartCredit = 0.45
 
 // spelledApart reports whether word is two Han characters that text holds

@@ -20,3 +20,19 @@ func TestSpelledApart(t *testing.T) {
 		}
 	}
 }
+
+func TestSpelledReversed(t *testing.T) {
+	for _, tt := range []struct {
+		text, word string
+		want       bool
+	}{
+		{"网格员上报各类事件9362件", "报上", true},
+		{"网格员上报各类事件9362件", "上报", false}, // as written: not reversed
+		{"人人平等", "人人", false},
+		{"上报", "报", false},
+	} {
+		if got := spelledReversed(tt.text, tt.word); got != tt.want {
+			t.Errorf("spelledReversed(%q, %q) = %v, want %v", tt.text, tt.word, got, tt.want)
+		}
+	}
+}
