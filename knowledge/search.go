@@ -137,12 +137,13 @@ func headedBy(path []string, qts []queryTerm) bool {
 	return false
 }
 
-// plansPenalty multiplies the score of a passage in the part of a report
-// on the next year's plans when the question does not ask about plans:
-// what a department did, or what a term it uses means, is told where the
-// report gives account of the year, while its plans only name the same
-// things ("扩大“一码管地”系统应用范围").
-const plansPenalty = 0.8
+// asidePenalty multiplies the score of a passage in the part of a report
+// on the next year's plans, or on its shortcomings, when the question
+// asks about neither: what a department did, or what a term it uses
+// means, is told where the report gives account of the year, while its
+// plans and its shortcomings only name the same things again
+// ("扩大“一码管地”系统应用范围", "全年出现1件行政诉讼案件被确认违法").
+const asidePenalty = 0.8
 
 // sectionBoost multiplies the score of a passage of the kind a question
 // asks for, whatever words the passage itself uses: one in the part of a
@@ -335,7 +336,10 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 			hits[i].Score *= sectionBoost
 		}
 		if !u.plans && len(hits[i].Path) > 0 && asksPlans.MatchString(hits[i].Path[0]) {
-			hits[i].Score *= plansPenalty
+			hits[i].Score *= asidePenalty
+		}
+		if !u.shortcomings && !u.why && onShortcomings(hits[i].Path) {
+			hits[i].Score *= asidePenalty
 		}
 		if headedBy(hits[i].Path, qts) {
 			hits[i].Score *= headingBoost
