@@ -50,7 +50,7 @@ var (
 	// 邮寄).
 	asksHow      = regexp.MustCompile(`(怎么|如何|咋|咋个|怎样)(申请|办理|办|提出|提起|投诉|举报|反映|查询|预约|咨询)|流程|去哪|到哪|哪里(办|申请|投诉|反映)`)
 	statesMethod = regexp.MustCompile(`窗口|网上|线上|邮寄|现场|渠道|方式|途径|平台|热线|一站式|一窗|受理`)
-	statesCause  = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以`)
+	statesCause  = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以|(^|[，,；;。])因[^此素]`)
 	// asksCount matches a question for how many of something there are
 	// (多少人, 几件, 多少); statesNumber, a quote that states a number.
 	asksCount    = regexp.MustCompile(`多少|几(个|件|家|名|人|次|项|起|户|所|张|条|辆|艘|天|批|份|台|处)`)

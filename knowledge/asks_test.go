@@ -72,3 +72,19 @@ func TestExpectedUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestStatesCause: a clause that opens with 因 gives a cause; 因此 and
+// 因素 do not.
+func TestStatesCause(t *testing.T) {
+	for text, want := range map[string]bool{
+		"另有1件，因街道在强制拆除前未依法履行催告程序，被判决确认违法。": true,
+		"主要原因是执法力量不足。":   true,
+		"执法力量不足，因此效率不高。": false,
+		"存在不稳定因素。":       false,
+		"全年受理投诉8046件。":   false,
+	} {
+		if got := statesCause.MatchString(text); got != want {
+			t.Errorf("statesCause(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
