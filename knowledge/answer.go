@@ -194,9 +194,9 @@ func (b *Base) quote(u understood, h Hit, qts []queryTerm) (Hit, string, bool) {
 	if excerpt == "" {
 		excerpt = b.excerpt(h, u, qts)
 	}
-	if u.allPlans {
-		if items, ok := b.planItems(h); ok {
-			// The source is the part on plans, not the item that ranked first.
+	if u.allPlans && len(h.Path) > 0 && asksPlans.MatchString(h.Path[0]) || u.shortcomings && !u.why && b.wholePart(u, h) {
+		if items, ok := b.partItems(h); ok {
+			// The source is the part, not the item that ranked first.
 			excerpt, h.Path = items, h.Path[:1]
 		}
 	}
@@ -271,14 +271,31 @@ func (b *Base) introduction(top Hit, term string) (Hit, string, bool) {
 	return h, h.Text, true
 }
 
-// planItems answers a question for the plans as a whole (明年打算怎么搞)
-// from h: when h lies in the part of its report on plans, the first
-// sentence of each of that part's passages, as many as fit in
-// maxListRunes. It returns false when h is not in such a part or the part
-// has fewer than two passages.
-func (b *Base) planItems(h Hit) (string, bool) {
+// wholePart reports whether u asks for the shortcomings of h's report as
+// a whole (民政局二二年工作有啥子不足): h lies in the part on them, and
+// each of u's own terms asks for them or is a word of that part's heading
+// or of the report's title (工作, 法治, 存在).
+func (b *Base) wholePart(u understood, h Hit) bool {
 	r, ok := b.reports[h.ReportID]
-	if !ok || len(h.Path) == 0 || !asksPlans.MatchString(h.Path[0]) {
+	if !ok || len(h.Path) == 0 || !onShortcomings(h.Path[:1]) {
+		return false
+	}
+	for _, t := range u.terms {
+		if !asksShortcomings.MatchString(t) && !strings.Contains(h.Path[0], t) && !strings.Contains(r.Title, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// partItems answers a question for a part of a report as a whole (the
+// plans: 明年打算怎么搞; the shortcomings: 有啥子不足) from h: the first
+// sentence of each passage of the part h lies in (its first heading), as
+// many as fit in maxListRunes. It returns false when the part has fewer
+// than two passages.
+func (b *Base) partItems(h Hit) (string, bool) {
+	r, ok := b.reports[h.ReportID]
+	if !ok || len(h.Path) == 0 {
 		return "", false
 	}
 	var items []string
