@@ -209,6 +209,9 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"教委2022年那份报告文号是多少", true, "津教委〔2023〕9号"},
 		{"22年12345热线哪个镇街投诉最多", false, ""},
 		{"教委2022年哪个培训机构收费最贵", false, ""},
+		// How to, where to, what to do: the quote must say by what means.
+		{"我的排污许可证丢了咋个补办", false, ""},
+		{"农民工工资被拖欠了找哪个", false, ""},
 		// Which department: every report of the year is asked (see
 		// TestAnswerComparison); a single passage never ranks them.
 		{"2022年哪个部门的消费投诉最多", true, "1. 江津区市场监督管理局:8046件"},
