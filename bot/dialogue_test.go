@@ -184,6 +184,11 @@ func TestFollowUps(t *testing.T) {
 			{"江津新楼盘的房价和物价涨了好多", "没有找到", false, IntentNotCovered, FollowUpNew},
 			{"行政复议案件受理了好多件", "312件", true, IntentAnswer, FollowUpFilters},
 		}},
+		{"a year without a report does not stay", []step{
+			{"交通局2020年罚款罚了多少", "613.5万元", true, IntentAnswer, FollowUpNew},
+			{"那2021年呢", "2021年度", false, IntentNotCovered, FollowUpRefine},
+			{"查了好多辆黑车", "327辆", true, IntentAnswer, FollowUpContext},
+		}},
 		{"a year alone stays in the department", []step{
 			{"生态环境局2020年聘请了几名法律顾问", "法律顾问1名", true, IntentAnswer, FollowUpNew},
 			{"2021年罚款多少", "412.36万元", true, IntentAnswer, FollowUpFilters},

@@ -59,6 +59,14 @@ func (t *turn) question(text string) Reply {
 		return Reply{Text: busyText, Intent: IntentBusy}
 	}
 	a := res.a
+	if !a.Answered && a.Reason == knowledge.ReasonYearNotCovered && s.Topic != nil && res.topic != nil && res.topic != s.Topic {
+		// A year no report covers ("那2021年呢", not covered) does not
+		// become the conversation's year: the next turns are asked of
+		// the year talked about before.
+		kept := *res.topic
+		kept.Year = s.Topic.Year
+		res.topic = &kept
+	}
 	t.entry.FollowUp = res.mode
 	t.entry.Context = res.q.Context
 	t.entry.Year, t.entry.Department = a.Year, a.Department
