@@ -150,6 +150,17 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	// The best passage answers, or, when what it says lacks the kind of
 	// fact asked for (a name, a sum), the next confident one that states
 	// it (聘请重庆衡屿律师事务所 beside 全区有律师事务所27家).
+	if u.allPlans {
+		// 明年打算怎么搞 asks for the part on plans, though a passage that
+		// mentions a 工作计划 may rank first.
+		for i, h := range hits[:min(len(hits), kindCandidates)] {
+			if len(h.Path) > 0 && asksPlans.MatchString(h.Path[0]) && h.Confidence >= b.minConfidenceFor(h) {
+				copy(hits[1:i+1], hits[:i])
+				hits[0] = h
+				break
+			}
+		}
+	}
 	qts := b.queryTerms(u)
 	quoted := false
 	var excerpt string

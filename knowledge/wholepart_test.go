@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -34,5 +35,23 @@ func TestShortcomingsAsAWhole(t *testing.T) {
 				t.Errorf("%s: answered=%v %q, want %q in it", q, a.Answered, a.Text, w)
 			}
 		}
+	}
+}
+
+// TestPlansAsAWhole: the plans as a whole come from the part on plans,
+// though a passage of the year's account that mentions a 工作计划 ranks
+// first.
+func TestPlansAsAWhole(t *testing.T) {
+	report, err := os.ReadFile("../configs/reports/jj-sthjj-2020.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := oneReportBase(t, "jj-sthjj-2020.txt", string(report))
+	a, err := base.Answer(context.Background(), knowledge.Query{Text: "环保局2021年打算咋个搞"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.Contains(a.Text, "(一)严格规范行政执法") || !strings.Contains(a.Text, "(四)加大普法工作力度") {
+		t.Errorf("answered=%v %q, want the items of the part on plans", a.Answered, a.Text)
 	}
 }
