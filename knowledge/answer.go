@@ -147,9 +147,6 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		a.Text = b.notCovered(a)
 		return a, nil
 	}
-	// The best passage answers, or, when what it says lacks the kind of
-	// fact asked for (a name, a sum), the next confident one that states
-	// it (聘请重庆衡屿律师事务所 beside 全区有律师事务所27家).
 	if u.allPlans {
 		// 明年打算怎么搞 asks for the part on plans, though a passage that
 		// mentions a 工作计划 may rank first.
@@ -161,6 +158,9 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 			}
 		}
 	}
+	// The best passage answers, or, when what it says lacks the kind of
+	// fact asked for (a name, a sum), the next confident one that states
+	// it (聘请重庆衡屿律师事务所 beside 全区有律师事务所27家).
 	qts := b.queryTerms(u)
 	quoted := false
 	var excerpt string
@@ -191,9 +191,9 @@ const kindCandidates = 3
 
 // quote returns what h says in answer to u, and reports whether that
 // states the kind of fact u asks for. For what a report's own programme
-// is, the passage may be another (see introduction); for the plans as a
-// whole, the source is the part on plans. The hit returned is the one
-// quoted.
+// is, the passage may be another (see introduction); for the plans or the
+// shortcomings as a whole, the source is their part (see partItems). The
+// hit returned is the one quoted.
 func (b *Base) quote(u understood, h Hit, qts []queryTerm) (Hit, string, bool) {
 	var excerpt string
 	term := meaningSubject(u.asked)
@@ -213,121 +213,6 @@ func (b *Base) quote(u understood, h Hit, qts []queryTerm) (Hit, string, bool) {
 	}
 	ok := u.statesWhatIsAsked(excerpt) && (!u.name || b.statesName(u, excerpt)) && b.speaksFor(u, h, excerpt)
 	return h, excerpt, ok
-}
-
-// meaningSubject returns the term a question asks the meaning of: the
-// Chinese characters right before the words that ask, after any 的 and
-// 那个 (一码管地 of 规资局的那个一码管地是什么意思), or "" when there are
-// fewer than two.
-func meaningSubject(asked string) string {
-	loc := asksMeaning.FindStringIndex(asked)
-	if loc == nil {
-		return ""
-	}
-	rs := []rune(strings.TrimRight(asked[:loc[0]], "是指的个啥什么子 "))
-	i := len(rs)
-	for i > 0 && isHan(rs[i-1]) && rs[i-1] != '的' {
-		i--
-	}
-	term := strings.TrimLeft(string(rs[i:]), "那这个")
-	if utf8.RuneCountInString(term) < 2 {
-		return ""
-	}
-	return term
-}
-
-// describes reports whether h tells what term is, in whatever words:
-// term is something of h's report alone (see introduction), and h's own
-// heading names it (7.推进“一码管地”智慧监管).
-func (b *Base) describes(h Hit, term string) bool {
-	if term == "" || len(h.Path) == 0 || !strings.Contains(h.Path[len(h.Path)-1], term) {
-		return false
-	}
-	return !slices.ContainsFunc(b.writers(term), func(id ReportID) bool { return id != h.ReportID })
-}
-
-// introduction returns the passage where top's report first writes term,
-// in reading order, when term is something of that report alone
-// (江城和事厅; not 行政复议, which every report names): when no heading
-// names its own programme, a report tells what it is where it introduces
-// it (建成“江城和事厅”矛盾纠纷一站式调处平台), not where it names it
-// again (持续擦亮“江城和事厅”). The passage keeps top's score and
-// confidence; the quote is its first sentence that writes term.
-func (b *Base) introduction(top Hit, term string) (Hit, string, bool) {
-	if term == "" {
-		return Hit{}, "", false
-	}
-	var first *doc
-	only := true
-	b.eachWriting(term, func(d *doc) bool {
-		if d.report.ID != top.ReportID {
-			only = false
-			return false
-		}
-		if first == nil {
-			first = d
-		}
-		return true
-	})
-	if !only || first == nil {
-		return Hit{}, "", false
-	}
-	h := b.hitOf(first.report, first.seq)
-	h.Score, h.Confidence, h.Matched = top.Score, top.Confidence, top.Matched
-	for _, s := range splitSentences(h.Text) {
-		if strings.Contains(s, term) {
-			return h, strings.TrimSpace(s), true
-		}
-	}
-	return h, h.Text, true
-}
-
-// wholePart reports whether u asks for the shortcomings of h's report as
-// a whole (民政局二二年工作有啥子不足): h lies in the part on them, and
-// each of u's own terms asks for them or is a word of that part's heading
-// or of the report's title (工作, 法治, 存在).
-func (b *Base) wholePart(u understood, h Hit) bool {
-	r, ok := b.reports[h.ReportID]
-	if !ok || len(h.Path) == 0 || !onShortcomings(h.Path[:1]) {
-		return false
-	}
-	for _, t := range u.terms {
-		if !asksShortcomings.MatchString(t) && !strings.Contains(h.Path[0], t) && !strings.Contains(r.Title, t) {
-			return false
-		}
-	}
-	return true
-}
-
-// partItems answers a question for a part of a report as a whole (the
-// plans: 明年打算怎么搞; the shortcomings: 有啥子不足) from h: the first
-// sentence of each passage of the part h lies in (its first heading), as
-// many as fit in maxListRunes. It returns false when the part has fewer
-// than two passages.
-func (b *Base) partItems(h Hit) (string, bool) {
-	r, ok := b.reports[h.ReportID]
-	if !ok || len(h.Path) == 0 {
-		return "", false
-	}
-	var items []string
-	n := 0
-	for _, p := range r.Passages {
-		if len(p.Path) == 0 || p.Path[0] != h.Path[0] {
-			continue
-		}
-		first := splitSentences(p.Text)
-		if len(first) == 0 {
-			continue
-		}
-		if n += utf8.RuneCountInString(first[0]); n > maxListRunes && len(items) > 0 {
-			break
-		}
-		items = append(items, first[0])
-	}
-	if len(items) < 2 {
-		return "", false
-	}
-	return strings.Join(items, "\n"), true
 }
 
 // asksFuture matches what a question says is still to come (要达到, 将,
