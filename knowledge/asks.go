@@ -27,7 +27,7 @@ var (
 	// statesDate a date that answers it (2021年7月1日, 9月28日).
 	asksDate        = regexp.MustCompile(`哪天|哪一天|什么时候|啥时候|何时|几月几[日号]|哪个月`)
 	statesDate      = regexp.MustCompile(`\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]?`)
-	asksPublishDate = regexp.MustCompile(`(发布|印发|发出|公布|出台|发表|报送|上报|出的|发的).{0,6}(日期|时间|哪天|哪一天|什么时候|几号|啥时候|何时)|(哪天|哪一天|什么时候|何时|啥时候|几号).{0,6}(发布|印发|发出|公布|出台|发表|报送|上报)`)
+	asksPublishDate = regexp.MustCompile(`(发布|印发|发出|公布|出台|发表|报送|上报|出的|发的).{0,6}(日期|时间|哪天|哪一天|什么时候|几号|啥时候|何时)|(哪天|哪一天|什么时候|何时|啥时候|几号).{0,6}(发布|印发|发出|公布|出台|发表|报送|上报|发的|出的)`)
 	asksDocNumber   = regexp.MustCompile(`文号|发文字号|文件编号|发文号`)
 	// asksMoney matches a question for a sum of money (罚了多少钱, 涉及金额
 	// 多少); statesMoney, a sum in yuan (316.79万元).
