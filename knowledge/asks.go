@@ -90,6 +90,8 @@ func readReportFact(text string) reportFact {
 // fact u asks for, when u asks for a ranking, contact details, a sum of
 // money or what a term means (what a thing is called: Base.statesName).
 func (u understood) statesWhatIsAsked(quote string) bool {
+	// An item's number (5., （五）) states nothing.
+	quote = itemNumber.ReplaceAllString(quote, "")
 	if u.ranking && !statesRanking.MatchString(quote) {
 		return false
 	}
@@ -119,6 +121,10 @@ func readsMoney(text string, units []string) bool {
 	}
 	return asksMoney.MatchString(text) || slices.Contains(units, "元")
 }
+
+// itemNumber matches the number that opens an item of a list, at the
+// start of a quote or of one of its lines (5., 5、, （五）, 五、).
+var itemNumber = regexp.MustCompile(`(?m)^\s*(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)`)
 
 // organization matches the words that end an organization's name
 // (重庆衡屿律师事务所, 某某公司); asksOrganization, a question about one.

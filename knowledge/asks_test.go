@@ -18,6 +18,8 @@ func TestStatesWhatIsAsked(t *testing.T) {
 		{"count in words", understood{count: true}, "下设两个执法大队。", true},
 		{"share in words", understood{count: true}, "合格率达到百分之百。", true},
 		{"count missing", understood{count: true}, "依法保障教师工资待遇,不低于当地公务员平均工资收入水平。", false},
+		{"an item's number is no count", understood{count: true}, "5.在行政处罚等文书中,依法实施行政复议权利告知制度。", false},
+		{"nor is a part's", understood{count: true}, "（五）依法实施行政复议权利告知制度。", false},
 		{"money stated", understood{money: true}, "罚款316.79万元。", true},
 		{"money missing", understood{money: true}, "查处违法超限超载车辆1136辆。", false},
 		{"ranking missing", understood{ranking: true}, "全年受理投诉8046件。", false},
