@@ -467,6 +467,7 @@ func TestCommandsAndSmallTalk(t *testing.T) {
 		{"辛苦了,拜拜", IntentGoodbye, "再见"},
 		{"再见", IntentGoodbye, "再见"},
 		{"你是谁", IntentIdentity, "问答助手"},
+		{"你是机器人噻", IntentIdentity, "问答助手"}, // Chongqing speech's particles
 		{"重置", IntentReset, resetText},
 		{"报告列表", IntentReports, "· 江津区生态环境局:2020、2021年度"},
 		{"都有哪些报告?", IntentReports, "· 江津区司法局:2021年度"},

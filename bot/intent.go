@@ -72,6 +72,7 @@ var smallTalk = map[string]command{
 var fillers = []string{
 	"这个", "那个", "请问", "小助手", "助手", "机器人", "你", "您", "我", "啊", "呀", "呢", "哈", "哈哈", "呵呵",
 	"了", "吧", "嘛", "哦", "噢", "喔", "的", "啦", "么", "吗", "哟", "呐", "很", "非常", "真", "大家",
+	"噻", "嗦", "哇", "嘞", "撒", "咯", "喃", "诶", // Chongqing speech's particles
 }
 
 // smallTalkPriority orders small-talk kinds: a message mixing several
