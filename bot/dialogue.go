@@ -246,7 +246,9 @@ func orDefault(v, def time.Duration) time.Duration {
 //     "一共多少名", "涉及多少人", "那打官司输了没") takes this reading when it is answered, and also when it
 //     is not but names no year or department: it then gets the "not
 //     covered" of the topic's report with its related passages, and the
-//     topic stays.
+//     topic stays; unless it has two words of its own that one passage of
+//     the topic's department holds both of ("普法有啥子不够的" after a
+//     question about 审批), which is then asked there (FollowUpFilters).
 //  5. Other turns are also asked without the topic's terms:
 //     (a) a turn with few terms that names only a year ("2021年罚款多少"),
 //     and a turn with enough terms that the context reading leaves

@@ -189,6 +189,10 @@ func TestFollowUps(t *testing.T) {
 			{"那2021年呢", "2021年度", false, IntentNotCovered, FollowUpRefine},
 			{"查了好多辆黑车", "327辆", true, IntentAnswer, FollowUpContext},
 		}},
+		{"two words of its own stand in the topic's department", []step{
+			{"生态环境局2020年审批时间缩短了好多", "缩短85%", true, IntentAnswer, FollowUpNew},
+			{"普法有啥子不够的", "形式还不够多样化", true, IntentAnswer, FollowUpFilters},
+		}},
 		{"a year alone stays in the department", []step{
 			{"生态环境局2020年聘请了几名法律顾问", "法律顾问1名", true, IntentAnswer, FollowUpNew},
 			{"2021年罚款多少", "412.36万元", true, IntentAnswer, FollowUpFilters},

@@ -168,6 +168,17 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 	}
 	inContext := asked{q: cq, a: ca, mode: FollowUpContext,
 		topic: &Topic{Question: tp.Question, Terms: tp.Terms, Year: year, Department: dept}}
+	if err == nil && few && !named && !ca.Answered && dept != "" && wholeWords(u.Terms) >= 2 {
+		// Two words of its own, both in one passage of the topic's
+		// department, stand as a question there ("普法有啥子不够的"
+		// after a question about 审批).
+		fq := knowledge.Query{Text: text, Year: year, Department: dept, Now: now}
+		fa, err := t.answer(fq)
+		if err != nil || fa.Answered && ownMatched(fa.Hits[0], u.Terms) == len(u.Terms) {
+			topic := &Topic{Question: text, Terms: u.Terms, Year: year, Department: dept}
+			return asked{q: fq, a: fa, topic: topic, mode: FollowUpFilters}, err
+		}
+	}
 	if err != nil || (few && (ca.Answered || !named)) {
 		if !ca.Answered {
 			inContext.topic = tp

@@ -36,7 +36,7 @@ var (
 	// asksShortcomings matches a question about what a report says went
 	// less well, or why; inShortcomings, the heading of the part of a
 	// report that says so (存在的不足和原因, 存在的问题).
-	asksShortcomings = regexp.MustCompile(`不足|短板|差距|薄弱|欠缺|不够好|原因|(什么|哪些|啥)(问题|困难|毛病)|问题(是|有)(什么|哪些|啥)`)
+	asksShortcomings = regexp.MustCompile(`不足|短板|差距|薄弱|欠缺|不够好|(什么|哪些|啥)(地方)?不够|不够的地方|原因|(什么|哪些|啥)(问题|困难|毛病)|问题(是|有)(什么|哪些|啥)`)
 	inShortcomings   = regexp.MustCompile(`不足|问题|差距|短板|薄弱`)
 	// statesShortcoming matches a sentence that names something that went
 	// less well (还不够多样化, 力量相对薄弱); not 差距, which the sentence
