@@ -48,7 +48,7 @@ var (
 	// asksHow matches a question for how to do something (怎么申请, 去哪
 	// 办); statesMethod, a passage that says by what means (窗口, 网上申请,
 	// 邮寄).
-	asksHow      = regexp.MustCompile(`(怎么|如何|咋|咋个|怎样)(申请|办理|办|提出|提起|投诉|举报|反映|查询|预约|咨询|补办|解决|处理)|流程|去哪|到哪|哪里(办|申请|投诉|反映)|找哪|找谁|该找|怎么办`)
+	asksHow      = regexp.MustCompile(`(怎么|如何|咋|咋个|怎样)(申请|办理|办|提出|提起|投诉|举报|反映|查询|预约|咨询|补办)|流程|去哪|到哪|哪里(办|申请|投诉|反映)|找哪|找谁|该找|怎么办`)
 	statesMethod = regexp.MustCompile(`窗口|网上|线上|邮寄|现场|渠道|方式|途径|平台|热线|一站式|一窗|受理`)
 	statesCause  = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以|(^|[，,；;。])因[^此素]`)
 	// asksCount matches a question for how many of something there are
