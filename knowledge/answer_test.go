@@ -36,6 +36,7 @@ func TestAnswer(t *testing.T) {
 		{question: "交通局2020年查处非法营运车辆多少辆", answered: true, report: "jj-jtj-2020", contains: []string{"327辆"}},
 		{question: "住建委那个法治报告的文号是多少", answered: true, report: "jj-zjw-2021", contains: []string{"津建委〔2022〕17号"}},
 
+		{question: "环保局现在是哪个在当局长", reason: knowledge.ReasonOfficial, contains: []string{"没有公布领导干部的个人信息"}},
 		{question: "生态环境局2019年罚了多少钱", reason: knowledge.ReasonYearNotCovered,
 			contains: []string{"2019年度", "江津区生态环境局已收录:2020、2021年度"}},
 		{question: "2018年罚款多少", reason: knowledge.ReasonYearNotCovered, contains: []string{"2018年度", "目前收录了8个部门的9份报告,回复\"报告列表\"查看"}},

@@ -31,7 +31,7 @@ var (
 	asksDocNumber   = regexp.MustCompile(`文号|发文字号|文件编号|发文号`)
 	// asksMoney matches a question for a sum of money (罚了多少钱, 涉及金额
 	// 多少); statesMoney, a sum in yuan (316.79万元).
-	asksMoney   = regexp.MustCompile(`金额|多少钱|多少万|罚了多少|罚款(是|有|一共|总共|共)?多少$|罚没款`)
+	asksMoney   = regexp.MustCompile(`金额|多少钱|多少万|多少亿|罚了多少|罚款(是|有|一共|总共|共)?多少$|罚没款`)
 	statesMoney = regexp.MustCompile(`\d[\d.,]*\s*[万亿]?元`)
 	// asksShortcomings matches a question about what a report says went
 	// less well, or why; inShortcomings, the heading of the part of a

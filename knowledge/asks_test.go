@@ -90,3 +90,16 @@ func TestStatesCause(t *testing.T) {
 		}
 	}
 }
+
+// TestReadsMoney: 多少亿 asks for a sum of money as 多少万 does.
+func TestReadsMoney(t *testing.T) {
+	for q, want := range map[string]bool{
+		"一般公共预算收入是多少亿": true,
+		"罚了多少钱":        true,
+		"查了多少辆车":       false,
+	} {
+		if got := readsMoney(q, expectedUnits(q)); got != want {
+			t.Errorf("readsMoney(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

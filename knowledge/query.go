@@ -134,7 +134,7 @@ var (
 	// ("局长是谁", "谁是区长", "书记叫什么名字"). The reports do not name
 	// officials, and a passage that mentions the office ("局长任组长")
 	// does not answer them; staff can answer such questions with an FAQ.
-	officialIdentity = regexp.MustCompile(`(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)(是谁|是哪位|叫什么|叫啥|的?姓名|的?名字)|谁是.{0,12}(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)`)
+	officialIdentity = regexp.MustCompile(`(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)(是谁|是哪位|叫什么|叫啥|的?姓名|的?名字)|(谁|哪个|哪位)(在)?(是|当|任)(局长|书记|主任|区长|镇长|负责人|领导|科长|部长|处长|院长|校长|队长)|谁是.{0,12}(局长|书记|主任|区长|负责人|领导|科长|部长|处长|院长|校长|队长)`)
 )
 
 // asksAfter matches the start of a question's rest that asks about the
