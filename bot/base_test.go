@@ -71,9 +71,9 @@ var widerBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports/*.txt", "../knowledge/testdata/fresh-reports2/*.txt")
 })
 
-// blindBase holds the reports of widerBase and six more fictional ones
-// (knowledge/testdata/fresh-reports3 and fresh-reports4), which
-// fresh-blind.jsonl and fresh-blind2.jsonl ask about.
+// blindBase holds the reports of widerBase and eight more fictional ones
+// (knowledge/testdata/fresh-reports3 to fresh-reports5), which the blind
+// sets (fresh-blind*.jsonl) ask about.
 var blindBase = sync.OnceValues(func() (*knowledge.Base, error) {
 	return buildBase("../knowledge/testdata/reports/jj-*", "../knowledge/testdata/fresh-reports*/*.txt")
 })

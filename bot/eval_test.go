@@ -19,10 +19,9 @@ import (
 // sample reports, fresh-other.jsonl and fresh-other2.jsonl on four
 // fictional reports of departments the samples lack, and fresh-voice.jsonl
 // (questions as spoken) on all thirteen (the fictional ones searched
-// together with the samples); fresh-blind.jsonl and fresh-blind2.jsonl,
-// written by people who never ran the bot, mostly on six more fictional
-// reports (a township's and a street's among them), searched with all
-// nineteen.
+// together with the samples); the three fresh-blind*.jsonl, written by
+// people who never ran the bot, mostly on eight more fictional reports
+// (townships' and a street's among them), searched with all twenty-one.
 // Floors are the measured figures rounded down (see BENCHMARKS.md,
 // "Answer quality").
 func TestQualityFloors(t *testing.T) {
@@ -41,7 +40,7 @@ func TestQualityFloors(t *testing.T) {
 	}
 	formal, colloquial, compare := read("questions.jsonl"), read("questions-colloquial.jsonl"), read("questions-compare.jsonl")
 	fresh, other, other2, voice := read("fresh.jsonl"), read("fresh-other.jsonl"), read("fresh-other2.jsonl"), read("fresh-voice.jsonl")
-	blind, blind2 := read("fresh-blind.jsonl"), read("fresh-blind2.jsonl")
+	blind, blind2, blind3 := read("fresh-blind.jsonl"), read("fresh-blind2.jsonl"), read("fresh-blind3.jsonl")
 	wider, err := widerBase()
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +80,8 @@ func TestQualityFloors(t *testing.T) {
 		{"blind-heldout", all, Half(blind, false), map[string]float64{"fact": 0.70, "multi": 0.70, "negative": 1, "chitchat": 1}},
 		{"blind2-tuned", all, Half(blind2, true), map[string]float64{"fact": 0.80, "multi": 0.70, "negative": 1, "chitchat": 1}},
 		{"blind2-heldout", all, Half(blind2, false), map[string]float64{"fact": 0.50, "multi": 0.80, "negative": 0.50, "chitchat": 1}},
+		{"blind3-tuned", all, Half(blind3, true), map[string]float64{"fact": 0.75, "multi": 0.55, "negative": 1}},
+		{"blind3-heldout", all, Half(blind3, false), map[string]float64{"fact": 0.65, "multi": 0.55, "negative": 0.75, "chitchat": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := tc.base
