@@ -209,6 +209,7 @@ func TestAnswerAsksForAKindOfFact(t *testing.T) {
 		{"环保局20年那份报告是什么时候发出来的", true, "2021-02-18"},
 		{"环保局20年的报告啥时候发的", true, "2021-02-18"},
 		{"教委2022年那份报告文号是多少", true, "津教委〔2023〕9号"},
+		{"教委2022年管校外培训的那个文件 文号是好多", false, ""}, // another document: not the report's number
 		{"22年12345热线哪个镇街投诉最多", false, ""},
 		{"教委2022年哪个培训机构收费最贵", false, ""},
 		// How to, where to, what to do: the quote must say by what means.

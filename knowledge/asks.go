@@ -75,10 +75,14 @@ const (
 	factDocNumber
 )
 
+// namesAnotherDocument matches a question about a document other than
+// the report (管公务卡那个文件的文号, 那个办法的文号).
+var namesAnotherDocument = regexp.MustCompile(`(文件|办法|规定|通知|方案|意见|制度|细则)的?(文号|发文字号|文件编号|发文号)|(管|关于).{1,8}(文件|办法|规定|通知|方案|制度)`)
+
 // readReportFact reports which fact about the report itself text asks for.
 func readReportFact(text string) reportFact {
 	switch {
-	case asksDocNumber.MatchString(text):
+	case asksDocNumber.MatchString(text) && !namesAnotherDocument.MatchString(text):
 		return factDocNumber
 	case asksPublishDate.MatchString(text) && strings.Contains(text, "报告"):
 		return factPublishDate
