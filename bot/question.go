@@ -168,15 +168,20 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 	}
 	inContext := asked{q: cq, a: ca, mode: FollowUpContext,
 		topic: &Topic{Question: tp.Question, Terms: tp.Terms, Year: year, Department: dept}}
+	// The turn asked within the topic's year and department, as a new
+	// topic there.
+	filtered := func() (asked, error) {
+		fq := knowledge.Query{Text: text, Year: year, Department: dept, Now: now}
+		fa, err := t.answer(fq)
+		topic := &Topic{Question: text, Terms: u.Terms, Year: year, Department: dept}
+		return asked{q: fq, a: fa, topic: topic, mode: FollowUpFilters}, err
+	}
 	if err == nil && few && !named && !ca.Answered && dept != "" && wholeWords(u.Terms) >= 2 {
 		// Two words of its own, both in one passage of the topic's
 		// department, stand as a question there ("普法有啥子不够的"
 		// after a question about 审批).
-		fq := knowledge.Query{Text: text, Year: year, Department: dept, Now: now}
-		fa, err := t.answer(fq)
-		if err != nil || fa.Answered && ownMatched(fa.Hits[0], u.Terms) == len(u.Terms) {
-			topic := &Topic{Question: text, Terms: u.Terms, Year: year, Department: dept}
-			return asked{q: fq, a: fa, topic: topic, mode: FollowUpFilters}, err
+		if r, err := filtered(); err != nil || r.a.Answered && ownMatched(r.a.Hits[0], u.Terms) == len(u.Terms) {
+			return r, err
 		}
 	}
 	if err != nil || (few && (ca.Answered || !named)) {
@@ -189,11 +194,8 @@ func (t *turn) ask(text string, u knowledge.Understanding, tp *Topic, focus *kno
 		// A turn naming only its year ("2021年罚款多少"), or one its
 		// context does not answer ("那被人告上法院的有几件"), stays with
 		// the topic's department.
-		fq := knowledge.Query{Text: text, Year: year, Department: dept, Now: now}
-		fa, err := t.answer(fq)
-		if err != nil || fa.Answered {
-			topic := &Topic{Question: text, Terms: u.Terms, Year: year, Department: dept}
-			return asked{q: fq, a: fa, topic: topic, mode: FollowUpFilters}, err
+		if r, err := filtered(); err != nil || r.a.Answered {
+			return r, err
 		}
 	}
 	alone, err := own()
