@@ -312,19 +312,6 @@ func (b *Base) written(s string) bool {
 	return found
 }
 
-// writers returns the reports that write s verbatim in a passage's text,
-// in the order their passages are indexed, each once.
-func (b *Base) writers(s string) []ReportID {
-	var ids []ReportID
-	b.eachWriting(s, func(d *doc) bool {
-		if !slices.Contains(ids, d.report.ID) {
-			ids = append(ids, d.report.ID)
-		}
-		return true
-	})
-	return ids
-}
-
 // eachWriting calls fn with each passage whose text holds s, in passage
 // order, until fn returns false. It looks only in the passages that hold
 // the rarest of s's bigrams, so a typo, whose bigrams the reports mostly

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,7 +39,8 @@ func (b *Base) describes(h Hit, term string) bool {
 	if term == "" || len(h.Path) == 0 || !strings.Contains(h.Path[len(h.Path)-1], term) {
 		return false
 	}
-	return !slices.ContainsFunc(b.writers(term), func(id ReportID) bool { return id != h.ReportID })
+	_, only := b.firstWriting(term, h.ReportID)
+	return only
 }
 
 // introduction returns the passage where top's report first writes term,
@@ -54,18 +54,7 @@ func (b *Base) introduction(top Hit, term string) (Hit, string, bool) {
 	if term == "" {
 		return Hit{}, "", false
 	}
-	var first *doc
-	only := true
-	b.eachWriting(term, func(d *doc) bool {
-		if d.report.ID != top.ReportID {
-			only = false
-			return false
-		}
-		if first == nil {
-			first = d
-		}
-		return true
-	})
+	first, only := b.firstWriting(term, top.ReportID)
 	if !only || first == nil {
 		return Hit{}, "", false
 	}
@@ -77,4 +66,22 @@ func (b *Base) introduction(top Hit, term string) (Hit, string, bool) {
 		}
 	}
 	return h, h.Text, true
+}
+
+// firstWriting returns the first passage, in reading order, whose text
+// holds term, and reports whether every passage that holds it is of
+// report id (true when none does).
+func (b *Base) firstWriting(term string, id ReportID) (first *doc, only bool) {
+	only = true
+	b.eachWriting(term, func(d *doc) bool {
+		if d.report.ID != id {
+			first, only = nil, false
+			return false
+		}
+		if first == nil {
+			first = d
+		}
+		return true
+	})
+	return first, only
 }
