@@ -151,7 +151,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		// 明年打算怎么搞 asks for the part on plans, though a passage that
 		// mentions a 工作计划 may rank first.
 		for i, h := range hits[:min(len(hits), kindCandidates)] {
-			if len(h.Path) > 0 && asksPlans.MatchString(h.Path[0]) && h.Confidence >= b.minConfidenceFor(h) {
+			if onPlans(h.Path) && h.Confidence >= b.minConfidenceFor(h) {
 				copy(hits[1:i+1], hits[:i])
 				hits[0] = h
 				break
@@ -205,7 +205,7 @@ func (b *Base) quote(u understood, h Hit, qts []queryTerm) (Hit, string, bool) {
 	if excerpt == "" {
 		excerpt = b.excerpt(h, u, qts)
 	}
-	if u.allPlans && len(h.Path) > 0 && asksPlans.MatchString(h.Path[0]) || u.shortcomings && !u.why && b.wholePart(u, h) {
+	if u.allPlans && onPlans(h.Path) || u.shortcomings && !u.why && b.wholePart(u, h) {
 		if items, ok := b.partItems(h); ok {
 			// The source is the part, not the item that ranked first.
 			excerpt, h.Path = items, h.Path[:1]

@@ -165,6 +165,13 @@ func (b *Base) namesOrganization(quote string) bool {
 	return false
 }
 
+// onPlans reports whether a passage under path is in the part of a report
+// on the next year's plans, which its first heading names (三、2023年工作
+// 打算).
+func onPlans(path []string) bool {
+	return len(path) > 0 && asksPlans.MatchString(path[0])
+}
+
 // onShortcomings reports whether a passage under path is in the part of a
 // report on what went less well.
 func onShortcomings(path []string) bool {

@@ -335,7 +335,7 @@ func (b *Base) rank(ctx context.Context, u understood, limit int, deptOnly bool)
 		if inSection[i] {
 			hits[i].Score *= sectionBoost
 		}
-		if !u.plans && len(hits[i].Path) > 0 && asksPlans.MatchString(hits[i].Path[0]) {
+		if !u.plans && onPlans(hits[i].Path) {
 			hits[i].Score *= asidePenalty
 		}
 		if !u.shortcomings && !u.why && onShortcomings(hits[i].Path) {
