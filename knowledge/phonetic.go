@@ -357,17 +357,26 @@ func (x *soundIndex) correctRun(rs []rune, prefer func(string) bool) (string, []
 	inside := make([]bool, n+1)
 	piece := make([]bool, n+1) // piece[i]: a dictionary word starts at i …
 	pieceEnd := make([]int, n+1)
-	// common[p]: p is in a common word of the question (统一), which a
-	// compound of the reports never replaces (区政府统一 is not 区政府同意).
-	common := make([]bool, n)
+	// common[p] says whether p is in a common word of the question. One
+	// that the reports use too (统一) a compound of the reports never
+	// replaces (区政府统一 is not 区政府同意); one they never use (出发 in
+	// 出发决定) is as likely an input method's first pick for one of
+	// theirs of exactly its sound (处罚决定).
+	common := make([]commonness, n)
 	at := 0
 	for _, w := range x.cut(string(rs)) {
 		l := utf8.RuneCountInString(w)
 		for p := at + 1; p < at+l; p++ {
 			inside[p] = l > 1
 		}
-		for p := at; p < at+l && l > 1 && x.meant(w); p++ {
-			common[p] = true
+		if l > 1 && x.meant(w) {
+			c := commonUnused
+			if x.known[w] {
+				c = commonUsed
+			}
+			for p := at; p < at+l; p++ {
+				common[p] = c
+			}
 		}
 		piece[at], pieceEnd[at] = true, at+l
 		at += l
@@ -447,6 +456,16 @@ func (x *soundIndex) correctRun(rs []rune, prefer func(string) bool) (string, []
 	return sb.String(), fixes
 }
 
+// commonness is whether a character of a question is in a common word
+// (see correctRun).
+type commonness uint8
+
+const (
+	notCommon    commonness = iota
+	commonUnused            // in a common word the reports never use
+	commonUsed              // in a common word the reports use
+)
+
 // particles are the structural particles, typed on purpose and never
 // read as a typo (在用的 is not 在用地).
 const particles = "的地得了着过吗呢吧啊呀嘛"
@@ -465,7 +484,7 @@ func maxSoundDiff(l int) int { return (l + 1) / 3 }
 // question (common); a same-pinyin word before a merged-sound one, then
 // fewer differences, then a word prefer reports true for, then the
 // commoner word.
-func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []bool, prefer func(string) bool) (Correction, bool) {
+func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []commonness, prefer func(string) bool) (Correction, bool) {
 	var best *soundEntry
 	bestHomophone, bestDiff, bestPreferred := false, 0, false
 	for _, combo := range readingCombos(syl) {
@@ -476,7 +495,7 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common 
 			for p, r := range []rune(e.word) {
 				if r != w[p] {
 					diff++
-					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && common[p])
+					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && (common[p] == commonUsed || common[p] == commonUnused && !homophone))
 					stopChanged = stopChanged || x.stop(string(w[p]))
 				} else {
 					anchored = anchored || !x.stop(string(r))

@@ -28,7 +28,7 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 	}
 	freq := func(w string) int {
 		switch w {
-		case "意思", "统一":
+		case "意思", "统一", "出发":
 			return commonWordFreq
 		case "货车", "平价":
 			return typedWordFreq
@@ -37,7 +37,7 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 	}
 	// The reports' text, for stretches they write verbatim.
 	written := func(w string) bool { return strings.Contains("开设院坝法治课78场", w) }
-	return newSoundIndex(vocab, map[string]int{"货运车辆": 2, "信用评价": 2, "区政府同意": 2}, cut, freq, stop, written)
+	return newSoundIndex(vocab, map[string]int{"货运车辆": 2, "信用评价": 2, "区政府同意": 2, "处罚决定": 2}, cut, freq, stop, written)
 }
 
 func TestSoundIndexCorrects(t *testing.T) {
@@ -46,7 +46,8 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"人社局": aliasDF, "住建委": aliasDF, "信访": 3, "仲裁": 2, "审查": 6, "生态环境局": aliasDF,
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
 		"律师": 6, "火车": 3, "督学": 2, "工单": 3, "单位": 9, "区政府": aliasDF, "同意": 3, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8, "就业": 5, "区委": 2, "宅基地": 3, "法治": 9, "法制科": 2,
-	}, "几个", "那个", "限行", "货车", "平价", "统一")
+		"统一": 6, "处罚": 9, "决定": 5,
+	}, "几个", "那个", "限行", "货车", "平价", "统一", "出发")
 	for _, tc := range []struct {
 		text, want string
 		fixes      string
@@ -80,7 +81,9 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"有几个", "有几个", "[]"},
 		{"说有", "说有", "[]"},
 		{"工单有几件", "工单有几件", "[]"},     // 单有 cuts the report word 工单; 有 is also read wei
-		{"区政府统一办理", "区政府统一办理", "[]"}, // a common word is not rewritten into a compound
+		{"区政府统一办理", "区政府统一办理", "[]"}, // a common word the reports use is not rewritten into a compound
+		// … one they never use is, into one of exactly its sound.
+		{"出发决定有几件", "处罚决定有几件", "[出发决定 → 处罚决定(同音)]"},
 		{"发了", "发了", "[]"},
 		{"新增就叶多少", "新增就业多少", "[就叶 → 就业(同音)]"},
 		{"摘鸡地审批", "宅基地审批", "[摘鸡地 → 宅基地(同音)]"}, // every syllable of three: one kept character is enough // a kept stopword anchors the same sound
