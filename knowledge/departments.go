@@ -16,7 +16,7 @@ import (
 // forms made of the first character of each part of the name (发展和改革
 // → 发改, 卫生健康 → 卫健), followed by the kind of office (局, 委, 办).
 // A township's or a street's government goes by the place's name
-// (白沙镇人民政府: 白沙镇政府, 白沙镇).
+// (白沙镇人民政府: 白沙镇政府, 白沙镇, 白沙).
 
 // districtPrefixes are stripped from a department's name.
 var districtPrefixes = []string{"重庆市", "江津区", "江津"}
@@ -50,9 +50,17 @@ func derivedAliases(name string, cut func(string) []string) []string {
 		}
 	}
 	add(bare)
+	// A place alone (吴滩 for 吴滩镇) is what people call it: a place name
+	// of two characters is rarely anything else.
+	addPlace := func(locality string) {
+		if p := placeName(locality); utf8.RuneCountInString(p) >= 2 && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
 	if place, ok := strings.CutSuffix(bare, "人民政府"); ok && isLocality(place) {
 		add(place + "政府")
 		add(place)
+		addPlace(place)
 		return out
 	}
 	core, kind := bare, ""
@@ -64,6 +72,9 @@ func derivedAliases(name string, cut func(string) []string) []string {
 			}
 			if k.full == "办事处" {
 				add(c + "办") // 几江街道办
+				if isLocality(c) {
+					addPlace(c)
+				}
 			}
 			break
 		}
@@ -115,6 +126,17 @@ func derivedAliases(name string, cut func(string) []string) []string {
 		add(words[0] + kind)
 	}
 	return out
+}
+
+// placeName returns a locality's name without its kind (吴滩 of 吴滩镇,
+// 几江 of 几江街道).
+func placeName(locality string) string {
+	for _, kind := range []string{"街道", "镇", "乡"} {
+		if p, ok := strings.CutSuffix(locality, kind); ok {
+			return p
+		}
+	}
+	return locality
 }
 
 // isLocality reports whether name is a township's or a street's

@@ -45,8 +45,8 @@ func TestDerivedAliases(t *testing.T) {
 		{"江津区科学技术局", []string{"科技局"}},
 		{"江津区城市管理局", []string{"城管局"}},
 		{"江津区教育委员会", []string{"教育局", "教育委"}}, // a commission called a bureau
-		{"江津区几江街道办事处", []string{"几江街道", "几江街道办"}},
-		{"江津区白沙镇人民政府", []string{"白沙镇政府", "白沙镇"}}, // a township by its place
+		{"江津区几江街道办事处", []string{"几江街道", "几江街道办", "几江"}},
+		{"江津区白沙镇人民政府", []string{"白沙镇政府", "白沙镇", "白沙"}}, // a township by its place
 		{"江津区几江街道人民政府", []string{"几江街道政府", "几江街道"}},
 	} {
 		got := derivedAliases(tc.name, cut)
