@@ -145,10 +145,10 @@ var asksAfter = regexp.MustCompile(`^\s*(了|是|有|的|为|叫|大概|一共|�
 // about (哪家|农资店).
 var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|样的?)?\s*$`)
 
-// questionWords are the words that ask for a quantity: 多少 and 几, each
-// with the measure word after it, 多大 (多大面积), and the words that ask
+// questionWords are the words that ask for a quantity: 多少 and 几 (好几,
+// several), each with the measure word after it, 多大 (多大面积), and the words that ask
 // for a day (什么时候, 哪天).
-var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|回|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位)?|多大|(什么|啥)时候|哪一?天|何时`)
+var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|回|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位|样)?|多大|(什么|啥)时候|哪一?天|何时`)
 
 // dropQuestionWords replaces the asking words of text (多少户, 几个)
 // with spaces, except inside a department's name (几江街道).
