@@ -358,6 +358,11 @@ func (b *Base) understand(q Query) understood {
 			continue
 		}
 		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
+		if tok.Sub && len(b.words[w]) == 0 {
+			// A part no report holds as it is (工钱 of 讨工钱) is read as
+			// its synonym, which they may (工资).
+			w = b.terms.canonical(w)
+		}
 		if !tok.Sub && w != tok.Text {
 			phrases = append(phrases, tok.Text)
 		}
