@@ -142,7 +142,17 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 		return Answer{}, err
 	}
 	a.Hits = hits
-	if len(hits) == 0 || hits[0].Confidence < b.minConfidenceFor(hits[0]) || !addressesOwnTerms(u, hits[0]) || onlyGuessed(u, hits[0]) {
+	confident := func(h Hit) bool {
+		return h.Confidence >= b.minConfidenceFor(h) && addressesOwnTerms(u, h) && !onlyGuessed(u, h)
+	}
+	// A passage that ranks first on the words it repeats but covers too
+	// little of the question gives way to a close one that covers enough.
+	for i := 1; i < min(len(hits), kindCandidates) && len(hits) > 0 && !confident(hits[0]); i++ {
+		if confident(hits[i]) && hits[i].Score >= closeScore*hits[0].Score {
+			hits[0], hits[i] = hits[i], hits[0]
+		}
+	}
+	if len(hits) == 0 || !confident(hits[0]) {
 		a.Reason = ReasonLowConfidence
 		a.Text = b.notCovered(a)
 		return a, nil
@@ -184,6 +194,10 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	a.Text = note + b.otherSource(a, hits[0]) + RenderHit(hits[0], a.Excerpt)
 	return a, nil
 }
+
+// closeScore is the share of the best passage's score that a confident
+// passage after it needs to answer in its place.
+const closeScore = 0.8
 
 // kindCandidates is how many of the best passages are tried for one that
 // states the kind of fact a question asks for.

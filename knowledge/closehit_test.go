@@ -1,0 +1,40 @@
+package knowledge_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"fazhibot/knowledge"
+)
+
+// TestConfidentPassageAfterTheBest: when the best-ranked passage owes its
+// rank to words it repeats (农民工工资支付) but covers too little of the
+// question, a passage close after it that covers enough answers, rather
+// than a refusal.
+func TestConfidentPassageAfterTheBest(t *testing.T) {
+	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	q := knowledge.Query{Text: "吴滩镇二一年律师帮在外头打工的讨工钱 讨回来好多"}
+	hits, err := base.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) < 2 || hits[0].Confidence >= 0.5 || hits[1].Confidence < 0.5 {
+		for _, h := range hits {
+			t.Logf("%.2f %.3f %s", h.Score, h.Confidence, h.Section())
+		}
+		t.Fatalf("the test needs a best passage that is not confident before one that is")
+	}
+	a, err := base.Answer(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.Contains(a.Text, "29.6万元") {
+		t.Errorf("answered=%v %q, want the 29.6万元 recovered", a.Answered, a.Text)
+	}
+}
