@@ -353,8 +353,19 @@ func (b *Base) understand(q Query) understood {
 	seen := map[string]bool{}
 	tokens := b.joinSplitWords(b.seg.Tokens(text), text)
 	var phrases []string // words the term lists read as another (开公司 → 企业开办)
+	// The parts of a word read as its verb (批下 of 批下来, read as 批) are
+	// read no further.
+	var stemmed []string
+	for _, tok := range tokens {
+		if !tok.Sub && b.verbStem(tok.Text) != tok.Text {
+			stemmed = append(stemmed, tok.Text)
+		}
+	}
 	for _, tok := range tokens {
 		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
+			continue
+		}
+		if tok.Sub && slices.ContainsFunc(stemmed, func(w string) bool { return strings.Contains(w, tok.Text) }) {
 			continue
 		}
 		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
@@ -366,7 +377,10 @@ func (b *Base) understand(q Query) understood {
 		if !tok.Sub && w != tok.Text {
 			phrases = append(phrases, tok.Text)
 		}
-		w = b.nounStem(w)
+		w = b.verbStem(b.nounStem(w))
+		if w == "" {
+			continue
+		}
 		if !seen[w] {
 			seen[w] = true
 			u.terms = append(u.terms, w)
@@ -453,6 +467,56 @@ func (b *Base) nounStem(w string) string {
 		return w
 	}
 	return string(stem)
+}
+
+// directions are the complements that say which way a verb goes (批下来,
+// 报上来, 捞起来), longest first.
+var directions = []string{"下来", "上来", "出来", "进来", "回来", "起来", "过来", "下去", "上去", "出去", "进去", "回去", "过去", "起"}
+
+// aspects are the particles that mark a verb as done or going on (评了,
+// 办完, 审过).
+const aspects = "了过着完"
+
+// pointers are the characters that point at or count a thing before a
+// measure word (那份, 这块, 有个); measures, the measure words.
+const (
+	pointers = "这那哪每某各该有"
+	measures = "个份块件种次样回些位家条项张本类场"
+)
+
+// verbStem reads a word no report holds the way grammar builds it from
+// another: a verb with its direction or aspect (审批下来, 调解完) as the
+// verb (审批, 调解), when the reports use it as a word of two characters or
+// more, and a pointer with a measure word (那份, 这块) as nothing at all:
+// it refers to what the question names elsewhere. Any other word is
+// returned as it is; a lone character left (评 of 评了) says too little.
+func (b *Base) verbStem(w string) string {
+	if len(b.words[w]) > 0 {
+		return w
+	}
+	if utf8.RuneCountInString(w) == 2 {
+		p, n := utf8.DecodeRuneInString(w)
+		if m, _ := utf8.DecodeRuneInString(w[n:]); strings.ContainsRune(pointers, p) && strings.ContainsRune(measures, m) {
+			return ""
+		}
+	}
+	stem := w
+	for _, d := range directions {
+		if s, ok := strings.CutSuffix(stem, d); ok {
+			stem = s
+			break
+		}
+	}
+	stem = strings.TrimRight(stem, aspects)
+	switch {
+	case stem == w:
+		return w
+	case stem == "":
+		return "" // a direction alone (下来) names nothing
+	case len(b.words[stem]) > 0 && utf8.RuneCountInString(stem) > 1:
+		return stem
+	}
+	return w
 }
 
 func allSingleRunes(words []string) bool {

@@ -19,3 +19,24 @@ func TestDropQuestionWords(t *testing.T) {
 		}
 	}
 }
+
+// TestVerbStem: a word no report holds is read as the verb it builds on
+// when the reports hold that verb as a word; a pointer with a measure
+// word, or a direction alone, is no word at all.
+func TestVerbStem(t *testing.T) {
+	b := &Base{words: map[string][]posting{"审批": {1}, "起来": {1}, "调解": {1}}}
+	for in, want := range map[string]string{
+		"审批下来": "审批",
+		"调解完了": "调解",
+		"评了":   "评了", // a lone character says too little
+		"那份":   "",
+		"有个":   "",
+		"下来":   "",
+		"起来":   "起来", // the reports hold it
+		"退出":   "退出",
+	} {
+		if got := b.verbStem(in); got != want {
+			t.Errorf("verbStem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
