@@ -2,7 +2,9 @@ package knowledge_test
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"fazhibot/knowledge"
@@ -38,5 +40,23 @@ func TestGrammarWords(t *testing.T) {
 				t.Errorf("%s: terms %v hold %s", tc.q, a.Terms, w)
 			}
 		}
+	}
+}
+
+// TestWhatThing: a noun too common to name a topic, after the word that
+// asks (啥子事情), only says "what": the question is not refused because
+// the report never says 事情.
+func TestWhatThing(t *testing.T) {
+	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	a, err := base.Answer(context.Background(), knowledge.Query{Text: "檀木桥村有个反映了好多年的信纺老问题 是啥子事情嘛 后来解决没得"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.Contains(a.Text, "水库移民后期扶持资金") {
+		t.Errorf("answered=%v %q, want the 水库移民后期扶持资金 case", a.Answered, a.Text)
 	}
 }

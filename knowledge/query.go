@@ -141,6 +141,10 @@ var (
 // word before it (房价|多少, 店名|叫什么).
 var asksAfter = regexp.MustCompile(`^\s*(了|是|有|的|为|叫|大概|一共|总共|到底)?\s*(多少|几|啥|什么|多久|多大|多长|怎么|咋|哪)`)
 
+// genericNounFreq is the dictionary frequency from which a noun is too
+// common to name a topic (事情 15354, 东西 18877; 房价 655).
+const genericNounFreq = 10000
+
 // asksBefore matches the end of a question's text before a word it asks
 // about (哪家|农资店).
 var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|样的?)?\s*$`)
@@ -404,7 +408,17 @@ func (b *Base) understand(q Query) understood {
 		u.roles[w] = b.roleWeight(w)
 	}
 	for _, w := range u.terms {
-		if i := strings.Index(u.asked, w); i >= 0 && (asksAfter.MatchString(u.asked[i+len(w):]) || asksBefore.MatchString(u.asked[:i])) {
+		i := strings.Index(u.asked, w)
+		if i < 0 {
+			continue
+		}
+		if asksBefore.MatchString(u.asked[:i]) && len(b.words[w]) == 0 && b.seg.Freq(w) >= genericNounFreq {
+			// 什么事情, 啥东西: a noun too common to name a topic, after
+			// the word that asks, only says "what".
+			u.roles[w] = phrasingWeight
+			continue
+		}
+		if asksAfter.MatchString(u.asked[i+len(w):]) || asksBefore.MatchString(u.asked[:i]) {
 			if u.askedFor == nil {
 				u.askedFor = map[string]bool{}
 			}
