@@ -43,14 +43,14 @@ var (
 	// introducing them says (与群众期盼相比仍有差距).
 	statesShortcoming = regexp.MustCompile(`不够|不足|不强|不高|不到位|不完善|不充分|不平衡|薄弱|欠缺|短板|有待|仍需|滞后|偏少|偏低`)
 	// asksWhy matches a question for a cause; statesCause, a sentence
-	// that gives one.
+	// that gives one, or the grounds of a refusal (不符合评定条件).
 	asksWhy = regexp.MustCompile(`为什么|为何|为啥|原因|怎么会|咋会|咋个会`)
 	// asksHow matches a question for how to do something (怎么申请, 去哪
 	// 办); statesMethod, a passage that says by what means (窗口, 网上申请,
 	// 邮寄).
 	asksHow      = regexp.MustCompile(`(怎么|如何|咋|咋个|怎样)(申请|办理|办|提出|提起|投诉|举报|反映|查询|预约|咨询|补办)|流程|去哪|到哪|哪里(办|申请|投诉|反映)|找哪|找谁|该找|怎么办`)
 	statesMethod = regexp.MustCompile(`窗口|网上|线上|邮寄|现场|渠道|方式|途径|平台|热线|一站式|一窗|受理`)
-	statesCause  = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以|(^|[，,；;。])因[^此素]`)
+	statesCause  = regexp.MustCompile(`原因|由于|因为|导致|造成|之所以|(^|[，,；;。])因[^此素]|不符合|不属于|不具备|不满足`)
 	// asksCount matches a question for how many of something there are
 	// (多少人, 几件, 多少); statesNumber, a quote that states a number.
 	asksCount    = regexp.MustCompile(`多少|几(个|件|家|名|人|次|项|起|户|所|张|条|辆|艘|天|批|份|台|处)`)

@@ -76,14 +76,15 @@ func TestExpectedUnits(t *testing.T) {
 }
 
 // TestStatesCause: a clause that opens with 因 gives a cause; 因此 and
-// 因素 do not.
+// 因素 do not; the grounds of a refusal (不符合评定条件) are one.
 func TestStatesCause(t *testing.T) {
 	for text, want := range map[string]bool{
 		"另有1件，因街道在强制拆除前未依法履行催告程序，被判决确认违法。": true,
-		"主要原因是执法力量不足。":   true,
-		"执法力量不足，因此效率不高。": false,
-		"存在不稳定因素。":       false,
-		"全年受理投诉8046件。":   false,
+		"主要原因是执法力量不足。":           true,
+		"执法力量不足，因此效率不高。":         false,
+		"存在不稳定因素。":               false,
+		"全年受理投诉8046件。":           false,
+		"对4件不符合评定条件的申请作出不予评定决定。": true,
 	} {
 		if got := statesCause.MatchString(text); got != want {
 			t.Errorf("statesCause(%q) = %v, want %v", text, got, want)
