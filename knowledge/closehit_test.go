@@ -38,3 +38,21 @@ func TestConfidentPassageAfterTheBest(t *testing.T) {
 		t.Errorf("answered=%v %q, want the 29.6万元 recovered", a.Answered, a.Text)
 	}
 }
+
+// TestAccountBeforeShortcomings: what a township did is told where its
+// report gives account of the year, not in its shortcomings, even when
+// the shortcoming's heading names the topic (一是综合行政执法能力不足).
+func TestAccountBeforeShortcomings(t *testing.T) {
+	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	a, err := base.Answer(context.Background(), knowledge.Query{Text: "吴滩镇综合执法办有好多人"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answered || !strings.Contains(a.Text, "有工作人员9名") {
+		t.Errorf("answered=%v %q, want the account's 有工作人员9名", a.Answered, a.Text)
+	}
+}
