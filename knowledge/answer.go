@@ -147,7 +147,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	}
 	// A passage that ranks first on the words it repeats but covers too
 	// little of the question gives way to a close one that covers enough.
-	for i := 1; i < min(len(hits), kindCandidates) && len(hits) > 0 && !confident(hits[0]); i++ {
+	for i := 1; i < min(len(hits), kindCandidates) && !confident(hits[0]); i++ {
 		if confident(hits[i]) && hits[i].Score >= closeScore*hits[0].Score {
 			hits[0], hits[i] = hits[i], hits[0]
 		}
@@ -176,7 +176,7 @@ func (b *Base) answer(ctx context.Context, q Query) (Answer, error) {
 	var excerpt string
 	for i := 0; i < min(len(hits), kindCandidates) && !quoted; i++ {
 		h := hits[i]
-		if i > 0 && (h.Confidence < b.minConfidenceFor(h) || !addressesOwnTerms(u, h) || onlyGuessed(u, h)) {
+		if i > 0 && !confident(h) {
 			continue
 		}
 		if h, excerpt, quoted = b.quote(u, h, qts); quoted {

@@ -149,8 +149,8 @@ const genericNounFreq = 10000
 // about (哪家|农资店).
 var asksBefore = regexp.MustCompile(`(哪|什么|啥)(家|个|些|位|种|类|样的?)?\s*$`)
 
-// questionWords are the words that ask for a quantity: 多少 and 几 (好几,
-// several), each with the measure word after it, 多大 (多大面积), and the words that ask
+// questionWords are the words that ask for a quantity: 多少 and 几, each
+// with the measure word after it, 多大 (多大面积), and the words that ask
 // for a day (什么时候, 哪天).
 var questionWords = regexp.MustCompile(`(多少|几)(个|人次|人|名|件|起|家次|家|户|所|钱|元|天|日|次|回|张|条|项次|项|辆次|辆|公里|套|吨|批次|批|份|座|台|场|期|处|卷|本|艘次|艘|栋|学时|位|样)?|多大|(什么|啥)时候|哪一?天|何时`)
 
@@ -357,8 +357,8 @@ func (b *Base) understand(q Query) understood {
 	seen := map[string]bool{}
 	tokens := b.joinSplitWords(b.seg.Tokens(text), text)
 	var phrases []string // words the term lists read as another (开公司 → 企业开办)
-	// The parts of a word read as its verb (批下 of 批下来, read as 批) are
-	// read no further.
+	// The parts of a word read as its verb, or as nothing (审批 and 下来 of
+	// 审批下来, read as 审批), are not read again.
 	var stemmed []string
 	for _, tok := range tokens {
 		if !tok.Sub && b.verbStem(tok.Text) != tok.Text {
