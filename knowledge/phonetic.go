@@ -466,6 +466,14 @@ const (
 	commonUsed              // in a common word the reports use
 )
 
+// keeps reports whether a character of this commonness stays when a
+// compound of the reports would replace it: always in a common word the
+// reports use, and in one they never use unless the compound sounds
+// exactly like the stretch.
+func (c commonness) keeps(homophone bool) bool {
+	return c == commonUsed || c == commonUnused && !homophone
+}
+
 // particles are the structural particles, typed on purpose and never
 // read as a typo (在用的 is not 在用地).
 const particles = "的地得了着过吗呢吧啊呀嘛"
@@ -481,9 +489,9 @@ func maxSoundDiff(l int) int { return (l + 1) / 3 }
 // character's readings; 都 is du as well as dou), at most
 // maxSoundDiff(len(w)) characters differing, none of them inside a known
 // word as long as w, nor, for a compound, in a common word of the
-// question (common); a same-pinyin word before a merged-sound one, then
-// fewer differences, then a word prefer reports true for, then the
-// commoner word.
+// question that keeps them (see commonness.keeps); a same-pinyin word
+// before a merged-sound one, then fewer differences, then a word prefer
+// reports true for, then the commoner word.
 func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common []commonness, prefer func(string) bool) (Correction, bool) {
 	var best *soundEntry
 	bestHomophone, bestDiff, bestPreferred := false, 0, false
@@ -495,7 +503,7 @@ func (x *soundIndex) soundAlike(w []rune, syl [][]string, protect []int, common 
 			for p, r := range []rune(e.word) {
 				if r != w[p] {
 					diff++
-					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && (common[p] == commonUsed || common[p] == commonUnused && !homophone))
+					ok = ok && protect[p] < len(w) && !strings.ContainsRune(particles, w[p]) && !(e.compound && common[p].keeps(homophone))
 					stopChanged = stopChanged || x.stop(string(w[p]))
 				} else {
 					anchored = anchored || !x.stop(string(r))
