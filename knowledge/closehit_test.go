@@ -2,7 +2,6 @@ package knowledge_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,11 +13,7 @@ import (
 // question, a passage close after it that covers enough answers, rather
 // than a refusal.
 func TestConfidentPassageAfterTheBest(t *testing.T) {
-	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	base := fileReportBase(t, "fresh-reports7/jj-wtz-2021.txt")
 	q := knowledge.Query{Text: "吴滩镇二一年律师帮在外头打工的讨工钱 讨回来好多"}
 	hits, err := base.Search(context.Background(), q)
 	if err != nil {
@@ -43,11 +38,7 @@ func TestConfidentPassageAfterTheBest(t *testing.T) {
 // report gives account of the year, not in its shortcomings, even when
 // the shortcoming's heading names the topic (一是综合行政执法能力不足).
 func TestAccountBeforeShortcomings(t *testing.T) {
-	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	base := fileReportBase(t, "fresh-reports7/jj-wtz-2021.txt")
 	a, err := base.Answer(context.Background(), knowledge.Query{Text: "吴滩镇综合执法办有好多人"})
 	if err != nil {
 		t.Fatal(err)

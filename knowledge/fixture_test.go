@@ -89,6 +89,17 @@ func oneReportBase(t testing.TB, name, text string) *knowledge.Base {
 	return base
 }
 
+// fileReportBase builds a Base over the one report stored at
+// testdata/path, like oneReportBase.
+func fileReportBase(t testing.TB, path string) *knowledge.Base {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oneReportBase(t, filepath.Base(path), string(data))
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line

@@ -2,7 +2,6 @@ package knowledge_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -47,11 +46,7 @@ func TestGrammarWords(t *testing.T) {
 // asks (啥子事情), only says "what": the question is not refused because
 // the report never says 事情.
 func TestWhatThing(t *testing.T) {
-	data, err := os.ReadFile("testdata/fresh-reports7/jj-wtz-2021.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := oneReportBase(t, "jj-wtz-2021.txt", string(data))
+	base := fileReportBase(t, "fresh-reports7/jj-wtz-2021.txt")
 	a, err := base.Answer(context.Background(), knowledge.Query{Text: "檀木桥村有个反映了好多年的信纺老问题 是啥子事情嘛 后来解决没得"})
 	if err != nil {
 		t.Fatal(err)
