@@ -17,10 +17,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Client plays WeChat's servers: it signs and, in safe mode, encrypts
@@ -32,6 +34,9 @@ type Client struct {
 	appID string
 	key   []byte       // the AES-256 key; nil in plaintext mode
 	block cipher.Block // AES with key, made once (safe for concurrent use)
+	// ciphertexts holds *[]byte buffers that Open decodes a reply's
+	// ciphertext into and decrypts in place.
+	ciphertexts sync.Pool
 }
 
 // New returns a client for token and appID, in safe mode when
@@ -63,6 +68,20 @@ func Signature(parts ...string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// msgSignature is Signature(token, timestamp, nonce, encrypt), the
+// signature of a safe-mode envelope, computed without copying encrypt (a
+// few KB of base64) into a joined string.
+func msgSignature(token, timestamp, nonce, encrypt string) string {
+	parts := [4]string{token, timestamp, nonce, encrypt}
+	slices.Sort(parts[:])
+	h := sha1.New()
+	for _, p := range parts {
+		_, _ = io.WriteString(h, p) // a hash does not fail
+	}
+	var sum [sha1.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
 // Seal returns the query and body of the callback carrying msg. In safe
 // mode msg is encrypted with 16 fresh random bytes.
 func (c *Client) Seal(msg []byte, timestamp, nonce string) (url.Values, []byte, error) {
@@ -81,7 +100,7 @@ func (c *Client) Seal(msg []byte, timestamp, nonce string) (url.Values, []byte, 
 		return nil, nil, err
 	}
 	q.Set("encrypt_type", "aes")
-	q.Set("msg_signature", Signature(c.token, timestamp, nonce, enc))
+	q.Set("msg_signature", msgSignature(c.token, timestamp, nonce, enc))
 	return q, marshalEnvelope(sealedTo, enc), nil
 }
 
@@ -130,13 +149,29 @@ func (c *Client) Encrypt(random, msg []byte) (string, error) {
 
 // Decrypt reverses Encrypt and returns the message and the AppID it names.
 func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
+	return c.decrypt(enc, new([]byte))
+}
+
+// decrypt is Decrypt with the ciphertext decoded into *buf (grown as
+// needed and kept there) and decrypted in place: msg is a part of *buf,
+// valid until the buffer is used again.
+func (c *Client) decrypt(enc string, buf *[]byte) (msg []byte, appID string, err error) {
 	if c.block == nil {
 		return nil, "", errors.New("wechat decrypt: the client has no EncodingAESKey")
 	}
-	ct, err := base64.StdEncoding.DecodeString(enc)
+	// *buf holds the decoded bytes, then a copy of enc to decode them from.
+	size := base64.StdEncoding.DecodedLen(len(enc))
+	if cap(*buf) < size+len(enc) {
+		*buf = make([]byte, size+len(enc))
+	}
+	b := (*buf)[:size+len(enc)]
+	src := b[size:]
+	copy(src, enc)
+	n, err := base64.StdEncoding.Decode(b[:size], src)
 	if err != nil {
 		return nil, "", fmt.Errorf("wechat decrypt: %w", err)
 	}
+	ct := b[:n]
 	if len(ct) < 32 || len(ct)%aes.BlockSize != 0 {
 		return nil, "", fmt.Errorf("wechat decrypt: ciphertext of %d bytes", len(ct))
 	}
@@ -150,11 +185,11 @@ func (c *Client) Decrypt(enc string) (msg []byte, appID string, err error) {
 	if len(plain) < 20 {
 		return nil, "", errors.New("wechat decrypt: plaintext too short")
 	}
-	n := binary.BigEndian.Uint32(plain[16:20])
-	if uint64(n) > uint64(len(plain)-20) {
-		return nil, "", fmt.Errorf("wechat decrypt: message length %d exceeds the plaintext", n)
+	m := binary.BigEndian.Uint32(plain[16:20])
+	if uint64(m) > uint64(len(plain)-20) {
+		return nil, "", fmt.Errorf("wechat decrypt: message length %d exceeds the plaintext", m)
 	}
-	return plain[20 : 20+n], string(plain[20+n:]), nil
+	return plain[20 : 20+m], string(plain[20+m:]), nil
 }
 
 // Open decodes a passive reply as xml.Unmarshal does (a reply of the flat
@@ -173,10 +208,17 @@ func (c *Client) Open(body []byte) (Reply, error) {
 				return Reply{}, fmt.Errorf("reply envelope: %w", err)
 			}
 		}
-		if want := Signature(c.token, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
+		if want := msgSignature(c.token, env.TimeStamp, env.Nonce, env.Encrypt); env.MsgSignature != want {
 			return Reply{}, fmt.Errorf("reply MsgSignature %q, want %q", env.MsgSignature, want)
 		}
-		msg, appID, err := c.Decrypt(env.Encrypt)
+		// The ciphertext is decoded and decrypted in a buffer of the pool;
+		// the reply read from it below is a copy (string(raw)).
+		buf, _ := c.ciphertexts.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
+		}
+		defer c.ciphertexts.Put(buf)
+		msg, appID, err := c.decrypt(env.Encrypt, buf)
 		if err != nil {
 			return Reply{}, err
 		}
