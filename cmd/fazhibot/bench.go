@@ -130,6 +130,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	runID := rand.Text()[:8]
 	var store sessionStore
 	storeNote := ""
+	var clearKeys func() // deletes the run's keys from Redis
 	if e.cfg.Redis.URL == "" {
 		fmt.Fprintln(e.stdout, "注意: 未配置 Redis(配置项 redis.url,环境变量 FAZHIBOT_REDIS_URL)。压测应在 Redis 上进行,"+
 			"才能计入会话、去重和限流的网络开销;本次改用进程内存储(memstore),结果会偏乐观。")
@@ -150,8 +151,20 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 		store = rs
 		storeNote = "Redis " + redactRedisURL(e.cfg.Redis.URL) + ",键前缀 " + prefix
+		// The run's keys go when it ends, so that runs do not leave a
+		// shared Redis millions of keys to keep, expire and look up past.
+		clearKeys = func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if n, err := rs.Clear(cctx); err != nil {
+				fmt.Fprintf(e.stderr, "清理本次压测的 Redis 键(前缀 %s)失败,已删除 %d 个: %v\n", prefix, n, err)
+			}
+		}
 	}
 	defer store.Close()
+	if clearKeys != nil {
+		defer clearKeys() // before Close
+	}
 	// The query log counts what the bot made of the messages; the server
 	// logs as serve does, as JSON at Info, into a discard writer, and its
 	// warnings (a failing ReplyCache) are counted.

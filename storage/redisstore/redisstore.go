@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -349,6 +350,70 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("redisstore: ping: %w", err)
 	}
 	return nil
+}
+
+// Clear deletes every key under the Store's key prefix (SCAN, then UNLINK
+// in batches; in Redis Cluster on every master) and returns how many it
+// deleted. It is meant for a prefix that belongs to one run alone, as the
+// load test's and the tests' do: on a deployment's prefix it deletes every
+// session, claim, cached reply, rate counter and token. Keys written while
+// it runs may survive. It is safe for concurrent use.
+func (s *Store) Clear(ctx context.Context) (int, error) {
+	pattern := globEscape(s.prefix) + "*"
+	var deleted atomic.Int64
+	clear := func(ctx context.Context, node redis.Cmdable) error {
+		// A SCAN step visits about 10,000 keys of the whole keyspace,
+		// each a millisecond or two of Redis' time; few match when the
+		// database is shared.
+		iter := node.Scan(ctx, 0, pattern, 10000).Iterator()
+		batch := make([]string, 0, 1000)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			n, err := node.Unlink(ctx, batch...).Result()
+			deleted.Add(n)
+			batch = batch[:0]
+			return err
+		}
+		for iter.Next(ctx) {
+			if batch = append(batch, iter.Val()); len(batch) == cap(batch) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		return flush()
+	}
+	var err error
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return clear(ctx, node) })
+	} else {
+		err = clear(ctx, s.rdb)
+	}
+	if err != nil {
+		return int(deleted.Load()), fmt.Errorf("redisstore: clear: %w", err)
+	}
+	return int(deleted.Load()), nil
+}
+
+// globEscape returns s with the characters special in a SCAN MATCH
+// pattern (* ? [ ] \) escaped, so that the pattern matches s literally.
+func globEscape(s string) string {
+	if !strings.ContainsAny(s, `*?[]\`) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Close closes the connections. Afterwards every method returns an error.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -311,4 +312,62 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		})
 	})
+}
+
+// TestClear: Clear deletes every key under the Store's prefix, whatever
+// the namespace and however many, and no other key, even when the prefix
+// holds characters special in a SCAN pattern.
+func TestClear(t *testing.T) {
+	ctx := t.Context()
+	raw := rawClient(t, sharedAddr)
+	base := testPrefix(t)
+	prefix := base + `a*[b]?\:`
+	s, err := Open(ctx, sharedURL(t), Options{KeyPrefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keys a pattern without escapes would match too, which must stay.
+	others := []string{base + `aX[b]?\:x`, base + `a*b?\:x`, base + `a*[b]Z\:x`, base + "unrelated"}
+	t.Cleanup(func() {
+		deleteKeys(t, []string{sharedAddr}, base)
+		s.Close()
+	})
+	for _, k := range others {
+		if err := raw.Set(ctx, k, "keep", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const users = 300 // 1,200 keys: more than one UNLINK batch
+	for i := range users {
+		user := "oUser" + strconv.Itoa(i)
+		if _, _, _, err := s.BeginMessage(ctx, user, "msg:"+user, time.Minute, 5, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishMessage(ctx, user, []byte("s"), time.Minute, "msg:"+user, []byte("r"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Clear(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Per user: the session, the claim, the reply and the rate counter.
+	if want := 4 * users; n != want {
+		t.Errorf("Clear deleted %d keys, want %d", n, want)
+	}
+	for _, i := range []int{0, users / 2, users - 1} {
+		user := "oUser" + strconv.Itoa(i)
+		keys := []string{s.key(nsSession, user), s.key(nsClaim, "msg:"+user), s.key(nsReply, "msg:"+user), s.key(nsRate, "60000:"+user)}
+		if n, err := raw.Exists(ctx, keys...).Result(); err != nil || n != 0 {
+			t.Errorf("%d of the keys of %s left (%v)", n, user, err)
+		}
+	}
+	for _, k := range others {
+		if v, err := raw.Get(ctx, k).Result(); err != nil || v != "keep" {
+			t.Errorf("key %q outside the prefix = %q, %v; want it kept", k, v, err)
+		}
+	}
+	if n, err := s.Clear(ctx); err != nil || n != 0 {
+		t.Errorf("Clear of nothing = %d, %v; want 0, nil", n, err)
+	}
 }
