@@ -47,3 +47,30 @@ func TestDecryptReusesItsBuffer(t *testing.T) {
 		t.Error("decrypt accepted bad base64")
 	}
 }
+
+// BenchmarkSafeRoundTrip: what the load generator does per safe-mode
+// message besides HTTP: seal a pushed message, open a typical reply.
+func BenchmarkSafeRoundTrip(b *testing.B) {
+	c, err := New("token", "wx1234567890abcdef", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := TextMessage("gh_jiangjinfabu", "oUser1", 1700000000, "江津区生态环境局2020年一共罚了多少钱?", 1)
+	reply := "<xml><ToUserName><![CDATA[oUser1]]></ToUserName><FromUserName><![CDATA[gh_jiangjinfabu]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" +
+		strings.Repeat("江津区生态环境局2020年共作出行政处罚决定,罚款金额合计316.79万元。", 12) + "]]></Content></xml>"
+	enc, err := c.Encrypt(make([]byte, 16), []byte(reply))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte("<xml><Encrypt><![CDATA[" + enc + "]]></Encrypt><MsgSignature><![CDATA[" + Signature("token", "1700000000", "42", enc) +
+		"]]></MsgSignature><TimeStamp>1700000000</TimeStamp><Nonce><![CDATA[42]]></Nonce></xml>")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.Seal(msg, "1700000000", "42"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Open(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
