@@ -124,7 +124,10 @@ type understood struct {
 var (
 	fourDigitYear = regexp.MustCompile(`(19|20)(\d\d)\s*年`)
 	twoDigitYear  = regexp.MustCompile(`(^|[^\d.])([12]\d)\s*年`)
-	hanziYear     = regexp.MustCompile(`([二][〇零○][一二三四五六七八九〇零○]{2})年`)
+	// bareYear is a year written without 年 (卫健委2022被人申请复议几件):
+	// four digits from 2000 that no digit, unit or count word touches.
+	bareYear  = regexp.MustCompile(`(^|[^\d.])(20\d\d)($|[^\d.%年万亿元件人个家名次项处户余多条起场份张台所位种类批辆吨亩])`)
+	hanziYear = regexp.MustCompile(`([二][〇零○][一二三四五六七八九〇零○]{2})年`)
 	// hanziShortYear is a two-digit year in Chinese numerals (二一年).
 	hanziShortYear = regexp.MustCompile(`(^|[^一二三四五六七八九〇零○十百千万两几])([一二][一二三四五六七八九〇零○])年`)
 	// actionRequest matches requests to act on the citizen's behalf, which
@@ -266,6 +269,10 @@ func readYear(text string, now time.Time) (int, string) {
 		if y, _ := strconv.Atoi(text[m[4]:m[5]]); y >= 15 {
 			return 2000 + y, text[:m[4]] + " " + text[m[1]:]
 		}
+	}
+	if m := bareYear.FindStringSubmatchIndex(text); m != nil {
+		y, _ := strconv.Atoi(text[m[4]:m[5]])
+		return y, text[:m[4]] + " " + text[m[5]:]
 	}
 	for word, delta := range map[string]int{"前年": -2, "去年": -1, "今年": 0, "明年": 1, "来年": 1} {
 		if i := strings.Index(text, word); i >= 0 {

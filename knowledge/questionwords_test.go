@@ -1,6 +1,9 @@
 package knowledge
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestDropQuestionWords: the words that ask for a quantity, with their
 // measure word, are no search terms; a department's name that holds one
@@ -37,6 +40,29 @@ func TestVerbStem(t *testing.T) {
 	} {
 		if got := b.verbStem(in); got != want {
 			t.Errorf("verbStem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestReadYear: the ways a question names a year, and the counts that are
+// no year (2316人, 2020余件, 12345).
+func TestReadYear(t *testing.T) {
+	now := time.Date(2022, 5, 1, 0, 0, 0, 0, time.UTC)
+	for text, want := range map[string]int{
+		"环保局2020年罚了多少":  2020,
+		"环保局20年罚了多少":    2020,
+		"环保局二〇二〇年罚了多少":  2020,
+		"环保局二一年罚了多少":    2021,
+		"环保局2021罚了多少":   2021,
+		"卫健委2022被人申请复议": 2022,
+		"去年罚了多少":        2021,
+		"持证人员2316人":     0,
+		"办了2020余件":      0,
+		"12345热线转办多少件":  0,
+		"10年前的案子":       0,
+	} {
+		if got, _ := readYear(text, now); got != want {
+			t.Errorf("readYear(%q) = %d, want %d", text, got, want)
 		}
 	}
 }
