@@ -361,42 +361,13 @@ func (b *Base) understand(q Query) understood {
 	if q.Department != "" {
 		u.department, u.deptStrict = q.Department, true
 	}
-	seen := map[string]bool{}
 	tokens := b.joinSplitWords(b.seg.Tokens(text), text)
-	var phrases []string // words the term lists read as another (开公司 → 企业开办)
-	// The parts of a word read as its verb, or as nothing (审批 and 下来 of
-	// 审批下来, read as 审批), are not read again.
-	var stemmed []string
-	for _, tok := range tokens {
-		if !tok.Sub && b.verbStem(tok.Text) != tok.Text {
-			stemmed = append(stemmed, tok.Text)
-		}
+	terms, phrases := b.readTerms(tokens)
+	seen := make(map[string]bool, len(terms))
+	for _, w := range terms {
+		seen[w] = true
 	}
-	for _, tok := range tokens {
-		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
-			continue
-		}
-		if tok.Sub && slices.ContainsFunc(stemmed, func(w string) bool { return strings.Contains(w, tok.Text) }) {
-			continue
-		}
-		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
-		if tok.Sub && len(b.words[w]) == 0 {
-			// A part no report holds as it is (工钱 of 讨工钱) is read as
-			// its synonym, which they may (工资).
-			w = b.terms.canonical(w)
-		}
-		if !tok.Sub && w != tok.Text {
-			phrases = append(phrases, tok.Text)
-		}
-		w = b.verbStem(b.nounStem(w))
-		if w == "" {
-			continue
-		}
-		if !seen[w] {
-			seen[w] = true
-			u.terms = append(u.terms, w)
-		}
-	}
+	u.terms = terms
 	u.allPlans = len(u.terms) > 0 && !slices.ContainsFunc(u.terms, func(w string) bool { return !asksPlans.MatchString(w) })
 	if allSingleRunes(u.terms) {
 		// Lone characters (用, 说) are too vague to search on their own.
@@ -445,6 +416,44 @@ func (b *Base) understand(q Query) understood {
 		}
 	}
 	return u
+}
+
+// readTerms returns the search terms of a question's tokens, each once,
+// in order, and the words the term lists read as another (开公司 → 企业开办).
+// A whole word is read as the index holds it, as its canonical synonym; a
+// part of a word as it is, unless no report holds it so (工钱 of 讨工钱 →
+// 工资); what grammar adds is read away (see nounStem and verbStem).
+func (b *Base) readTerms(tokens []Token) (terms, phrases []string) {
+	// The parts of a word read as its verb, or as nothing (审批 and 下来 of
+	// 审批下来, read as 审批), are not read again.
+	var stemmed []string
+	for _, tok := range tokens {
+		if !tok.Sub && b.verbStem(tok.Text) != tok.Text {
+			stemmed = append(stemmed, tok.Text)
+		}
+	}
+	seen := map[string]bool{}
+	for _, tok := range tokens {
+		if b.terms.Stopwords[tok.Text] || isQuestionWord(tok.Text) {
+			continue
+		}
+		if tok.Sub && slices.ContainsFunc(stemmed, func(w string) bool { return strings.Contains(w, tok.Text) }) {
+			continue
+		}
+		w := b.indexedWord(tok) // as in the index: 律师事务所 holds 律师, not 法律顾问
+		if tok.Sub && len(b.words[w]) == 0 {
+			w = b.terms.canonical(w)
+		}
+		if !tok.Sub && w != tok.Text {
+			phrases = append(phrases, tok.Text)
+		}
+		w = b.verbStem(b.nounStem(w))
+		if w != "" && !seen[w] {
+			seen[w] = true
+			terms = append(terms, w)
+		}
+	}
+	return terms, phrases
 }
 
 // joinSplitWords rejoins the words a question splits around what it asks
