@@ -489,6 +489,7 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 		own, context = context, nil
 	}
 	weak := !u.why && u.shortcomings
+	change := askedChange(u.asked)
 	sents, _ := d.sentences(nil)
 	for i, s := range sents {
 		sentences[i] = text[s.start:s.end]
@@ -513,6 +514,9 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 		}
 		if u.date && statesDate.MatchString(sentences[i]) {
 			score++ // "哪天" asks for the sentence with a date
+		}
+		if change != "" && changesBy(sentences[i], change) {
+			score++ // "压缩了多少" asks by how much, not to what
 		}
 		if score > bestScore {
 			best, bestScore = i, score
@@ -545,6 +549,35 @@ func (b *Base) excerpt(h Hit, u understood, qts []queryTerm) string {
 		quote = withItems(d.report, d.seq, quote)
 	}
 	return quote
+}
+
+// asksChangeBy matches a question for by how much something changed: a verb
+// of two characters, 了, then the asking word (压缩了多少, 下降了几个百分点).
+var asksChangeBy = regexp.MustCompile(`(\p{Han}{2})了(多少|几)`)
+
+// askedChange returns the verb of a question for by how much something
+// changed, or "" when it asks no such thing.
+func askedChange(question string) string {
+	if m := asksChangeBy.FindStringSubmatch(question); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// changesBy reports whether sentence says by how much verb changed
+// something (压缩78.6%), rather than to what (压缩至8个工作日).
+func changesBy(sentence, verb string) bool {
+	for at := 0; ; {
+		i := strings.Index(sentence[at:], verb)
+		if i < 0 {
+			return false
+		}
+		at += i + len(verb)
+		rest := strings.TrimPrefix(sentence[at:], "了")
+		if r, _ := utf8.DecodeRuneInString(rest); unicode.IsDigit(r) {
+			return true
+		}
+	}
 }
 
 // withItems continues the quote of the whole passage seq of r into the

@@ -66,3 +66,24 @@ func TestReadYear(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesBy: "压缩了多少" asks by how much, which 压缩78.6% says and
+// 压缩至8个工作日 does not.
+func TestChangesBy(t *testing.T) {
+	verb := askedChange("审批时限压缩了多少")
+	if verb != "压缩" {
+		t.Fatalf("askedChange = %q, want 压缩", verb)
+	}
+	if askedChange("审批时限压缩到多少") != "" {
+		t.Error("压缩到多少 asks to what, not by how much")
+	}
+	for sentence, want := range map[string]bool{
+		"承诺办结时限比法定时限平均压缩78.6%。":    true,
+		"审批时限由法定的45日压缩至8个工作日。":     false,
+		"申报材料压缩了20%，审批时限压缩至5个工作日。": true,
+	} {
+		if got := changesBy(sentence, verb); got != want {
+			t.Errorf("changesBy(%q) = %v, want %v", sentence, got, want)
+		}
+	}
+}
