@@ -89,8 +89,10 @@ const (
 	// the question is taken as typed on purpose. An input method's wrong
 	// pick is almost never a real word: of the sound-alike typos in the
 	// development sets, those that are dictionary words at all (复义,
-	// 监查) have frequency 3, while 货车 (197) was meant.
-	typedWordFreq = 50
+	// 监查) have frequency 3, and an input method's first pick for a
+	// report's word can be a rare one (律诗 81 for 律师, 徐克 55 for 许可),
+	// while 货车 (197) was meant.
+	typedWordFreq = 100
 )
 
 // newSoundIndex indexes the words of vocab (word → number of passages

@@ -32,6 +32,8 @@ func testSoundIndex(vocab map[string]int, dictWords ...string) *soundIndex {
 			return commonWordFreq
 		case "货车", "平价":
 			return typedWordFreq
+		case "律诗":
+			return 81 // a rare word: an input method's pick for 律师
 		}
 		return 0
 	}
@@ -47,7 +49,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		"业主委员会": 2, "排污许可证": 5, "排污": 8, "许可证": 7, "意识": 3, "有机": 1, "所有": 9, "罚了": 4,
 		"律师": 6, "火车": 3, "督学": 2, "工单": 3, "单位": 9, "区政府": aliasDF, "同意": 3, "行政复议": 7, "现行": 3, "评价": 4, "信用": 5, "业主": 3, "委员会": 6, "许可": 9, "货运": 2, "车辆": 8, "就业": 5, "区委": 2, "宅基地": 3, "法治": 9, "法制科": 2,
 		"统一": 6, "处罚": 9, "决定": 5,
-	}, "几个", "那个", "限行", "货车", "平价", "统一", "出发")
+	}, "几个", "那个", "限行", "货车", "平价", "统一", "出发", "律诗")
 	for _, tc := range []struct {
 		text, want string
 		fixes      string
@@ -66,6 +68,7 @@ func TestSoundIndexCorrects(t *testing.T) {
 		{"施法局", "司法局", "[施法局 → 司法局(近音)]"},         // sh/s
 		{"生态环镜局", "生态环境局", "[生态环镜局 → 生态环境局(同音)]"}, // a department one character off
 		{"执业律狮", "执业律师", "[律狮 → 律师(同音)]"},
+		{"请的律诗是哪家", "请的律师是哪家", "[律诗 → 律师(同音)]"}, // a rare dictionary word
 		// A polyphone of the question read in its other reading: 都 as du.
 		{"责任都学", "责任督学", "[都学 → 督学(同音)]"},
 		// Short forms derived from the vocabulary.
