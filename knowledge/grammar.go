@@ -75,9 +75,10 @@ func (b *Base) joinSplitWords(tokens []Token, text string) []Token {
 	return out
 }
 
-// nounSuffixes make spoken nouns of a character (单子, 车子, 娃儿); the
-// reports write the character inside a longer word (工单, 车辆).
-const nounSuffixes = "子儿"
+// nounSuffixes make spoken nouns of a character (单子, 车子, 娃儿), or,
+// in Chongqing speech, say "in" it (村头, 屋头: 村里, 屋里); the reports
+// write the character inside a longer word (工单, 车辆, 村民).
+const nounSuffixes = "子儿头"
 
 // nounStem returns the character of a spoken two-character noun (单子 →
 // 单) that no report uses as a word but whose character the reports use,

@@ -87,3 +87,16 @@ func TestChangesBy(t *testing.T) {
 		}
 	}
 }
+
+// TestNounStem: a spoken noun no report uses is read as its character
+// when the reports use the character (单子 → 单, 村头 → 村); a word the
+// reports use stays.
+func TestNounStem(t *testing.T) {
+	b := &Base{words: map[string][]posting{"牵头": {1}}, sound: newSoundIndex(map[string]int{"工单": 3, "村民": 4, "牵头": 2}, nil,
+		func(s string) []string { return []string{s} }, func(string) int { return 0 }, func(string) bool { return false }, func(string) bool { return false })}
+	for in, want := range map[string]string{"单子": "单", "村头": "村", "牵头": "牵头", "房子": "房子"} {
+		if got := b.nounStem(in); got != want {
+			t.Errorf("nounStem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
