@@ -17,7 +17,8 @@ func TestWhichOrganization(t *testing.T) {
 		"全区有律师事务所27家、执业律师316名，律师担任村（社区）法律顾问实现全覆盖。\n"+
 		"（二）依法决策\n"+
 		"局党组会议前学法12次，重大决策均经合法性审查。聘请重庆衡屿律师事务所为局常年法律顾问，全年审核合同协议23份。\n")
-	for _, q := range []string{"司法局21年找的哪家律所当顾问", "司法局的法律顾问是哪个律师事务所", "司法局请的律所叫啥"} {
+	// The last with a typo in the kind of organization (事务锁).
+	for _, q := range []string{"司法局21年找的哪家律所当顾问", "司法局的法律顾问是哪个律师事务所", "司法局请的律所叫啥", "司法局21年请的哪家律师事务锁当法律顾问"} {
 		a, err := base.Answer(context.Background(), knowledge.Query{Text: q})
 		if err != nil {
 			t.Fatal(err)

@@ -357,6 +357,11 @@ func (b *Base) understand(q Query) understood {
 	// 施法局 names 司法局.
 	text, sound := b.sound.correct(text, func(w string) bool { return b.reportsFor(w, u.year) })
 	u.corrections = append(fixes, sound...)
+	if len(sound) > 0 && !u.name && asksName.MatchString(text) {
+		// Which organization is asked for may show only once a typo in
+		// its kind is read (哪家律师事务锁 → 律师事务所).
+		u.name, u.organization = true, asksOrganization.MatchString(text)
+	}
 	u.department, u.deptAlias, text = readDepartment(text, b.depts)
 	if q.Department != "" {
 		u.department, u.deptStrict = q.Department, true
