@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Some questions ask for a kind of fact that a passage must state in so
@@ -220,4 +222,33 @@ func (b *Base) answerReportFact(u understood) (Answer, bool) {
 		a.Text += "\n(原文:" + r.SourceURL + ")"
 	}
 	return a, true
+}
+
+// asksChangeBy matches a question for by how much something changed: a verb
+// of two characters, 了, then the asking word (压缩了多少, 下降了几个百分点).
+var asksChangeBy = regexp.MustCompile(`(\p{Han}{2})了(多少|几)`)
+
+// askedChange returns the verb of a question for by how much something
+// changed, or "" when it asks no such thing.
+func askedChange(question string) string {
+	if m := asksChangeBy.FindStringSubmatch(question); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// changesBy reports whether sentence says by how much verb changed
+// something (压缩78.6%), rather than to what (压缩至8个工作日).
+func changesBy(sentence, verb string) bool {
+	for at := 0; ; {
+		i := strings.Index(sentence[at:], verb)
+		if i < 0 {
+			return false
+		}
+		at += i + len(verb)
+		rest := strings.TrimPrefix(sentence[at:], "了")
+		if r, _ := utf8.DecodeRuneInString(rest); unicode.IsDigit(r) {
+			return true
+		}
+	}
 }
